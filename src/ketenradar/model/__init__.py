@@ -1,0 +1,6 @@
+"""Frozen domain objects shared by every layer."""
+
+from ketenradar.model.country import Country
+from ketenradar.model.material import Material, MaterialCatalogue
+
+__all__ = ["Country", "Material", "MaterialCatalogue"]

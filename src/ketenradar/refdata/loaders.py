@@ -1,0 +1,371 @@
+"""Load the shipped reference tables into tidy frames with their provenance.
+
+Each loader returns a :class:`SourcedTable`: a frame in ketenradar's conventions (fractions
+0..1, ISO3 country codes, material ids of ``materials.csv``) plus the provenance of the files
+it was read from. Missing source values stay ``NaN``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from io import StringIO
+
+import numpy as np
+import pandas as pd
+import pycountry
+
+from ketenradar.errors import MissingReferenceData
+from ketenradar.model.country import nl_split_of
+from ketenradar.model.material import EU_CRM_2023, Material, MaterialCatalogue
+from ketenradar.refdata.provenance import Provenance, data_dir, provenance_of
+
+__all__ = [
+    "WGI_DIMENSIONS",
+    "SourcedTable",
+    "known_country_codes",
+    "load_countries",
+    "load_defence_materials_extra",
+    "load_ec_parameters",
+    "load_ec_published_scores",
+    "load_ec_use_shares",
+    "load_iea_outlook",
+    "load_materials",
+    "load_nl_imports",
+    "load_supply_shares",
+    "load_usgs_shares",
+    "load_wgi_long",
+    "load_world_production_reserves",
+    "read_dataset",
+]
+
+WGI_DIMENSIONS = (
+    "voice_accountability",
+    "political_stability",
+    "government_effectiveness",
+    "regulatory_quality",
+    "rule_of_law",
+    "control_of_corruption",
+)
+
+# Codes in use that ISO 3166-1 does not assign; XKX is the user-assigned code the World Bank
+# and the EU use for Kosovo.
+EXTRA_COUNTRY_CODES = {"XKX": "Kosovo"}
+
+
+@dataclass(frozen=True, slots=True)
+class SourcedTable:
+    """A reference frame together with the provenance of every file it was built from."""
+
+    frame: pd.DataFrame
+    provenance: tuple[Provenance, ...]
+
+
+def read_dataset(dataset: str) -> pd.DataFrame:
+    """Read one shipped CSV as it is stored, after checking its checksum."""
+    provenance = provenance_of(dataset)
+    text = (data_dir() / provenance.file).read_text(encoding="utf-8")
+    try:
+        return pd.read_csv(StringIO(text), keep_default_na=False, na_values=[""])
+    except pd.errors.ParserError as error:  # pragma: no cover - damaged installation
+        raise MissingReferenceData(f"reference file {provenance.file} is damaged: {error}") from error
+
+
+def _sourced(frame: pd.DataFrame, *datasets: str) -> SourcedTable:
+    return SourcedTable(frame, tuple(provenance_of(name) for name in datasets))
+
+
+def _flag(series: pd.Series) -> pd.Series:
+    return series.astype(str).str.strip().str.lower().map({"true": True, "false": False})
+
+
+@cache
+def load_materials() -> MaterialCatalogue:
+    """Return the catalogue of the 34 EU critical raw materials of 2023."""
+    frame = read_dataset("materials")
+    source = provenance_of("materials").cite()
+    materials = [
+        Material(
+            id=row.id,
+            name_en=row.name_en,
+            name_nl=row.name_nl,
+            category=EU_CRM_2023,
+            eu_2023_strategic=row.eu_2023_strategic,
+            eu_2023_critical=row.eu_2023_critical,
+            members=tuple(str(row.members).split(";")) if isinstance(row.members, str) else (),
+            source=source,
+        )
+        for row in frame.assign(
+            eu_2023_strategic=_flag(frame["eu_2023_strategic"]),
+            eu_2023_critical=_flag(frame["eu_2023_critical"]),
+        ).itertuples(index=False)
+    ]
+    return MaterialCatalogue(tuple(materials))
+
+
+@cache
+def load_defence_materials_extra() -> tuple[Material, ...]:
+    """Return the shipped defence-critical materials outside the EU list (names, no figures)."""
+    frame = read_dataset("defence_materials_extra")
+    source = provenance_of("defence_materials_extra").cite()
+    return tuple(
+        Material(
+            id=row.id,
+            name_en=row.name_en,
+            name_nl=row.name_nl,
+            category=row.category,
+            note=row.note,
+            source=source,
+        )
+        for row in frame.itertuples(index=False)
+    )
+
+
+@cache
+def known_country_codes() -> dict[str, str]:
+    """Return every ISO 3166 alpha-3 code ketenradar accepts, with its English name."""
+    codes = {c.alpha_3: getattr(c, "common_name", c.name) for c in pycountry.countries}
+    codes.update(EXTRA_COUNTRY_CODES)
+    return codes
+
+
+@cache
+def load_countries() -> SourcedTable:
+    """Return one row per country: name, groups, NL split, WGI 2023, OECD class, FSI 2023.
+
+    Index ``iso3``. ``wgi_mean`` is the mean of the six WGI estimates and is missing when any
+    of the six is missing. ``oecd_crc`` is missing for countries the OECD does not classify.
+    """
+    names = known_country_codes()
+    frame = pd.DataFrame({"iso3": list(names), "name": list(names.values())}).set_index("iso3")
+
+    groups = read_dataset("country_groups")
+    for group in ("EU27", "EEA", "NATO", "OECD"):
+        members = set(groups.loc[groups["group"] == group, "iso3"])
+        frame[group.lower()] = frame.index.isin(members)
+    frame["nl_split"] = [
+        nl_split_of(iso3, bool(eu or eea))
+        for iso3, eu, eea in zip(frame.index, frame["eu27"], frame["eea"], strict=True)
+    ]
+
+    wgi = read_dataset("wgi_2023").dropna(subset=["iso3"]).set_index("iso3")
+    dims = wgi[list(WGI_DIMENSIONS)]
+    frame = frame.join(dims.add_prefix("wgi_"))
+    # The EC method averages all six dimensions; a partial mean would not be the same quantity.
+    frame["wgi_mean"] = dims.mean(axis=1, skipna=False).reindex(frame.index)
+
+    oecd = read_dataset("oecd_crc").dropna(subset=["iso3"]).set_index("iso3")
+    frame["oecd_crc"] = pd.to_numeric(oecd["crc_current"], errors="coerce").reindex(frame.index)
+    frame["oecd_classified"] = (oecd["classified"] == "yes").reindex(frame.index)
+
+    fsi = read_dataset("fsi_2023").dropna(subset=["iso3"]).set_index("iso3")
+    frame["fsi_total"] = fsi["total"].reindex(frame.index)
+    return _sourced(frame, "country_groups", "wgi_2023", "oecd_crc", "fsi_2023")
+
+
+@cache
+def load_wgi_long() -> SourcedTable:
+    """Return WGI estimates 1996-2023 as a frame indexed by year with one column per ISO3."""
+    long = read_dataset("wgi_long").dropna(subset=["iso3"])
+    wide = long.pivot_table(index=["iso3", "year"], columns="dimension", values="estimate")
+    return _sourced(wide, "wgi_long")
+
+
+def _shares(dataset: str, scope: str) -> pd.DataFrame:
+    raw = read_dataset(dataset)
+    return pd.DataFrame(
+        {
+            "material": raw["material_id"],
+            "group": raw["group_id"].fillna(raw["material_id"]),
+            "stage": raw["stage"],
+            "scope": scope,
+            "country": raw["country_iso3"],
+            "share": raw["share_pct"] / 100.0,
+            "share_raw": raw["share_raw"].astype(str),
+            "trade_factor": raw["trade_t"],
+        }
+    )
+
+
+@cache
+def load_supply_shares() -> SourcedTable:
+    """Return the EC 2023 country shares: global supply (``gs``) and EU sourcing (``eu``).
+
+    Columns: material (element-level id for group members), group (the group's id, or the
+    material itself), stage, scope, country, share (fraction; NaN where the source prints
+    "<0.1%"), share_raw, trade_factor.
+    """
+    frame = pd.concat(
+        [_shares("ec_global_supply", "gs"), _shares("ec_eu_sourcing", "eu")], ignore_index=True
+    )
+    return _sourced(frame, "ec_global_supply", "ec_eu_sourcing")
+
+
+@cache
+def load_usgs_shares(year: int = 2023) -> SourcedTable:
+    """Return country shares of world production from USGS MCS 2025 for one year.
+
+    One series per material and stage: a non-proxy series where there is one, otherwise the
+    proxy (host mineral); the chosen ``series`` is a column. Shares are country quantity over
+    the USGS world total; countries with withheld quantities are left out (their share is not
+    known), so shares may sum to less than 1.
+    """
+    raw = read_dataset("usgs_production")
+    raw = raw[raw["year"] == year]
+    series = (
+        raw[["material_id", "stage", "series", "is_proxy"]]
+        .drop_duplicates()
+        .assign(is_proxy=lambda f: _flag(f["is_proxy"]))
+        .sort_values("is_proxy", kind="stable")
+        .drop_duplicates(["material_id", "stage"])
+    )
+    chosen = raw.merge(series[["material_id", "stage", "series", "is_proxy"]], how="inner",
+                       on=["material_id", "stage", "series"], suffixes=("_raw", ""))
+    totals = (
+        chosen[chosen["row_type"] == "world_total"]
+        .groupby(["material_id", "stage"])["quantity"]
+        .sum(min_count=1)
+        .rename("world_total")
+    )
+    countries = chosen[(chosen["row_type"] == "country") & chosen["country_iso3"].notna()]
+    countries = countries.join(totals, on=["material_id", "stage"])
+    frame = pd.DataFrame(
+        {
+            "material": countries["material_id"],
+            "stage": countries["stage"],
+            "country": countries["country_iso3"],
+            "quantity": countries["quantity"],
+            "unit": countries["unit"],
+            "share": countries["quantity"] / countries["world_total"],
+            "series": countries["series"],
+            "is_proxy": countries["is_proxy"],
+        }
+    ).dropna(subset=["share"])
+    # Several source rows for one country (helium: natural gas and Cliffside) add up.
+    frame = frame.groupby(
+        ["material", "stage", "country", "unit", "series", "is_proxy"], as_index=False
+    )[["quantity", "share"]].sum()
+    return _sourced(frame, "usgs_production")
+
+
+@cache
+def load_ec_parameters() -> SourcedTable:
+    """Return the EC 2023 supply-risk parameters per material and stage, as fractions."""
+    raw = read_dataset("ec_parameters")
+    frame = pd.DataFrame(
+        {
+            "material": raw["material_id"],
+            "stage": raw["stage"],
+            "supply_data_used": raw["supply_data_used"].str.lower(),
+            "import_reliance": raw["import_reliance_pct"] / 100.0,
+            "eol_rir": raw["eol_rir_pct"] / 100.0,
+            "si_sr": raw["si_sr"],
+            "si_ei": raw["si_ei"],
+            "sr_stage_published": raw["sr_stage"],
+            "bottleneck_stage_published": raw["bottleneck_stage"],
+            "note": raw["note"].fillna(""),
+        }
+    )
+    return _sourced(frame, "ec_parameters")
+
+
+@cache
+def load_ec_published_scores() -> SourcedTable:
+    """Return the EC's published SR and EI per material and assessment year (2011-2023)."""
+    raw = read_dataset("ec_sr_ei_series")
+    frame = (
+        raw.rename(columns={"material_id": "material", "assessment_year": "year"})
+        .dropna(subset=["supply_risk", "economic_importance"], how="all")
+        .drop_duplicates(["material", "year"])
+        .set_index(["material", "year"])[["supply_risk", "economic_importance"]]
+    )
+    return _sourced(frame, "ec_sr_ei_series")
+
+
+@cache
+def load_ec_use_shares() -> SourcedTable:
+    """Return EC 2023 end-use shares (fractions) with the NACE sector and its value added."""
+    raw = read_dataset("ec_use_shares")
+    frame = pd.DataFrame(
+        {
+            "material": raw["material_id"],
+            "application": raw["application"],
+            "share": raw["share_pct"] / 100.0,
+            "sector": raw["nace_sector"],
+            "value_added_meur": raw["value_added_meur"],
+        }
+    )
+    return _sourced(frame, "ec_use_shares")
+
+
+def _seed_material_ids(names_nl: pd.Series) -> pd.Series:
+    catalogue = load_materials()
+    by_name = {m.name_nl.lower(): m.id for m in catalogue.values()}
+    ids = names_nl.str.lower().map(by_name)
+    if ids.isna().any():
+        missing = sorted(names_nl[ids.isna()])
+        raise MissingReferenceData(f"seed-report materials without a catalogue id: {missing}")
+    return ids
+
+
+@cache
+def load_world_production_reserves() -> SourcedTable:
+    """Return the seed report's reserves, production, lifetime, volatility and EOL-RIR per CRM."""
+    raw = read_dataset("seed_world_production_reserves")
+    frame = pd.DataFrame(
+        {
+            "material": _seed_material_ids(raw["material_nl"]),
+            "reserves_t": raw["reserves_t"],
+            "world_production_t": raw["world_production_t"],
+            "us_government_stockpile": raw["us_government_stockpile"].map(
+                {"yes": True, "no": False}
+            ),
+            "lifetime_years_published": raw["remaining_lifetime_years"],
+            "price_volatility_pct": raw["price_volatility_pct"],
+            "eol_rir": raw["eu_eol_rir_pct"] / 100.0,
+            "note": raw["note"].fillna(""),
+        }
+    ).set_index("material")
+    return _sourced(frame, "seed_world_production_reserves")
+
+
+# The IEA outlook names commodities, not EU list entries; graphite covers natural and synthetic
+# and "rare earth elements" does not say which, so those two map to no material id.
+_IEA_MATERIALS = {"Copper": "copper", "Lithium": "lithium", "Nickel": "nickel", "Cobalt": "cobalt"}
+
+
+@cache
+def load_iea_outlook() -> SourcedTable:
+    """Return the IEA demand and supply outlook (kt) for 2023, 2030 and 2040."""
+    raw = read_dataset("seed_iea_outlook")
+    frame = pd.DataFrame(
+        {
+            "commodity": raw["material"],
+            "material": raw["material"].map(_IEA_MATERIALS),
+            "year": raw["year"].astype(int),
+            "demand_kt": raw["demand_kt"],
+            "supply_kt": raw["supply_kt"],
+        }
+    )
+    return _sourced(frame, "seed_iea_outlook")
+
+
+@cache
+def load_nl_imports() -> SourcedTable:
+    """Return Dutch direct, indirect and total imports per CRM (million EUR; CBS via the seed)."""
+    raw = read_dataset("seed_nl_imports")
+    frame = pd.DataFrame(
+        {
+            "material": _seed_material_ids(raw["material_nl"]),
+            "direct_import_meur": raw["direct_import_meur"],
+            "indirect_import_meur": raw["indirect_import_meur"],
+            "total_import_meur": raw["total_import_meur"],
+            "note": raw["note"].fillna(""),
+        }
+    ).set_index("material")
+    return _sourced(frame, "seed_nl_imports")
+
+
+def as_float(values: object) -> np.ndarray:
+    """Return values as a float array with missing entries as NaN."""
+    return np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=np.float64)

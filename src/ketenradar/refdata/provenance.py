@@ -1,0 +1,102 @@
+"""Provenance of the shipped reference data: where each table comes from, and which snapshot."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+from ketenradar.errors import MissingReferenceData
+
+__all__ = ["Provenance", "data_dir", "dataset_names", "provenance_of", "snapshot_version"]
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Source, edition and checksum of one shipped reference table."""
+
+    dataset: str
+    file: str
+    title: str
+    publisher: str
+    edition: str
+    year: int
+    url: str
+    licence: str
+    snapshot: str
+    sha256: str
+
+    def cite(self) -> str:
+        """Return a one-line citation, e.g. for a source note under a table."""
+        return f"{self.publisher}, {self.edition} ({self.year}); {self.url}"
+
+
+def data_dir() -> Traversable:
+    """Return the folder of the shipped reference-data snapshot."""
+    return resources.files("ketenradar.refdata") / "data"
+
+
+@cache
+def _manifest() -> dict[str, object]:
+    path = data_dir() / "datasets.toml"
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise MissingReferenceData(
+            "the reference-data manifest datasets.toml is missing; reinstall ketenradar"
+        ) from error
+
+
+def snapshot_version() -> str:
+    """Return the version label of the shipped reference-data snapshot."""
+    return str(_manifest()["snapshot"])
+
+
+def dataset_names() -> list[str]:
+    """Return the names of every shipped dataset, in manifest order."""
+    datasets = _manifest()["datasets"]
+    assert isinstance(datasets, dict)
+    return list(datasets)
+
+
+def file_sha256(relative_path: str) -> str:
+    """Return the SHA-256 of a shipped data file."""
+    return hashlib.sha256((data_dir() / relative_path).read_bytes()).hexdigest()
+
+
+@cache
+def provenance_of(dataset: str) -> Provenance:
+    """Return the provenance of one shipped dataset, checking the file's checksum."""
+    datasets = _manifest()["datasets"]
+    assert isinstance(datasets, dict)
+    if dataset not in datasets:
+        raise MissingReferenceData(f"no reference dataset named {dataset!r} in this snapshot")
+    entry = datasets[dataset]
+    try:
+        actual = file_sha256(entry["file"])
+    except FileNotFoundError as error:
+        raise MissingReferenceData(
+            f"reference file {entry['file']} is missing from the installed package; "
+            "reinstall ketenradar"
+        ) from error
+    expected = entry.get("sha256")
+    if expected is not None and expected != actual:
+        raise MissingReferenceData(
+            f"reference file {entry['file']} does not match its recorded checksum; "
+            "reinstall ketenradar or run scripts/update_snapshot.py after a deliberate update"
+        )
+    return Provenance(
+        dataset=dataset,
+        file=entry["file"],
+        title=entry["title"],
+        publisher=entry["publisher"],
+        edition=entry["edition"],
+        year=int(entry["year"]),
+        url=entry["url"],
+        licence=entry["licence"],
+        snapshot=snapshot_version(),
+        sha256=actual,
+    )

@@ -1,0 +1,1 @@
+"""Pure indicator functions: EC criticality, country risk, concentration, outlook."""

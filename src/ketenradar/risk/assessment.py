@@ -1,0 +1,211 @@
+"""Supply risk and economic importance over whole frames of materials and stages.
+
+Frame-level wrapper around :mod:`ketenradar.risk.criticality`: it indexes the inputs, calls the
+vectorised kernels once, and says for every value that could not be computed which input was
+missing. No file, database or global setting is touched here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ketenradar.risk.criticality import (
+    Q_MAX_2023_MEUR,
+    economic_importance,
+    governance_weighted_hhi,
+    group_mean,
+    scale_wgi,
+    stage_supply_risk,
+)
+
+__all__ = [
+    "CriticalityResult",
+    "assess_economic_importance",
+    "assess_supply_risk",
+    "group_supply_risk",
+    "scaled_wgi_for_years",
+]
+
+_NEEDS = {
+    "gs+eu": ("hhi_gs", "hhi_eu", "import_reliance", "eol_rir", "si_sr"),
+    "gs": ("hhi_gs", "eol_rir", "si_sr"),
+    "eu": ("hhi_eu", "eol_rir", "si_sr"),
+}
+_LABEL = {
+    "hhi_gs": "global-supply concentration (HHI_GS)",
+    "hhi_eu": "EU-sourcing concentration (HHI_EU)",
+    "import_reliance": "import reliance",
+    "eol_rir": "end-of-life recycling input rate",
+    "si_sr": "substitution index SI_SR",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CriticalityResult:
+    """Supply risk per material stage and per material, with reasons where it is unavailable."""
+
+    stages: pd.DataFrame
+    materials: pd.DataFrame
+    parameters: dict[str, object] = field(default_factory=dict)
+
+
+def scaled_wgi_for_years(wgi_long: pd.DataFrame, years: Sequence[int]) -> pd.Series:
+    """Return the EC-scaled WGI (0..10) per ISO3 from the mean of six dimensions over ``years``.
+
+    ``wgi_long`` is indexed by (iso3, year) with one column per WGI dimension. A country needs
+    all six dimensions in a year for that year to count; it needs every requested year.
+    """
+    selected = wgi_long[wgi_long.index.get_level_values("year").isin(list(years))]
+    yearly = selected.mean(axis=1, skipna=False)
+    per_country = yearly.groupby(level="iso3").agg(["mean", "count"])
+    complete = per_country["count"] == len(set(years))
+    per_country.loc[~complete, "mean"] = np.nan
+    return pd.Series(scale_wgi(per_country["mean"].to_numpy()), index=per_country.index, name="wgi")
+
+
+def _hhi_from_shares(shares: pd.DataFrame, wgi_scaled: pd.Series) -> pd.DataFrame:
+    keys = shares[["material", "stage", "scope"]]
+    codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
+    wgi = shares["country"].map(wgi_scaled).to_numpy(dtype=np.float64)
+    values = governance_weighted_hhi(
+        shares["share"].to_numpy(dtype=np.float64),
+        wgi,
+        shares["trade_factor"].to_numpy(dtype=np.float64),
+        codes,
+        len(uniques),
+    )
+    no_wgi = shares.loc[np.isnan(wgi) & (shares["share"].fillna(0) > 0)]
+    missing = no_wgi.groupby(["material", "stage", "scope"])["country"].agg(
+        lambda c: ", ".join(sorted(set(c)))
+    )
+    frame = pd.DataFrame({"hhi": values}, index=uniques)
+    frame.index.names = ["material", "stage", "scope"]
+    frame["no_wgi"] = missing.reindex(frame.index).fillna("")
+    wide = frame.unstack("scope")
+    out = pd.DataFrame(index=wide.index)
+    for scope in ("gs", "eu"):
+        out[f"hhi_{scope}"] = wide["hhi"][scope] if ("hhi", scope) in wide else np.nan
+        out[f"no_wgi_{scope}"] = wide["no_wgi"][scope] if ("no_wgi", scope) in wide else ""
+    return out.reset_index()
+
+
+def _reasons(stages: pd.DataFrame) -> list[str]:
+    reasons = []
+    for row in stages.itertuples(index=False):
+        needed = _NEEDS.get(row.supply_data_used)
+        if needed is None:
+            reasons.append(f"supply data variant {row.supply_data_used!r} is not gs+eu, gs or eu")
+            continue
+        missing = [name for name in needed if pd.isna(getattr(row, name))]
+        text = []
+        for name in missing:
+            no_wgi = getattr(row, f"no_wgi_{name[-2:]}", "") if name.startswith("hhi") else ""
+            if no_wgi:
+                text.append(f"{_LABEL[name]}: no WGI for {no_wgi}")
+            else:
+                text.append(f"{_LABEL[name]} missing" if not name.startswith("hhi") else f"no {_LABEL[name].split(" (")[0].replace(" concentration", "")} country shares for this stage")
+        reasons.append("; ".join(text))
+    return reasons
+
+
+def assess_supply_risk(
+    parameters: pd.DataFrame,
+    shares: pd.DataFrame | None = None,
+    wgi_scaled: pd.Series | None = None,
+) -> CriticalityResult:
+    """Compute SR per material stage and per material (maximum over stages).
+
+    Parameters
+    ----------
+    parameters : one row per (material, stage): ``supply_data_used`` (gs+eu, gs, eu),
+        ``import_reliance``, ``eol_rir``, ``si_sr`` (fractions), and either ``hhi_gs`` and
+        ``hhi_eu`` (intermediates) or nothing more when ``shares`` is given.
+    shares : one row per (material, stage, scope, country): ``share`` (fraction),
+        ``trade_factor``; scope ``gs`` (global supply) or ``eu`` (EU sourcing).
+    wgi_scaled : EC-scaled WGI (0..10) per ISO3, needed with ``shares``.
+    """
+    stages = parameters.copy()
+    for column in ("hhi_gs", "hhi_eu"):
+        if column not in stages:
+            stages[column] = np.nan
+    if shares is not None:
+        if wgi_scaled is None:
+            raise ValueError("country shares need wgi_scaled to weight the concentration")
+        computed = _hhi_from_shares(shares, wgi_scaled)
+        stages = stages.drop(columns=["hhi_gs", "hhi_eu"]).merge(
+            computed, on=["material", "stage"], how="left"
+        )
+    for column in ("no_wgi_gs", "no_wgi_eu"):
+        stages[column] = stages[column].fillna("") if column in stages else ""
+    stages["supply_risk"] = stage_supply_risk(
+        stages["hhi_gs"],
+        stages["hhi_eu"],
+        stages["import_reliance"],
+        stages["eol_rir"],
+        stages["si_sr"],
+        stages["supply_data_used"],
+    )
+    stages["reason"] = ""
+    unknown = stages["supply_risk"].isna()
+    stages.loc[unknown, "reason"] = _reasons(stages.loc[unknown])
+    stages = stages.drop(columns=["no_wgi_gs", "no_wgi_eu"])
+
+    by_material = stages.groupby("material", sort=False)
+    any_missing = by_material["supply_risk"].apply(lambda s: s.isna().any())
+    best = stages.loc[stages["supply_risk"].fillna(-np.inf).groupby(stages["material"]).idxmax()]
+    materials = pd.DataFrame(
+        {
+            "supply_risk": best.set_index("material")["supply_risk"],
+            "bottleneck_stage": best.set_index("material")["stage"],
+        }
+    )
+    materials.loc[any_missing.reindex(materials.index).to_numpy(), ["supply_risk", "bottleneck_stage"]] = np.nan
+    materials["reason"] = by_material.apply(
+        lambda g: "; ".join(f"{s}: {r}" for s, r in zip(g["stage"], g["reason"], strict=True) if r),
+        include_groups=False,
+    ).reindex(materials.index).fillna("")
+    materials.index.name = "material"
+    return CriticalityResult(stages=stages, materials=materials)
+
+
+def group_supply_risk(
+    result: CriticalityResult, groups: dict[str, Iterable[str]]
+) -> pd.DataFrame:
+    """Return SR of material groups as the mean of their members' SR (spec §4.9).
+
+    A group whose members are not all computed gets NaN and names the missing members.
+    """
+    rows = []
+    for group_id, members in groups.items():
+        rows.extend((group_id, member) for member in members)
+    pairs = pd.DataFrame(rows, columns=["group", "member"])
+    member_sr = result.materials["supply_risk"].reindex(pairs["member"]).to_numpy()
+    codes, uniques = pd.factorize(pairs["group"])
+    mean = group_mean(member_sr, codes, len(uniques))
+    missing = pairs.loc[np.isnan(member_sr)].groupby("group")["member"].agg(", ".join)
+    out = pd.DataFrame({"supply_risk": mean}, index=pd.Index(uniques, name="material"))
+    out["reason"] = ("SR not computable for member(s) " + missing).reindex(out.index).fillna("")
+    return out
+
+
+def assess_economic_importance(
+    use_shares: pd.DataFrame, si_ei: pd.Series, q_max: float = Q_MAX_2023_MEUR
+) -> pd.DataFrame:
+    """Compute EI per material from end-use shares, sector value added and SI_EI (spec §5)."""
+    codes, uniques = pd.factorize(use_shares["material"])
+    si = si_ei.reindex(uniques).to_numpy(dtype=np.float64)
+    values = economic_importance(
+        use_shares["share"].to_numpy(dtype=np.float64),
+        use_shares["value_added_meur"].to_numpy(dtype=np.float64),
+        codes,
+        len(uniques),
+        si,
+        q_max,
+    )
+    out = pd.DataFrame({"economic_importance": values}, index=pd.Index(uniques, name="material"))
+    out["reason"] = np.where(np.isnan(si), "substitution index SI_EI missing", "")
+    return out
