@@ -68,7 +68,9 @@ def read_dataset(dataset: str) -> pd.DataFrame:
     try:
         return pd.read_csv(StringIO(text), keep_default_na=False, na_values=[""])
     except pd.errors.ParserError as error:  # pragma: no cover - damaged installation
-        raise MissingReferenceData(f"reference file {provenance.file} is damaged: {error}") from error
+        raise MissingReferenceData(
+            f"reference file {provenance.file} is damaged: {error}"
+        ) from error
 
 
 def _sourced(frame: pd.DataFrame, *datasets: str) -> SourcedTable:
@@ -219,8 +221,12 @@ def load_usgs_shares(year: int = 2023) -> SourcedTable:
         .sort_values("is_proxy", kind="stable")
         .drop_duplicates(["material_id", "stage"])
     )
-    chosen = raw.merge(series[["material_id", "stage", "series", "is_proxy"]], how="inner",
-                       on=["material_id", "stage", "series"], suffixes=("_raw", ""))
+    chosen = raw.merge(
+        series[["material_id", "stage", "series", "is_proxy"]],
+        how="inner",
+        on=["material_id", "stage", "series"],
+        suffixes=("_raw", ""),
+    )
     totals = (
         chosen[chosen["row_type"] == "world_total"]
         .groupby(["material_id", "stage"])["quantity"]

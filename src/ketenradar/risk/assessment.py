@@ -7,7 +7,7 @@ missing. No file, database or global setting is touched here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,6 +41,10 @@ _LABEL = {
     "import_reliance": "import reliance",
     "eol_rir": "end-of-life recycling input rate",
     "si_sr": "substitution index SI_SR",
+}
+_ABSENT = {
+    "hhi_gs": "no global-supply country shares for this stage",
+    "hhi_eu": "no EU-sourcing country shares for this stage",
 }
 
 
@@ -107,7 +111,7 @@ def _reasons(stages: pd.DataFrame) -> list[str]:
             if no_wgi:
                 text.append(f"{_LABEL[name]}: no WGI for {no_wgi}")
             else:
-                text.append(f"{_LABEL[name]} missing" if not name.startswith("hhi") else f"no {_LABEL[name].split(" (")[0].replace(" concentration", "")} country shares for this stage")
+                text.append(_ABSENT.get(name, f"{_LABEL[name]} missing"))
         reasons.append("; ".join(text))
     return reasons
 
@@ -163,23 +167,31 @@ def assess_supply_risk(
             "bottleneck_stage": best.set_index("material")["stage"],
         }
     )
-    materials.loc[any_missing.reindex(materials.index).to_numpy(), ["supply_risk", "bottleneck_stage"]] = np.nan
-    materials["reason"] = by_material.apply(
-        lambda g: "; ".join(f"{s}: {r}" for s, r in zip(g["stage"], g["reason"], strict=True) if r),
-        include_groups=False,
-    ).reindex(materials.index).fillna("")
+    materials.loc[
+        any_missing.reindex(materials.index).to_numpy(), ["supply_risk", "bottleneck_stage"]
+    ] = np.nan
+    materials["reason"] = (
+        by_material.apply(
+            lambda g: "; ".join(
+                f"{s}: {r}" for s, r in zip(g["stage"], g["reason"], strict=True) if r
+            ),
+            include_groups=False,
+        )
+        .reindex(materials.index)
+        .fillna("")
+    )
     materials.index.name = "material"
     return CriticalityResult(stages=stages, materials=materials)
 
 
 def group_supply_risk(
-    result: CriticalityResult, groups: dict[str, Iterable[str]]
+    result: CriticalityResult, groups: Mapping[str, Iterable[str]]
 ) -> pd.DataFrame:
     """Return SR of material groups as the mean of their members' SR (spec §4.9).
 
     A group whose members are not all computed gets NaN and names the missing members.
     """
-    rows = []
+    rows: list[tuple[str, str]] = []
     for group_id, members in groups.items():
         rows.extend((group_id, member) for member in members)
     pairs = pd.DataFrame(rows, columns=["group", "member"])

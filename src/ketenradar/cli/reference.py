@@ -1,0 +1,379 @@
+"""Commands over the reference picture: materials, countries, sources, outlook."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from ketenradar import refdata
+from ketenradar.cli import cli, settings_of
+from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option
+from ketenradar.ingest.inputs import (
+    read_country_indicators,
+    read_eu_sourcing,
+    read_material_catalogue,
+    read_parameters,
+)
+from ketenradar.overview import (
+    AssessmentOptions,
+    CountryOverview,
+    MaterialOverview,
+    build_country_overview,
+    build_material_overview,
+    country_records,
+    material_records,
+    provenance_records,
+)
+from ketenradar.settings import parse_weights, parse_years
+
+__all__ = ["load_material_overview", "material_summary", "stage_wide"]
+
+_path = click.Path(exists=False, dir_okay=False, path_type=Path)
+
+
+def load_material_overview(
+    ctx: click.Context,
+    *,
+    catalogue_file: Path | None = None,
+    shares_source: str = "ec2023",
+    wgi_years: str | None = None,
+    eu_sourcing_file: Path | None = None,
+    parameters_file: Path | None = None,
+) -> MaterialOverview:
+    """Read the user files the options name and build the material overview."""
+    settings = settings_of(ctx)
+    catalogue = refdata.load_materials()
+    if catalogue_file is not None:
+        catalogue = catalogue.with_materials(read_material_catalogue(catalogue_file, catalogue))
+    eu_sourcing = read_eu_sourcing(eu_sourcing_file, catalogue) if eu_sourcing_file else None
+    parameters = read_parameters(parameters_file) if parameters_file else None
+    options = AssessmentOptions(
+        wgi_years=parse_years(wgi_years) if wgi_years else settings.criticality.wgi_years,
+        shares_source=shares_source,  # type: ignore[arg-type]
+        crma_limit=settings.outlook.crma_limit,
+    )
+    return build_material_overview(
+        catalogue, options, eu_sourcing=eu_sourcing, parameters=parameters
+    )
+
+
+def stage_wide(overview: MaterialOverview) -> pd.DataFrame:
+    """Return per-stage columns (largest supplier, CRMA) side by side, one row per material."""
+    columns = [
+        "largest_country",
+        "largest_share",
+        "crma_largest_third_country",
+        "crma_third_country_share",
+        "crma_exceeds_limit",
+        "sr_computed",
+        "sr_published",
+    ]
+    wide = overview.stages[columns].unstack("stage")
+    wide.columns = [f"{stage}_{column}" for column, stage in wide.columns]
+    return wide.reindex(overview.materials.index)
+
+
+def material_summary(overview: MaterialOverview) -> pd.DataFrame:
+    """Return one flat row per material for tables and CSV."""
+    flat = overview.materials.join(stage_wide(overview))
+    flat["crma_exceeds_limit"] = flat.filter(like="crma_exceeds_limit").apply(
+        lambda r: None if r.isna().all() else bool(r.fillna(False).any()), axis=1
+    )
+    return flat.reset_index()
+
+
+def _supplier(country: object, share: object) -> str:
+    if not isinstance(country, str) or pd.isna(share):
+        return "—"
+    return f"{country} {float(share):.0%}"  # type: ignore[arg-type]
+
+
+@cli.command()
+@format_option
+@click.option(
+    "--catalogue",
+    "catalogue_file",
+    type=_path,
+    help="CSV of extra materials (id, name_en[, name_nl, category, note]).",
+)
+@click.option(
+    "--shares-source",
+    type=click.Choice(["ec2023", "usgs2025"]),
+    default="ec2023",
+    show_default=True,
+    help="Country shares: EC 2023 global supply or USGS 2023 production.",
+)
+@click.option(
+    "--wgi-years", help="WGI years for recomputed SR, e.g. 2016-2020 (default from settings)."
+)
+@click.option(
+    "--eu-sourcing",
+    "eu_sourcing_file",
+    type=_path,
+    help="CSV (material, stage, country, share[, trade_factor]) replacing EC EU sourcing.",
+)
+@click.option(
+    "--parameters",
+    "parameters_file",
+    type=_path,
+    help="CSV of SR parameters (material, stage, supply_data_used, import_reliance, "
+    "eol_rir, si_sr).",
+)
+@click.pass_context
+def materials(
+    ctx: click.Context,
+    fmt: str,
+    catalogue_file: Path | None,
+    shares_source: str,
+    wgi_years: str | None,
+    eu_sourcing_file: Path | None,
+    parameters_file: Path | None,
+) -> None:
+    """List the materials with EC supply risk and economic importance, supply and outlook."""
+    overview = load_material_overview(
+        ctx,
+        catalogue_file=catalogue_file,
+        shares_source=shares_source,
+        wgi_years=wgi_years,
+        eu_sourcing_file=eu_sourcing_file,
+        parameters_file=parameters_file,
+    )
+    if fmt == "json":
+        emit_json(
+            {
+                "materials": material_records(overview),
+                "settings": overview.options.describe(),
+                "overrides": list(overview.overrides),
+                "sources": provenance_records(overview.provenance),
+            }
+        )
+        return
+    flat = material_summary(overview)
+    if fmt == "csv":
+        emit_csv(flat)
+        return
+    flat["flags"] = [
+        ("S" if s else "") + ("C" if c else "") if s is not None else "other"
+        for s, c in zip(flat["eu_2023_strategic"], flat["eu_2023_critical"], strict=True)
+    ]
+    flat["mining"] = [
+        _supplier(c, s)
+        for c, s in zip(
+            flat.get("mining_largest_country"), flat.get("mining_largest_share"), strict=True
+        )
+    ]
+    flat["processing"] = [
+        _supplier(c, s)
+        for c, s in zip(
+            flat.get("processing_largest_country"),
+            flat.get("processing_largest_share"),
+            strict=True,
+        )
+    ]
+    emit_table(
+        flat,
+        [
+            ("material", "material", -1),
+            ("flags", "EU", -1),
+            ("sr_published", "SR 2023", 1),
+            ("sr_computed", "SR computed", 2),
+            ("ei_published", "EI 2023", 1),
+            ("reserve_lifetime_years", "lifetime (y)", 0),
+            ("mining", "top mining", -1),
+            ("processing", "top processing", -1),
+            ("crma_exceeds_limit", "CRMA >65%", -1),
+        ],
+        title="Critical raw materials: EC 2023 supply risk (SR), economic importance (EI), supply",
+        caption=(
+            "Sources: EC Study on the CRMs for the EU 2023 (SR, EI, shares); WGI 2024 update; "
+            "USGS MCS 2024 via Berenschot 2024 (lifetime). — = missing in the sources. "
+            "SR computed with WGI "
+            + "-".join(map(str, overview.options.wgi_years[:1] + overview.options.wgi_years[-1:]))
+            + (("; " + "; ".join(overview.overrides)) if overview.overrides else "")
+        ),
+    )
+
+
+def load_country_overview(
+    ctx: click.Context, weights: str | None, indicators_file: Path | None
+) -> CountryOverview:
+    """Read the options' weights and indicator file and build the country overview."""
+    settings = settings_of(ctx)
+    chosen = parse_weights(weights) if weights else settings.country_risk.weights
+    user = read_country_indicators(indicators_file) if indicators_file else None
+    return build_country_overview(chosen, user, str(indicators_file) if indicators_file else None)
+
+
+@cli.command()
+@format_option
+@click.option(
+    "--weights", help="Indicator weights, e.g. wgi=0.4,oecd_crc=0.2,fsi=0.2,atradius_star=0.2."
+)
+@click.option(
+    "--indicators",
+    "indicators_file",
+    type=_path,
+    help="CSV with iso3 and any of atradius_star, oecd_crc, fsi_total, wgi_mean.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=30,
+    show_default=True,
+    help="Rows in the table (riskiest first); 0 for all. JSON and CSV list all.",
+)
+@click.pass_context
+def countries(
+    ctx: click.Context, fmt: str, weights: str | None, indicators_file: Path | None, top: int
+) -> None:
+    """List countries with groups, risk indicators and composite country risk."""
+    overview = load_country_overview(ctx, weights, indicators_file)
+    if fmt == "json":
+        emit_json(
+            {
+                "countries": country_records(overview),
+                "weights": overview.weights,
+                "scaling": _scaling(),
+                "sources": provenance_records(overview.provenance),
+            }
+        )
+        return
+    frame = overview.countries.reset_index()
+    frame["groups"] = frame[["eu27", "nato", "oecd"]].apply(
+        lambda r: ",".join(g.upper() for g in ("eu27", "nato", "oecd") if r[g]), axis=1
+    )
+    if fmt == "csv":
+        frame["missing_indicators"] = frame["missing_indicators"].map(";".join)
+        emit_csv(frame)
+        return
+    frame = frame.sort_values("composite_risk", ascending=False, na_position="last")
+    if top:
+        frame = frame.head(top)
+    weights_text = ", ".join(f"{k} {v:.2f}" for k, v in overview.weights.items())
+    emit_table(
+        frame,
+        [
+            ("iso3", "ISO3", -1),
+            ("name", "country", -1),
+            ("nl_split", "split", -1),
+            ("groups", "groups", -1),
+            ("component_wgi", "WGI", 2),
+            ("component_oecd_crc", "OECD", 2),
+            ("component_fsi", "FSI", 2),
+            ("component_atradius_star", "STAR", 2),
+            ("composite_risk", "composite", 2),
+            ("missing_indicators", "missing", -1),
+        ],
+        title="Country risk: components scaled 0..1 (higher = riskier) and composite",
+        caption=f"Weights {weights_text}; missing indicators renormalise the rest. "
+        "Sources: World Bank WGI 2023, OECD CRC 2026-01-30, Fund for Peace FSI 2023; "
+        "Atradius STAR only from a user file.",
+    )
+
+
+def _scaling() -> dict[str, str]:
+    from ketenradar.risk.country import COUNTRY_INDICATORS
+
+    return {
+        name: f"{scale.label}: {scale.describe()}" for name, scale in COUNTRY_INDICATORS.items()
+    }
+
+
+@cli.command()
+@format_option
+def sources(fmt: str) -> None:
+    """List the shipped reference datasets with publisher, edition, licence and checksum."""
+    rows = [refdata.provenance_of(name) for name in refdata.dataset_names()]
+    frame = pd.DataFrame([asdict(p) for p in rows])
+    if fmt == "json":
+        emit_json(
+            {"snapshot": refdata.snapshot_version(), "datasets": frame.to_dict(orient="records")}
+        )
+    elif fmt == "csv":
+        emit_csv(frame)
+    else:
+        emit_table(
+            frame,
+            [
+                ("dataset", "dataset", -1),
+                ("publisher", "publisher", -1),
+                ("edition", "edition", -1),
+                ("year", "year", -1),
+                ("licence", "licence", -1),
+            ],
+            title=f"Reference data snapshot {refdata.snapshot_version()}",
+            caption="Full provenance, transformations and caveats: SOURCES.md in the package data.",
+        )
+
+
+@cli.command()
+@format_option
+@click.pass_context
+def outlook(ctx: click.Context, fmt: str) -> None:
+    """Show reserve lifetime, price volatility, IEA demand/supply and the CRMA 65% benchmark."""
+    overview = load_material_overview(ctx)
+    flat = material_summary(overview)
+    iea = overview.iea_outlook
+    if fmt == "json":
+        keep = [
+            "material",
+            "reserves_t",
+            "world_production_t",
+            "reserve_lifetime_years",
+            "reserve_lifetime_years_published",
+            "price_volatility_pct",
+            "eu_eol_rir",
+            "us_government_stockpile",
+            "crma_exceeds_limit",
+        ]
+        stage = [c for c in flat.columns if "crma_" in c and c != "crma_exceeds_limit"]
+        doc = {
+            "materials": _records(flat[keep + stage]),
+            "iea_outlook": _records(iea),
+            "settings": overview.options.describe(),
+            "sources": provenance_records(overview.provenance),
+        }
+        emit_json(doc)
+        return
+    if fmt == "csv":
+        emit_csv(flat)
+        return
+    emit_table(
+        flat,
+        [
+            ("material", "material", -1),
+            ("reserve_lifetime_years", "lifetime (y)", 0),
+            ("reserve_lifetime_years_published", "report", 0),
+            ("price_volatility_pct", "price vol. %", 0),
+            ("eu_eol_rir", "EU EOL-RIR", 2),
+            ("us_government_stockpile", "US stockpile", -1),
+            ("mining_crma_third_country_share", "top 3rd mining", 2),
+            ("processing_crma_third_country_share", "top 3rd proc.", 2),
+            ("crma_exceeds_limit", "CRMA >65%", -1),
+        ],
+        title="Outlook: reserve lifetime, volatility, recycling, CRMA single-country benchmark",
+        caption="Lifetime = reserves / world production (USGS MCS 2024 via Berenschot 2024). CRMA: "
+        "largest third-country share of EU sourcing (EC 2023), flagged for strategic materials.",
+    )
+    emit_table(
+        iea,
+        [
+            ("commodity", "commodity", -1),
+            ("year", "year", -1),
+            ("demand_kt", "demand kt", 0),
+            ("supply_kt", "supply kt", 0),
+            ("demand_supply_ratio", "demand/supply", 2),
+            ("shortfall", "shortfall", -1),
+        ],
+        title="IEA demand and supply outlook",
+        caption="Source: IEA Global Critical Minerals Outlook 2024, as cited in Berenschot 2024.",
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    from ketenradar.overview import _clean
+
+    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]

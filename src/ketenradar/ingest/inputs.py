@@ -1,0 +1,255 @@
+"""Readers for the user files that change the material and country picture.
+
+Each reader validates the whole file with :func:`read_csv_table`, adds the cross-row checks a
+schema cannot express (shares per group ≤ 1, inputs a supply-data variant needs), and returns
+frames in the core's conventions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ketenradar._types import RAW_MATERIAL_STAGES, SCOPES, SUPPLY_VARIANTS
+from ketenradar.errors import InputFileError, Problem
+from ketenradar.ingest.tables import Column, read_csv_table
+from ketenradar.model.material import Material, MaterialCatalogue
+from ketenradar.refdata import known_country_codes, load_countries
+
+__all__ = [
+    "SHARE_SUM_TOLERANCE",
+    "default_trade_factors",
+    "read_country_indicators",
+    "read_criticality_inputs",
+    "read_eu_sourcing",
+    "read_material_catalogue",
+    "read_parameters",
+]
+
+# Published share tables list main countries only and round to 0.1 %; their sums reach 101 %.
+SHARE_SUM_TOLERANCE = 0.02
+
+_STAGE = Column("stage", "choice", choices=RAW_MATERIAL_STAGES)
+_FRACTION = {"kind": "number", "minimum": 0.0, "maximum": 1.0}
+
+
+def default_trade_factors(countries: pd.Series) -> np.ndarray:
+    """Return the EC's default trade variable: 0.8 for EU members, else 1.0 (spec §4.4)."""
+    eu = set(load_countries().frame.query("eu27").index)
+    return np.where(countries.isin(eu), 0.8, 1.0)
+
+
+def _rows(frame: pd.DataFrame) -> np.ndarray:
+    return np.asarray(frame.attrs["source_rows"])
+
+
+def _check_share_sums(frame: pd.DataFrame, keys: list[str]) -> list[Problem]:
+    sums = frame.groupby(keys, sort=False)["share"].sum()
+    too_big = sums[sums > 1.0 + SHARE_SUM_TOLERANCE]
+    problems = []
+    rows = _rows(frame)
+    for key, total in too_big.items():
+        key_tuple = key if isinstance(key, tuple) else (key,)
+        mask = np.logical_and.reduce(
+            [frame[k].to_numpy() == v for k, v in zip(keys, key_tuple, strict=True)]
+        )
+        problems.append(
+            Problem(
+                file=frame.attrs["source_file"],
+                row=int(rows[mask][0]),
+                column="share",
+                message=f"shares of {' / '.join(map(str, key_tuple))} sum to {total:.4f}, "
+                f"{total - 1:.4f} more than 1",
+                expected=f"shares per {', '.join(keys)} summing to at most "
+                f"1 (+{SHARE_SUM_TOLERANCE})",
+            )
+        )
+    return problems
+
+
+def _with_trade_factors(frame: pd.DataFrame) -> pd.DataFrame:
+    defaults = default_trade_factors(frame["country"])
+    factor = frame["trade_factor"].to_numpy(dtype=np.float64)
+    frame = frame.copy()
+    frame["trade_factor_defaulted"] = np.isnan(factor)
+    frame["trade_factor"] = np.where(np.isnan(factor), defaults, factor)
+    return frame
+
+
+def read_shares(
+    path: str | Path, *, with_scope: bool, materials: Collection[str] | None
+) -> pd.DataFrame:
+    """Read country shares (material, stage, [scope,] country, share, trade_factor)."""
+    material = Column("material", "material" if materials is not None else "id")
+    columns = [
+        material,
+        _STAGE,
+        *([Column("scope", "choice", choices=SCOPES)] if with_scope else []),
+        Column("country", "iso3"),
+        Column("share", **_FRACTION),  # type: ignore[arg-type]
+        Column(
+            "trade_factor",
+            "number",
+            required=False,
+            allow_empty=True,
+            minimum=0.0,
+            exclusive_minimum=True,
+            maximum=5.0,
+        ),
+    ]
+    keys = ["material", "stage", *(["scope"] if with_scope else []), "country"]
+    frame = read_csv_table(
+        path, columns, materials=materials, countries=known_country_codes(), unique=keys
+    )
+    problems = _check_share_sums(frame, keys[:-1])
+    if problems:
+        raise InputFileError(problems)
+    return _with_trade_factors(frame)
+
+
+def read_eu_sourcing(path: str | Path, catalogue: MaterialCatalogue) -> pd.DataFrame:
+    """Read sourcing shares that replace the EC's EU sourcing (e.g. Dutch sourcing)."""
+    return read_shares(path, with_scope=False, materials=list(catalogue))
+
+
+_PARAMETER_COLUMNS = [
+    Column("material", "id"),
+    _STAGE,
+    Column("supply_data_used", "choice", choices=SUPPLY_VARIANTS),
+    Column("import_reliance", required=False, allow_empty=True, **_FRACTION),  # type: ignore[arg-type]
+    Column("eol_rir", **_FRACTION),  # type: ignore[arg-type]
+    Column("si_sr", "number", minimum=0.0, maximum=1.0, exclusive_minimum=True),
+]
+_NEEDED = {"gs+eu": ("import_reliance", "hhi_gs", "hhi_eu"), "gs": ("hhi_gs",), "eu": ("hhi_eu",)}
+
+
+def _check_variant_inputs(frame: pd.DataFrame, available: Collection[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    rows = _rows(frame)
+    for variant, needed in _NEEDED.items():
+        of_variant = (frame["supply_data_used"] == variant).to_numpy()
+        for column in needed:
+            if column not in available:
+                continue
+            empty = of_variant & frame[column].isna().to_numpy()
+            problems.extend(
+                Problem(
+                    file=frame.attrs["source_file"],
+                    row=int(r),
+                    column=column,
+                    message=f"empty, but supply data variant {variant!r} needs it",
+                    expected="a number (or choose a variant that does not use it)",
+                )
+                for r in rows[empty]
+            )
+    return problems
+
+
+def read_parameters(path: str | Path) -> pd.DataFrame:
+    """Read per-material supply-risk parameters (variant, IR, EOL-RIR, SI_SR) per stage."""
+    frame = read_csv_table(path, _PARAMETER_COLUMNS, unique=["material", "stage"])
+    problems = _check_variant_inputs(frame, ["import_reliance"])
+    if problems:
+        raise InputFileError(problems)
+    return frame
+
+
+InputKind = Literal["intermediates", "shares"]
+
+
+def read_criticality_inputs(path: str | Path) -> tuple[InputKind, pd.DataFrame]:
+    """Read an EC-method input file: intermediates (hhi_gs, hhi_eu) or country shares."""
+    header = _header(path)
+    if "hhi_gs" in header or "hhi_eu" in header:
+        columns = [
+            *_PARAMETER_COLUMNS,
+            Column("hhi_gs", "number", required=True, allow_empty=True, minimum=0.0, maximum=50.0),
+            Column("hhi_eu", "number", required=True, allow_empty=True, minimum=0.0, maximum=50.0),
+        ]
+        frame = read_csv_table(path, columns, unique=["material", "stage"])
+        problems = _check_variant_inputs(frame, ["import_reliance", "hhi_gs", "hhi_eu"])
+        if problems:
+            raise InputFileError(problems)
+        return "intermediates", frame
+    return "shares", read_shares(path, with_scope=True, materials=None)
+
+
+def _header(path: str | Path) -> list[str]:
+    try:
+        with Path(path).open(encoding="utf-8-sig", errors="replace") as handle:
+            first = handle.readline()
+    except FileNotFoundError:
+        raise InputFileError.single(
+            str(path), "file not found", expected="an existing CSV file"
+        ) from None
+    return [c.strip() for c in first.replace(";", ",").replace("\t", ",").split(",")]
+
+
+def read_material_catalogue(path: str | Path, catalogue: MaterialCatalogue) -> tuple[Material, ...]:
+    """Read extra materials (id, name_en[, name_nl, category, note]); ids must be new."""
+    columns = [
+        Column("id", "id"),
+        Column("name_en"),
+        Column("name_nl", required=False, allow_empty=True),
+        Column("category", "id", required=False, allow_empty=True),
+        Column("note", required=False, allow_empty=True),
+    ]
+    frame = read_csv_table(path, columns, unique=["id"])
+    clash = frame["id"].isin(list(catalogue)).to_numpy()
+    if clash.any():
+        raise InputFileError(
+            [
+                Problem(
+                    file=str(path),
+                    row=int(r),
+                    column="id",
+                    value=str(v),
+                    message="id already in the catalogue",
+                    expected="a new material id",
+                )
+                for r, v in zip(_rows(frame)[clash], frame["id"][clash], strict=True)
+            ]
+        )
+    return tuple(
+        Material(
+            id=row.id,
+            name_en=row.name_en,
+            name_nl=row.name_nl or row.name_en,
+            category=row.category or "user",
+            note=row.note,
+            source=f"user file {path}",
+        )
+        for row in frame.itertuples(index=False)
+    )
+
+
+COUNTRY_INDICATOR_COLUMNS = {
+    "atradius_star": (1.0, 10.0),
+    "oecd_crc": (0.0, 7.0),
+    "fsi_total": (0.0, 120.0),
+    "wgi_mean": (-2.5, 2.5),
+}
+
+
+def read_country_indicators(path: str | Path) -> pd.DataFrame:
+    """Read country indicators (iso3 plus any of atradius_star, oecd_crc, fsi_total, wgi_mean)."""
+    header = _header(path)
+    present = [c for c in COUNTRY_INDICATOR_COLUMNS if c in header]
+    if "iso3" in header and not present:
+        raise InputFileError.single(
+            str(path),
+            "no indicator column",
+            row=1,
+            expected=f"at least one of {', '.join(COUNTRY_INDICATOR_COLUMNS)} next to iso3",
+        )
+    columns = [Column("iso3", "iso3")] + [
+        Column(c, "number", allow_empty=True, minimum=low, maximum=high)
+        for c, (low, high) in COUNTRY_INDICATOR_COLUMNS.items()
+        if c in present
+    ]
+    frame = read_csv_table(path, columns, countries=known_country_codes(), unique=["iso3"])
+    return frame.set_index("iso3")[present]

@@ -1,0 +1,252 @@
+"""Read a user's CSV file against a column schema, collecting every problem before refusing.
+
+A file is read completely and checked completely: encoding, header, every cell. Either a clean,
+typed frame comes back, or :class:`~ketenradar.errors.InputFileError` lists every problem with
+its file, row (as a spreadsheet shows it: the header is row 1) and column. Nothing is written
+by this module, so callers can validate everything first and write afterwards.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ketenradar.errors import InputFileError, Problem
+
+__all__ = ["ID_PATTERN", "Column", "read_csv_table"]
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+ColumnKind = Literal["text", "id", "number", "iso3", "material", "choice", "bool"]
+_TRUE = {"true", "yes", "1", "y", "ja"}
+_FALSE = {"false", "no", "0", "n", "nee"}
+MAX_PROBLEMS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """What one column of a user file must hold."""
+
+    name: str
+    kind: ColumnKind = "text"
+    required: bool = True
+    allow_empty: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    exclusive_minimum: bool = False
+
+    def expected(self) -> str:
+        """Describe the accepted values for an error message."""
+        if self.kind == "number":
+            low = (
+                ""
+                if self.minimum is None
+                else f"{'>' if self.exclusive_minimum else '≥'} {self.minimum:g}"
+            )
+            high = "" if self.maximum is None else f"≤ {self.maximum:g}"
+            bounds = " and ".join(b for b in (low, high) if b)
+            return "a number with a dot as decimal separator" + (f", {bounds}" if bounds else "")
+        return {
+            "text": "text",
+            "id": "an id of lower-case letters, digits and underscores, starting with a letter",
+            "iso3": "an ISO 3166 alpha-3 country code such as NLD",
+            "material": "a material id from `ketenradar materials`",
+            "choice": "one of " + ", ".join(self.choices),
+            "bool": "true or false",
+        }[self.kind]
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str | None, list[Problem]]:
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return None, [
+            Problem(
+                file=str(path),
+                row=line,
+                message=f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} "
+                f"at offset {error.start})",
+                expected="a CSV file saved as UTF-8 (in Excel: 'CSV UTF-8')",
+            )
+        ]
+
+
+def read_csv_table(
+    path: str | Path,
+    columns: Sequence[Column],
+    *,
+    materials: Collection[str] | None = None,
+    countries: Collection[str] | None = None,
+    unique: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Return the file as a typed frame, or raise InputFileError listing every problem.
+
+    Numbers become floats (NaN where empty and allowed), booleans become ``True``/``False``/
+    ``None``, country codes are upper-cased. Columns the schema does not name are kept as
+    text. ``unique`` names columns whose combination must not repeat.
+    """
+    path = Path(path)
+    name = str(path)
+    if not path.is_file():
+        raise InputFileError.single(name, "file not found", expected="an existing CSV file")
+    text, problems = _decode(path, path.read_bytes())
+    if text is None:
+        raise InputFileError(problems)
+    if not text.strip():
+        raise InputFileError.single(
+            name, "the file is empty", expected="a header row and data rows"
+        )
+    try:
+        dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            sep=delimiter,
+            skipinitialspace=True,
+        )
+    except pd.errors.ParserError as error:
+        raise InputFileError.single(
+            name,
+            f"not a readable CSV table: {error}",
+            expected="comma-separated values with one header row",
+        ) from error
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in columns if c.required and c.name not in frame.columns]
+    if missing:
+        found = ", ".join(frame.columns) or "none"
+        raise InputFileError(
+            [
+                Problem(
+                    file=name,
+                    row=1,
+                    column=c.name,
+                    message="required column is missing",
+                    expected=f"a header with {c.name!r} (found columns: {found})",
+                )
+                for c in missing
+            ]
+        )
+    if frame.empty:
+        raise InputFileError.single(
+            name, "the file has a header but no data rows", expected="at least one data row"
+        )
+    out = frame.apply(lambda s: s.str.strip())
+    rows = np.arange(len(frame)) + 2
+    for column in columns:
+        if column.name not in out.columns:
+            out[column.name] = "" if column.kind not in ("number",) else np.nan
+            continue
+        values = out[column.name]
+        empty = values == ""
+        if not column.allow_empty:
+            problems.extend(
+                Problem(
+                    file=name,
+                    row=int(r),
+                    column=column.name,
+                    message="empty cell",
+                    expected=column.expected(),
+                )
+                for r in rows[empty.to_numpy()]
+            )
+        out[column.name] = _check(
+            column, values, empty, rows, name, problems, materials=materials, countries=countries
+        )
+    if unique and not problems:
+        duplicated = out.duplicated(list(unique), keep="first").to_numpy()
+        problems.extend(
+            Problem(
+                file=name,
+                row=int(r),
+                column=unique[-1],
+                message=f"duplicate row for {', '.join(unique)} "
+                f"({', '.join(str(out.iloc[r - 2][u]) for u in unique)})",
+                expected="each combination once",
+            )
+            for r in rows[duplicated]
+        )
+    if problems:
+        raise InputFileError(problems[:MAX_PROBLEMS])
+    out.attrs["source_file"] = name
+    out.attrs["source_rows"] = rows
+    return out
+
+
+def _check(
+    column: Column,
+    values: pd.Series,
+    empty: pd.Series,
+    rows: np.ndarray,
+    name: str,
+    problems: list[Problem],
+    *,
+    materials: Collection[str] | None,
+    countries: Collection[str] | None,
+) -> pd.Series:
+    def report(mask: np.ndarray, message: str, shown: pd.Series | None = None) -> None:
+        shown = values if shown is None else shown
+        problems.extend(
+            Problem(
+                file=name,
+                row=int(r),
+                column=column.name,
+                message=message,
+                value=str(v),
+                expected=column.expected(),
+            )
+            for r, v in zip(rows[mask], shown[mask], strict=True)
+        )
+
+    present = ~empty.to_numpy()
+    if column.kind == "number":
+        numbers = pd.to_numeric(values.where(present), errors="coerce")
+        bad = present & numbers.isna().to_numpy()
+        comma = bad & values.str.fullmatch(r"-?\d+,\d+").to_numpy()
+        report(comma, "decimal comma")
+        report(bad & ~comma, "not a number")
+        arr = numbers.to_numpy(dtype=np.float64)
+        ok = ~np.isnan(arr)
+        out_of_range = np.zeros(len(arr), dtype=bool)
+        if column.minimum is not None:
+            below = arr <= column.minimum if column.exclusive_minimum else arr < column.minimum
+            out_of_range |= ok & below
+        if column.maximum is not None:
+            out_of_range |= ok & (arr > column.maximum)
+        out_of_range |= ok & ~np.isfinite(arr)
+        report(out_of_range, "value out of range")
+        return numbers.astype(np.float64)
+    if column.kind == "iso3":
+        codes = values.str.upper()
+        if countries is not None:
+            report(present & ~codes.isin(list(countries)).to_numpy(), "unknown country code")
+        return codes
+    if column.kind == "material":
+        if materials is not None:
+            report(present & ~values.isin(list(materials)).to_numpy(), "unknown material id")
+        return values
+    if column.kind == "id":
+        report(present & ~values.str.fullmatch(ID_PATTERN.pattern).to_numpy(), "not a valid id")
+        return values
+    if column.kind == "choice":
+        lowered = values.str.lower()
+        report(present & ~lowered.isin(list(column.choices)).to_numpy(), "not an accepted value")
+        return lowered
+    if column.kind == "bool":
+        lowered = values.str.lower()
+        report(present & ~lowered.isin(list(_TRUE | _FALSE)).to_numpy(), "not true or false")
+        return lowered.map(lambda v: True if v in _TRUE else (False if v in _FALSE else None))
+    return values

@@ -1,0 +1,520 @@
+"""The national picture of materials and countries, assembled from the reference data.
+
+This layer joins the shipped tables and calls the pure indicator functions of :mod:`risk`.
+It returns frames and plain records; the command line, the demo report and (later) the API
+format them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ketenradar import refdata
+from ketenradar._types import RAW_MATERIAL_STAGES
+from ketenradar.model.material import Material, MaterialCatalogue
+from ketenradar.refdata.provenance import Provenance, snapshot_version
+from ketenradar.risk.assessment import (
+    CriticalityResult,
+    assess_economic_importance,
+    assess_supply_risk,
+    group_supply_risk,
+    scaled_wgi_for_years,
+)
+from ketenradar.risk.country import DEFAULT_COUNTRY_WEIGHTS, assess_country_risk, normalise_weights
+from ketenradar.risk.outlook import (
+    CRMA_SINGLE_COUNTRY_LIMIT,
+    demand_supply_ratio,
+    largest_supplier,
+    reserve_lifetime_years,
+)
+
+__all__ = [
+    "DEFAULT_WGI_YEARS",
+    "AssessmentOptions",
+    "CountryOverview",
+    "MaterialOverview",
+    "build_country_overview",
+    "build_material_overview",
+    "country_records",
+    "material_records",
+]
+
+# The 5-year mean 2016-2020 reproduces the EC's published 2023 stage SRs best among the WGI
+# vintages tried (docs/methodology/supply-risk.md records the comparison).
+DEFAULT_WGI_YEARS: tuple[int, ...] = (2016, 2017, 2018, 2019, 2020)
+SharesSource = Literal["ec2023", "usgs2025"]
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentOptions:
+    """Choices that change the material picture; they are reported with every result."""
+
+    wgi_years: tuple[int, ...] = DEFAULT_WGI_YEARS
+    shares_source: SharesSource = "ec2023"
+    crma_limit: float = CRMA_SINGLE_COUNTRY_LIMIT
+
+    def describe(self) -> dict[str, Any]:
+        """Return the options as plain values for output."""
+        return {
+            "wgi_years": list(self.wgi_years),
+            "shares_source": self.shares_source,
+            "crma_single_third_country_limit": self.crma_limit,
+            "reference_snapshot": snapshot_version(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialOverview:
+    """Per material and stage: published and computed criticality, supply, outlook."""
+
+    catalogue: MaterialCatalogue
+    materials: pd.DataFrame
+    stages: pd.DataFrame
+    history: pd.DataFrame
+    iea_outlook: pd.DataFrame
+    criticality: CriticalityResult
+    options: AssessmentOptions
+    provenance: tuple[Provenance, ...]
+    overrides: tuple[str, ...] = field(default=())
+
+
+def _replace_rows(base: pd.DataFrame, override: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    replaced = base.set_index(keys).index.isin(override.set_index(keys).index)
+    return pd.concat([base[~replaced], override], ignore_index=True)
+
+
+def _group_shares(shares: pd.DataFrame, catalogue: MaterialCatalogue) -> pd.DataFrame:
+    """Return shares per catalogue material; a group gets the mean of its members' shares.
+
+    The mean over members follows the EC's rule for group scores (spec §4.9); a member that
+    has data at a stage but not for a country counts as 0 for that country.
+    """
+    direct = shares[shares["material"].isin(list(catalogue))]
+    members = shares[
+        shares["group"].isin([m.id for m in catalogue.values() if m.is_group])
+        & (shares["material"] != shares["group"])
+    ]
+    member_count = members.groupby(["group", "stage", "scope"])["material"].nunique()
+    summed = members.groupby(["group", "stage", "scope", "country"])["share"].sum(min_count=1)
+    averaged = summed / member_count.reindex(summed.droplevel("country").index).to_numpy()
+    from_members = averaged.rename("share").reset_index().rename(columns={"group": "material"})
+    from_members["basis_note"] = "mean of member elements"
+    # A group listed directly (e.g. EU sourcing of heavy rare earths) keeps its own rows.
+    have = direct.set_index(["material", "stage", "scope"]).index
+    keep = ~from_members.set_index(["material", "stage", "scope"]).index.isin(have)
+    out = pd.concat([direct.assign(basis_note=""), from_members[keep]], ignore_index=True)
+    return out[["material", "stage", "scope", "country", "share", "basis_note"]]
+
+
+def _display_shares(
+    options: AssessmentOptions, catalogue: MaterialCatalogue, ec_shares: pd.DataFrame
+) -> pd.DataFrame:
+    if options.shares_source == "ec2023":
+        gs = _group_shares(ec_shares, catalogue)
+        gs = gs[gs["scope"] == "gs"].assign(basis="EC 2023 global supply")
+        return gs
+    usgs = refdata.load_usgs_shares().frame
+    # USGS reports rare earths only as a total: both groups share it, flagged as a proxy.
+    rare = usgs[usgs["material"] == "rare_earths"]
+    usgs = pd.concat(
+        [usgs[usgs["material"] != "rare_earths"]]
+        + [rare.assign(material=group) for group in ("heavy_rare_earths", "light_rare_earths")],
+        ignore_index=True,
+    )
+    return pd.DataFrame(
+        {
+            "material": usgs["material"],
+            "stage": usgs["stage"],
+            "scope": "gs",
+            "country": usgs["country"],
+            "share": usgs["share"],
+            "basis_note": np.where(usgs["is_proxy"], "proxy: " + usgs["series"], usgs["series"]),
+            "basis": "USGS MCS 2025 production 2023",
+        }
+    )
+
+
+def build_material_overview(
+    catalogue: MaterialCatalogue | None = None,
+    options: AssessmentOptions | None = None,
+    *,
+    eu_sourcing: pd.DataFrame | None = None,
+    parameters: pd.DataFrame | None = None,
+) -> MaterialOverview:
+    """Assemble the material picture; ``eu_sourcing``/``parameters`` replace EC inputs.
+
+    ``eu_sourcing`` rows (material, stage, country, share, trade_factor) replace the EC's EU
+    sourcing for the (material, stage) pairs they cover, e.g. Dutch sourcing; ``parameters``
+    rows replace the EC's (material, stage) parameters. SR is then recomputed.
+    """
+    catalogue = catalogue or refdata.load_materials()
+    options = options or AssessmentOptions()
+    overrides: list[str] = []
+
+    ec_params = refdata.load_ec_parameters().frame
+    params = ec_params
+    if parameters is not None:
+        params = _replace_rows(ec_params, parameters, ["material", "stage"])
+        overrides.append("supply-risk parameters replaced from a user file")
+    ec_shares = refdata.load_supply_shares().frame
+    shares = ec_shares
+    if eu_sourcing is not None:
+        user = eu_sourcing.assign(scope="eu", group=eu_sourcing["material"])
+        eu_part = _replace_rows(shares[shares["scope"] == "eu"], user, ["material", "stage"])
+        shares = pd.concat([shares[shares["scope"] == "gs"], eu_part], ignore_index=True)
+        overrides.append("EU sourcing shares replaced from a user file")
+
+    wgi = scaled_wgi_for_years(refdata.load_wgi_long().frame, options.wgi_years)
+    group_members = {m.id: m.members for m in catalogue.values() if m.is_group}
+    wanted = set(catalogue) | {x for members in group_members.values() for x in members}
+    relevant = params[params["material"].isin(wanted)]
+    criticality = assess_supply_risk(
+        relevant[["material", "stage", "supply_data_used", "import_reliance", "eol_rir", "si_sr"]],
+        shares[shares["material"].isin(set(relevant["material"]))],
+        wgi,
+    )
+    computed = criticality.materials.reindex(list(catalogue))
+    no_params = computed["supply_risk"].isna() & ~computed.index.isin(relevant["material"])
+    computed.loc[no_params, "reason"] = (
+        "no EC supply-risk parameters (import reliance, EOL-RIR, SI_SR) in the reference data"
+    )
+    if group_members:
+        grouped = group_supply_risk(criticality, group_members)
+        for column in ("supply_risk", "reason"):
+            computed.loc[grouped.index, column] = grouped[column]
+        computed.loc[grouped.index, "bottleneck_stage"] = np.nan
+
+    si_ei = params.drop_duplicates("material").set_index("material")["si_ei"]
+    use = refdata.load_ec_use_shares().frame
+    ei = assess_economic_importance(use[use["material"].isin(wanted)], si_ei).reindex(
+        list(catalogue)
+    )
+    no_use = ~pd.Index(list(catalogue)).isin(use["material"])
+    ei.loc[no_use, "reason"] = "no EC end-use shares in the reference data"
+    for group_id, members in group_members.items():
+        member_ei = assess_economic_importance(use[use["material"].isin(members)], si_ei)
+        member_ei = member_ei["economic_importance"].reindex(list(members))
+        ei.loc[group_id, "economic_importance"] = member_ei.mean(skipna=False)
+        ei.loc[group_id, "reason"] = (
+            ""
+            if member_ei.notna().all()
+            else "EI inputs missing for member(s) " + ", ".join(member_ei.index[member_ei.isna()])
+        )
+
+    published = refdata.load_ec_published_scores().frame
+    p2023 = published.xs(2023, level="year").reindex(list(catalogue))
+
+    materials = pd.DataFrame(index=pd.Index(list(catalogue), name="material"))
+    materials["name_en"] = [m.name_en for m in catalogue.values()]
+    materials["name_nl"] = [m.name_nl for m in catalogue.values()]
+    materials["category"] = [m.category for m in catalogue.values()]
+    materials["eu_2023_strategic"] = [m.eu_2023_strategic for m in catalogue.values()]
+    materials["eu_2023_critical"] = [m.eu_2023_critical for m in catalogue.values()]
+    materials["sr_published"] = p2023["supply_risk"]
+    materials["ei_published"] = p2023["economic_importance"]
+    materials["sr_computed"] = computed["supply_risk"]
+    materials["sr_bottleneck_stage"] = computed["bottleneck_stage"]
+    materials["sr_unavailable_reason"] = computed["reason"].fillna("")
+    materials["ei_computed"] = ei["economic_importance"]
+    materials["ei_unavailable_reason"] = ei["reason"].fillna("")
+    outside = materials["category"] != "eu_crm_2023"
+    for column in ("sr_unavailable_reason", "ei_unavailable_reason"):
+        materials.loc[outside, column] = "not assessed in the EC 2023 study"
+    materials.loc[materials["sr_computed"].notna(), "sr_unavailable_reason"] = ""
+    materials.loc[materials["ei_computed"].notna(), "ei_unavailable_reason"] = ""
+
+    seed = refdata.load_world_production_reserves().frame.reindex(list(catalogue))
+    materials["reserves_t"] = seed["reserves_t"]
+    materials["world_production_t"] = seed["world_production_t"]
+    materials["reserve_lifetime_years"] = reserve_lifetime_years(
+        seed["reserves_t"], seed["world_production_t"]
+    )
+    materials["reserve_lifetime_years_published"] = seed["lifetime_years_published"]
+    materials["price_volatility_pct"] = seed["price_volatility_pct"]
+    materials["eu_eol_rir"] = seed["eol_rir"]
+    materials["us_government_stockpile"] = seed["us_government_stockpile"]
+    imports = refdata.load_nl_imports().frame.reindex(list(catalogue))
+    for column in ("direct_import_meur", "indirect_import_meur", "total_import_meur"):
+        materials[f"nl_{column}"] = imports[column]
+
+    stages = _stage_table(
+        catalogue, options, ec_shares if eu_sourcing is None else shares, criticality, params
+    )
+    history = published.reset_index()
+    history = history[history["material"].isin(list(catalogue))]
+
+    iea = refdata.load_iea_outlook().frame.copy()
+    iea["demand_supply_ratio"], iea["shortfall"] = demand_supply_ratio(
+        iea["demand_kt"], iea["supply_kt"]
+    )
+    sources = [
+        "materials",
+        "ec_global_supply",
+        "ec_eu_sourcing",
+        "ec_parameters",
+        "ec_use_shares",
+        "ec_sr_ei_series",
+        "wgi_long",
+        "seed_world_production_reserves",
+        "seed_nl_imports",
+        "seed_iea_outlook",
+        "country_groups",
+    ]
+    if options.shares_source == "usgs2025":
+        sources.append("usgs_production")
+    return MaterialOverview(
+        catalogue=catalogue,
+        materials=materials,
+        stages=stages,
+        history=history,
+        iea_outlook=iea,
+        criticality=criticality,
+        options=options,
+        provenance=tuple(refdata.provenance_of(name) for name in sources),
+        overrides=tuple(overrides),
+    )
+
+
+def _stage_table(
+    catalogue: MaterialCatalogue,
+    options: AssessmentOptions,
+    ec_shares: pd.DataFrame,
+    criticality: CriticalityResult,
+    params: pd.DataFrame,
+) -> pd.DataFrame:
+    index = pd.MultiIndex.from_product(
+        [list(catalogue), RAW_MATERIAL_STAGES], names=["material", "stage"]
+    )
+    table = pd.DataFrame(index=index)
+    display = _display_shares(options, catalogue, ec_shares)
+    top = largest_supplier(display, ["material", "stage"]).reindex(index)
+    table["largest_country"] = top["country"]
+    table["largest_share"] = top["share"].astype(float)
+    basis = display.groupby(["material", "stage"])[["basis", "basis_note"]].first().reindex(index)
+    table["shares_basis"] = basis["basis"]
+    table["shares_basis_note"] = basis["basis_note"]
+
+    # CRMA benchmark: the Union's consumption, so EU sourcing where the EC gives it, else
+    # global supply (the basis column says which).
+    countries = refdata.load_countries().frame
+    third = set(countries.index[countries["nl_split"] == "third"])
+    all_shares = _group_shares(ec_shares, catalogue)
+    crma_rows = []
+    for scope, label in (("eu", "EC 2023 EU sourcing"), ("gs", "EC 2023 global supply")):
+        part = all_shares[all_shares["scope"] == scope]
+        top_third = largest_supplier(part, ["material", "stage"], part["country"].isin(third))
+        crma_rows.append(top_third.assign(crma_basis=label))
+    eu_top, gs_top = (rows.reindex(index) for rows in crma_rows)
+    use_eu = eu_top["share"].notna()
+    table["crma_largest_third_country"] = eu_top["country"].where(use_eu, gs_top["country"])
+    table["crma_third_country_share"] = eu_top["share"].where(use_eu, gs_top["share"]).astype(float)
+    table["crma_basis"] = eu_top["crma_basis"].where(use_eu, gs_top["crma_basis"])
+    strategic = pd.Series(
+        [bool(catalogue[m].eu_2023_strategic) for m in index.get_level_values("material")],
+        index=index,
+    )
+    exceeds = table["crma_third_country_share"] > options.crma_limit
+    table["crma_exceeds_limit"] = exceeds.where(
+        strategic & table["crma_third_country_share"].notna(), other=None
+    ).astype(object)
+    table.loc[~strategic | table["crma_third_country_share"].isna(), "crma_exceeds_limit"] = None
+
+    stage_sr = criticality.stages.set_index(["material", "stage"])
+    table["sr_computed"] = stage_sr["supply_risk"].reindex(index)
+    table["sr_unavailable_reason"] = stage_sr["reason"].reindex(index)
+    for column in ("hhi_gs", "hhi_eu"):
+        table[column] = stage_sr[column].reindex(index)
+    pstage = params.set_index(["material", "stage"])
+    pstage = pstage[~pstage.index.duplicated()]
+    for column in ("supply_data_used", "import_reliance", "eol_rir", "si_sr", "sr_stage_published"):
+        table[column] = pstage[column].reindex(index)
+    table = table.rename(columns={"sr_stage_published": "sr_published"})
+    assessed = table["supply_data_used"].notna() | table["largest_share"].notna()
+    return table[assessed]
+
+
+def provenance_records(provenance: tuple[Provenance, ...]) -> list[dict[str, str]]:
+    """Return each source once as dataset, title and citation."""
+    return [{"dataset": p.dataset, "title": p.title, "citation": p.cite()} for p in provenance]
+
+
+def _clean(value: Any) -> Any:
+    """Turn NaN and NumPy scalars into JSON-ready values (missing stays None, never 0)."""
+    if value is None:
+        return None
+    if isinstance(value, float | np.floating):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if value is pd.NA:
+        return None
+    return value
+
+
+def material_records(overview: MaterialOverview) -> list[dict[str, Any]]:
+    """Return one JSON-ready record per material (the ``materials --format json`` contract)."""
+    records = []
+    history = overview.history.groupby("material")
+    iea = overview.iea_outlook.dropna(subset=["material"]).groupby("material")
+    sources = provenance_records(overview.provenance)
+    for material_id, row in overview.materials.iterrows():
+        material: Material = overview.catalogue[str(material_id)]
+        stages: dict[str, Any] = {}
+        if material_id in overview.stages.index.get_level_values("material"):
+            for stage, srow in overview.stages.loc[material_id].iterrows():
+                stages[str(stage)] = {k: _clean(v) for k, v in srow.items()}
+                stages[str(stage)]["sr_unavailable_reason"] = (
+                    srow["sr_unavailable_reason"]
+                    if isinstance(srow["sr_unavailable_reason"], str)
+                    else ("" if pd.notna(srow["sr_computed"]) else "stage not assessed by the EC")
+                )
+        record: dict[str, Any] = {
+            "id": material.id,
+            "names": {"en": material.name_en, "nl": material.name_nl},
+            "category": material.category,
+            "flags": {
+                "eu_2023_strategic": material.eu_2023_strategic,
+                "eu_2023_critical": material.eu_2023_critical,
+            },
+            "members": list(material.members),
+            "sr": _clean(row["sr_published"]),
+            "ei": _clean(row["ei_published"]),
+            "supply_risk": {
+                "published": _clean(row["sr_published"]),
+                "published_year": 2023 if pd.notna(row["sr_published"]) else None,
+                "computed": _clean(row["sr_computed"]),
+                "computed_bottleneck_stage": _clean(row["sr_bottleneck_stage"]),
+                "unavailable_reason": row["sr_unavailable_reason"] or None,
+            },
+            "economic_importance": {
+                "published": _clean(row["ei_published"]),
+                "computed": _clean(row["ei_computed"]),
+                "unavailable_reason": row["ei_unavailable_reason"] or None,
+            },
+            "stages": stages,
+            "history": (
+                {
+                    str(int(h.year)): {
+                        "sr": _clean(h.supply_risk),
+                        "ei": _clean(h.economic_importance),
+                    }
+                    for h in history.get_group(material_id).itertuples()
+                }
+                if material_id in history.groups
+                else {}
+            ),
+            "outlook": {
+                "reserves_t": _clean(row["reserves_t"]),
+                "world_production_t": _clean(row["world_production_t"]),
+                "reserve_lifetime_years": _clean(row["reserve_lifetime_years"]),
+                "reserve_lifetime_years_published": _clean(row["reserve_lifetime_years_published"]),
+                "price_volatility_pct": _clean(row["price_volatility_pct"]),
+                "eu_eol_rir": _clean(row["eu_eol_rir"]),
+                "us_government_stockpile": _clean(row["us_government_stockpile"]),
+                "demand_supply": (
+                    {
+                        str(int(o.year)): {
+                            "demand_kt": _clean(o.demand_kt),
+                            "supply_kt": _clean(o.supply_kt),
+                            "ratio": _clean(o.demand_supply_ratio),
+                            "shortfall": bool(o.shortfall),
+                        }
+                        for o in iea.get_group(material_id).itertuples()
+                    }
+                    if material_id in iea.groups
+                    else {}
+                ),
+            },
+            "nl_imports_meur": {
+                "direct": _clean(row["nl_direct_import_meur"]),
+                "indirect": _clean(row["nl_indirect_import_meur"]),
+                "total": _clean(row["nl_total_import_meur"]),
+            },
+            "sources": (
+                [{"dataset": "catalogue", "title": material.note, "citation": material.source}]
+                if material.category != "eu_crm_2023"
+                else sources
+            ),
+        }
+        records.append(record)
+    return records
+
+
+@dataclass(frozen=True, slots=True)
+class CountryOverview:
+    """Per country: groups, raw indicators, scaled components and composite risk."""
+
+    countries: pd.DataFrame
+    weights: dict[str, float]
+    provenance: tuple[Provenance, ...]
+    user_indicator_file: str | None = None
+
+
+def build_country_overview(
+    weights: Mapping[str, float] = DEFAULT_COUNTRY_WEIGHTS,
+    user_indicators: pd.DataFrame | None = None,
+    user_indicator_file: str | None = None,
+) -> CountryOverview:
+    """Assemble countries with indicators and composite risk; user indicators add or replace."""
+    table = refdata.load_countries()
+    frame = table.frame.copy()
+    frame["atradius_star"] = np.nan
+    if user_indicators is not None:
+        for column in user_indicators.columns:
+            values = user_indicators[column].dropna()
+            frame.loc[values.index, column] = values
+    risk = assess_country_risk(frame, weights)
+    return CountryOverview(
+        countries=frame.join(risk),
+        weights=normalise_weights(weights),
+        provenance=table.provenance,
+        user_indicator_file=user_indicator_file,
+    )
+
+
+def country_records(overview: CountryOverview) -> list[dict[str, Any]]:
+    """Return one JSON-ready record per country (the ``countries --format json`` contract)."""
+    frame = overview.countries
+    cites = provenance_records(overview.provenance)
+    if overview.user_indicator_file:
+        cites.append(
+            {
+                "dataset": "user",
+                "title": "user indicator file",
+                "citation": overview.user_indicator_file,
+            }
+        )
+    records = []
+    for iso3, row in frame.iterrows():
+        groups = [g for g in ("EU27", "EEA", "NATO", "OECD") if row[g.lower()]]
+        records.append(
+            {
+                "iso3": iso3,
+                "name": row["name"],
+                "groups": groups,
+                "nl_split": row["nl_split"],
+                "indicators": {
+                    "wgi": {
+                        **{d: _clean(row[f"wgi_{d}"]) for d in refdata.WGI_DIMENSIONS},
+                        "mean": _clean(row["wgi_mean"]),
+                    },
+                    "oecd_crc": _clean(row["oecd_crc"]),
+                    "oecd_classified": _clean(row["oecd_classified"]),
+                    "fsi_total": _clean(row["fsi_total"]),
+                    "atradius_star": _clean(row["atradius_star"]),
+                },
+                "components": {name: _clean(row[f"component_{name}"]) for name in overview.weights},
+                "composite_risk": _clean(row["composite_risk"]),
+                "weight_coverage": _clean(row["weight_coverage"]),
+                "missing_indicators": list(row["missing_indicators"]),
+                "sources": cites,
+            }
+        )
+    return records

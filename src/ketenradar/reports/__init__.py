@@ -1,0 +1,1 @@
+"""Renderers for reports: HTML now; PDF and Excel follow the same section model."""

@@ -1,0 +1,140 @@
+"""Charts as self-contained SVG strings, drawn with matplotlib's object API (no pyplot state)."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+__all__ = ["concentration_chart", "country_risk_chart", "sr_ei_chart"]
+
+_PALETTE = ["#1f4e79", "#c0392b", "#e67e22", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d"]
+
+
+def _svg(figure: Figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
+
+
+def sr_ei_chart(
+    frame: pd.DataFrame,
+    *,
+    sr_threshold: float = 1.0,
+    ei_threshold: float = 2.8,
+    title: str = "",
+    x_label: str = "",
+    y_label: str = "",
+) -> str:
+    """Scatter of economic importance (x) against supply risk (y) with the EC thresholds."""
+    data = frame.dropna(subset=["sr", "ei"])
+    figure = Figure(figsize=(9, 6.2))
+    ax = figure.subplots()
+    strategic = data["strategic"].fillna(False).astype(bool).to_numpy()
+    ax.scatter(
+        data["ei"][~strategic], data["sr"][~strategic], s=36, color=_PALETTE[0], label="critical"
+    )
+    ax.scatter(
+        data["ei"][strategic],
+        data["sr"][strategic],
+        s=44,
+        color=_PALETTE[1],
+        marker="D",
+        label="strategic and critical",
+    )
+    for _, row in data.iterrows():
+        ax.annotate(
+            row["label"],
+            (row["ei"], row["sr"]),
+            fontsize=7,
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
+    ax.axhline(sr_threshold, color="#555", lw=0.8, ls="--")
+    ax.axvline(ei_threshold, color="#555", lw=0.8, ls="--")
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.set_title(title, fontsize=11)
+    ax.set_xlim(0, max(10.0, float(data["ei"].max()) + 0.5))
+    ax.set_ylim(0, float(data["sr"].max()) + 0.5)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.grid(alpha=0.25)
+    return _svg(figure)
+
+
+def concentration_chart(frame: pd.DataFrame, *, title: str = "", x_label: str = "") -> str:
+    """Horizontal bars of the largest supplier's share per material, mining and processing."""
+    data = frame.sort_values("sort_key")
+    labels = data["label"].tolist()
+    y = np.arange(len(labels))
+    figure = Figure(figsize=(9, max(4.0, 0.26 * len(labels) + 1.2)))
+    ax = figure.subplots()
+    top_countries = (
+        pd.concat([data["mining_country"], data["processing_country"]]).value_counts().index[:6]
+    )
+    colour = {c: _PALETTE[i] for i, c in enumerate(top_countries)}
+
+    def colours(column: str) -> list[str]:
+        return [colour.get(c, _PALETTE[-1]) for c in data[column]]
+
+    ax.barh(
+        y - 0.2,
+        data["mining_share"].fillna(0),
+        height=0.38,
+        color=colours("mining_country"),
+        edgecolor="white",
+        hatch="//",
+    )
+    ax.barh(
+        y + 0.2,
+        data["processing_share"].fillna(0),
+        height=0.38,
+        color=colours("processing_country"),
+        edgecolor="white",
+    )
+    for i, (share, country) in enumerate(
+        zip(data["mining_share"], data["mining_country"], strict=True)
+    ):
+        if pd.notna(share):
+            ax.text(float(share) + 0.01, i - 0.2, str(country), va="center", fontsize=6)
+    for i, (share, country) in enumerate(
+        zip(data["processing_share"], data["processing_country"], strict=True)
+    ):
+        if pd.notna(share):
+            ax.text(float(share) + 0.01, i + 0.2, str(country), va="center", fontsize=6)
+    ax.axvline(0.65, color="#555", lw=0.8, ls="--")
+    ax.set_yticks(y, labels, fontsize=7)
+    ax.set_xlim(0, 1.08)
+    ax.set_xlabel(x_label)
+    ax.set_title(title, fontsize=11)
+    handles = [ax.bar(0, 0, color=colour[c], label=c) for c in top_countries]
+    handles.append(
+        ax.bar(0, 0, color="white", edgecolor="#333", hatch="//", label="mining (hatched)")
+    )
+    ax.legend(fontsize=7, loc="lower right", frameon=False)
+    ax.grid(axis="x", alpha=0.25)
+    return _svg(figure)
+
+
+def country_risk_chart(frame: pd.DataFrame, *, title: str = "", x_label: str = "") -> str:
+    """Stacked bars of each country's weighted risk components."""
+    data = frame.iloc[::-1]
+    figure = Figure(figsize=(9, max(3.5, 0.28 * len(data) + 1.0)))
+    ax = figure.subplots()
+    left = np.zeros(len(data))
+    for i, (column, label) in enumerate(
+        [("w_wgi", "WGI"), ("w_oecd_crc", "OECD"), ("w_fsi", "FSI"), ("w_atradius_star", "STAR")]
+    ):
+        values = data[column].fillna(0).to_numpy()
+        ax.barh(np.arange(len(data)), values, left=left, color=_PALETTE[i], label=label)
+        left += values
+    ax.set_yticks(np.arange(len(data)), data["label"], fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(x_label)
+    ax.set_title(title, fontsize=11)
+    ax.legend(fontsize=7, loc="lower right", frameon=False)
+    ax.grid(axis="x", alpha=0.25)
+    return _svg(figure)
