@@ -16,6 +16,7 @@ from ketenradar import __version__, refdata
 from ketenradar.overview import (
     CountryOverview,
     MaterialOverview,
+    any_flag,
     build_country_overview,
     build_material_overview,
     country_records,
@@ -82,10 +83,7 @@ def materials_section(ctx: DemoContext) -> Section:
         frame[f"{stage}_third"] = part["crma_third_country_share"]
         frame[f"{stage}_crma"] = part["crma_exceeds_limit"]
     frame["third_max"] = frame[["mining_third", "processing_third"]].max(axis=1)
-    frame["crma"] = [
-        None if m is None and p is None else bool(m) or bool(p)
-        for m, p in zip(frame["mining_crma"], frame["processing_crma"], strict=True)
-    ]
+    frame["crma"] = any_flag(frame[["mining_crma", "processing_crma"]])
     frame["flags"] = [
         ("S" if s else "") + ("C" if c else "")
         for s, c in zip(frame["eu_2023_strategic"], frame["eu_2023_critical"], strict=True)

@@ -38,6 +38,7 @@ __all__ = [
     "AssessmentOptions",
     "CountryOverview",
     "MaterialOverview",
+    "any_flag",
     "build_country_overview",
     "build_material_overview",
     "country_records",
@@ -336,6 +337,16 @@ def _stage_table(
     table = table.rename(columns={"sr_stage_published": "sr_published"})
     assessed = table["supply_data_used"].notna() | table["largest_share"].notna()
     return table[assessed]
+
+
+def any_flag(flags: pd.DataFrame) -> list[bool | None]:
+    """Return per row whether any flag is True; None where every flag is missing."""
+    known = flags.notna()
+    raised = flags.where(known, False).astype(bool)
+    return [
+        None if not k else bool(r)
+        for k, r in zip(known.any(axis=1), raised.any(axis=1), strict=True)
+    ]
 
 
 def provenance_records(provenance: tuple[Provenance, ...]) -> list[dict[str, str]]:

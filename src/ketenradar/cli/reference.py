@@ -21,6 +21,7 @@ from ketenradar.overview import (
     AssessmentOptions,
     CountryOverview,
     MaterialOverview,
+    any_flag,
     build_country_overview,
     build_material_overview,
     country_records,
@@ -79,9 +80,7 @@ def stage_wide(overview: MaterialOverview) -> pd.DataFrame:
 def material_summary(overview: MaterialOverview) -> pd.DataFrame:
     """Return one flat row per material for tables and CSV."""
     flat = overview.materials.join(stage_wide(overview))
-    flat["crma_exceeds_limit"] = flat.filter(like="crma_exceeds_limit").apply(
-        lambda r: None if r.isna().all() else bool(r.fillna(False).any()), axis=1
-    )
+    flat["crma_exceeds_limit"] = any_flag(flat.filter(like="crma_exceeds_limit"))
     return flat.reset_index()
 
 

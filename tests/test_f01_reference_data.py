@@ -1,0 +1,142 @@
+"""F1/F2: the shipped reference data: complete, sourced, checksummed and in our conventions."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ketenradar import refdata
+from ketenradar.errors import MissingReferenceData, UnknownMaterial
+from ketenradar.refdata.loaders import read_dataset
+from ketenradar.refdata.provenance import data_dir
+
+
+def test_f01_catalogue_has_the_34_eu_materials_with_flags_and_group_members() -> None:
+    catalogue = refdata.load_materials()
+    assert len(catalogue) == 34
+    assert catalogue["gallium"].eu_2023_strategic is True
+    assert catalogue["arsenic"].eu_2023_strategic is False
+    assert catalogue["heavy_rare_earths"].members[0] == "dysprosium"
+    assert len(catalogue["light_rare_earths"].members) == 5
+    with pytest.raises(UnknownMaterial, match="unobtainium"):
+        catalogue["unobtainium"]
+
+
+def test_f01_catalogue_extends_with_materials_outside_the_eu_list() -> None:
+    extra = refdata.load_defence_materials_extra()
+    catalogue = refdata.load_materials().with_materials(extra)
+    assert {"aramid_fibre", "uhmwpe_fibre", "nitric_acid", "cl_20"} <= set(catalogue)
+    assert catalogue["aramid_fibre"].eu_2023_critical is None  # unknown, not "no"
+    with pytest.raises(ValueError, match="twice"):
+        catalogue.with_materials(extra)
+
+
+def test_f01_every_shipped_file_is_in_the_manifest_and_in_sources_md() -> None:
+    manifest = tomllib.loads((data_dir() / "datasets.toml").read_text())
+    listed = {entry["file"] for entry in manifest["datasets"].values()}
+    root = resources.files("ketenradar.refdata") / "data"
+    shipped = {f.name for f in root.iterdir() if f.name.endswith(".csv")}
+    shipped |= {f"seed_report/{f.name}" for f in (root / "seed_report").iterdir() if f.name.endswith(".csv")}
+    assert shipped == listed
+    sources = (root / "SOURCES.md").read_text() + (root / "seed_report" / "README.md").read_text()
+    for file in listed - {"defence_materials_extra.csv"}:
+        assert file.split("/")[-1] in sources, file
+
+
+def test_f01_provenance_carries_source_year_licence_and_checksum() -> None:
+    for name in refdata.dataset_names():
+        p = refdata.provenance_of(name)
+        assert p.publisher and p.edition and p.url.startswith("http") and p.licence
+        assert 1990 < p.year < 2100
+        assert len(p.sha256) == 64
+        assert p.snapshot == refdata.snapshot_version()
+
+
+def test_f01_unknown_dataset_is_a_reference_data_error() -> None:
+    with pytest.raises(MissingReferenceData):
+        refdata.provenance_of("no_such_dataset")
+
+
+def test_f01_ec_shares_are_fractions_per_stage_and_scope() -> None:
+    shares = refdata.load_supply_shares().frame
+    assert set(shares["scope"]) == {"gs", "eu"}
+    assert set(shares["stage"]) == {"mining", "processing"}
+    assert shares["share"].dropna().between(0, 1).all()
+    sums = shares.groupby(["material", "stage", "scope"])["share"].sum()
+    assert sums.max() <= 1.02  # the EC lists main suppliers only, rounded to 0.1 %
+    gallium = shares.query("material == 'gallium' and scope == 'gs' and country == 'CHN'")
+    assert gallium["share"].iloc[0] == pytest.approx(0.938)
+
+
+def test_f01_below_tenth_of_percent_stays_missing_not_zero() -> None:
+    shares = refdata.load_supply_shares().frame
+    tiny = shares[shares["share_raw"] == "<0.1%"]
+    assert len(tiny) > 0 and tiny["share"].isna().all()
+
+
+def test_f01_usgs_alternative_shares_are_quantity_over_world_total() -> None:
+    usgs = refdata.load_usgs_shares().frame
+    cobalt = usgs.query("material == 'cobalt' and country == 'COD'")
+    raw = read_dataset("usgs_production").query(
+        "material_id == 'cobalt' and year == 2023"
+    )
+    world = raw.loc[raw["row_type"] == "world_total", "quantity"].iloc[0]
+    congo = raw.loc[raw["country_iso3"] == "COD", "quantity"].iloc[0]
+    assert cobalt["share"].iloc[0] == pytest.approx(congo / world)
+    assert (usgs.groupby(["material", "stage"])["share"].sum() <= 1.0 + 1e-9).all()
+
+
+def test_f02_countries_carry_iso3_names_groups_and_the_nl_split() -> None:
+    countries = refdata.load_countries().frame
+    assert len(countries) >= 249
+    nld, deu, nor, usa = (countries.loc[c] for c in ("NLD", "DEU", "NOR", "USA"))
+    assert nld["nl_split"] == "NL" and deu["nl_split"] == "EU+EEA"
+    assert nor["nl_split"] == "EU+EEA" and not nor["eu27"] and nor["eea"]
+    assert usa["nl_split"] == "third" and usa["nato"] and not usa["eu27"]
+    assert countries["eu27"].sum() == 27 and countries["nato"].sum() == 32
+    assert countries.loc["SWE", "nato"]  # joined 2024
+    assert "XKX" in countries.index
+
+
+def test_f02_oecd_unclassified_is_missing_not_zero() -> None:
+    countries = refdata.load_countries().frame
+    assert np.isnan(countries.loc["NLD", "oecd_crc"])
+    assert not countries.loc["NLD", "oecd_classified"]
+    assert countries.loc["RUS", "oecd_crc"] == 7
+
+
+def test_f02_wgi_mean_needs_all_six_dimensions() -> None:
+    countries = refdata.load_countries().frame
+    dims = countries[[f"wgi_{d}" for d in refdata.WGI_DIMENSIONS]]
+    incomplete = dims.isna().any(axis=1) & dims.notna().any(axis=1)
+    assert incomplete.any()
+    assert countries.loc[incomplete, "wgi_mean"].isna().all()
+    assert countries.loc["CHN", "wgi_mean"] == pytest.approx(dims.loc["CHN"].mean())
+
+
+def test_f11_seed_report_reserve_lifetimes_are_reproduced(material_overview) -> None:
+    table = material_overview.materials
+    both = table.dropna(subset=["reserve_lifetime_years", "reserve_lifetime_years_published"])
+    assert len(both) == 25
+    difference = (both["reserve_lifetime_years"] - both["reserve_lifetime_years_published"]).abs()
+    assert difference.max() <= 0.5  # the report prints whole years
+    assert table.loc["gallium", "reserve_lifetime_years"] == pytest.approx(1100 / 616)
+
+
+def test_f01_seed_tables_map_to_catalogue_ids() -> None:
+    seed = refdata.load_world_production_reserves().frame
+    assert set(seed.index) == set(refdata.load_materials())
+    imports = refdata.load_nl_imports().frame
+    assert imports.loc["nickel", "total_import_meur"] == pytest.approx(573.1)
+    assert np.isnan(imports.loc["aluminium", "total_import_meur"])  # "data missing" in the source
+
+
+def test_f01_published_sr_ei_series_covers_2011_to_2023() -> None:
+    series = refdata.load_ec_published_scores().frame
+    assert set(series.index.get_level_values("year")) == {2011, 2014, 2017, 2020, 2023}
+    assert series.loc[("gallium", 2023), "supply_risk"] == pytest.approx(3.9)
+    assert isinstance(series, pd.DataFrame)
