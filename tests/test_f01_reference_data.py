@@ -87,7 +87,10 @@ def test_f01_usgs_alternative_shares_are_quantity_over_world_total() -> None:
     world = raw.loc[raw["row_type"] == "world_total", "quantity"].iloc[0]
     congo = raw.loc[raw["country_iso3"] == "COD", "quantity"].iloc[0]
     assert cobalt["share"].iloc[0] == pytest.approx(congo / world)
-    assert (usgs.groupby(["material", "stage"])["share"].sum() <= 1.0 + 1e-9).all()
+    # USGS rounds its world totals, so country shares may add up to slightly more than 1.
+    assert (usgs.groupby(["material", "stage"])["share"].sum() <= 1.01).all()
+    # Boron has no world total (forms differ by country): no shares rather than wrong ones.
+    assert "boron" not in set(usgs["material"])
 
 
 def test_f02_countries_carry_iso3_names_groups_and_the_nl_split() -> None:
