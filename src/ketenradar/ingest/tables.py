@@ -180,6 +180,7 @@ def read_csv_table(
             for r in rows[duplicated]
         )
     if problems:
+        problems.sort(key=lambda p: p.row or 0)
         raise InputFileError(problems[:MAX_PROBLEMS])
     out.attrs["source_file"] = name
     out.attrs["source_rows"] = rows
