@@ -72,8 +72,9 @@ def scaled_wgi_for_years(wgi_long: pd.DataFrame, years: Sequence[int]) -> pd.Ser
 
 
 def _hhi_from_shares(shares: pd.DataFrame, wgi_scaled: pd.Series) -> pd.DataFrame:
-    keys = shares[["material", "stage", "scope"]]
-    codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
+    grouped = shares.groupby(["material", "stage", "scope"], sort=False, dropna=False)
+    codes = grouped.ngroup().to_numpy()
+    uniques = pd.MultiIndex.from_frame(grouped.size().reset_index()[["material", "stage", "scope"]])
     wgi = shares["country"].map(wgi_scaled).to_numpy(dtype=np.float64)
     values = governance_weighted_hhi(
         shares["share"].to_numpy(dtype=np.float64),
@@ -158,28 +159,20 @@ def assess_supply_risk(
     stages.loc[unknown, "reason"] = _reasons(stages.loc[unknown])
     stages = stages.drop(columns=["no_wgi_gs", "no_wgi_eu"])
 
-    by_material = stages.groupby("material", sort=False)
-    any_missing = by_material["supply_risk"].apply(lambda s: s.isna().any())
-    best = stages.loc[stages["supply_risk"].fillna(-np.inf).groupby(stages["material"]).idxmax()]
-    materials = pd.DataFrame(
-        {
-            "supply_risk": best.set_index("material")["supply_risk"],
-            "bottleneck_stage": best.set_index("material")["stage"],
-        }
+    material = stages["material"]
+    any_missing = stages["supply_risk"].isna().groupby(material, sort=False).any()
+    best = stages.loc[stages["supply_risk"].fillna(-np.inf).groupby(material, sort=False).idxmax()]
+    best = best.set_index("material")
+    materials = best[["supply_risk"]].assign(bottleneck_stage=best["stage"])
+    unknown_material = any_missing.reindex(materials.index).to_numpy()
+    materials.loc[unknown_material, ["supply_risk", "bottleneck_stage"]] = np.nan
+    with_reason = stages[stages["reason"] != ""]
+    joined = (
+        (with_reason["stage"] + ": " + with_reason["reason"])
+        .groupby(with_reason["material"])
+        .agg("; ".join)
     )
-    materials.loc[
-        any_missing.reindex(materials.index).to_numpy(), ["supply_risk", "bottleneck_stage"]
-    ] = np.nan
-    materials["reason"] = (
-        by_material.apply(
-            lambda g: "; ".join(
-                f"{s}: {r}" for s, r in zip(g["stage"], g["reason"], strict=True) if r
-            ),
-            include_groups=False,
-        )
-        .reindex(materials.index)
-        .fillna("")
-    )
+    materials["reason"] = joined.reindex(materials.index).fillna("")
     materials.index.name = "material"
     return CriticalityResult(stages=stages, materials=materials)
 
