@@ -23,60 +23,108 @@ def _refused(run, *args: str) -> str:
 
 CASES = [
     pytest.param(
-        "eu_sourcing", "material,stage,country\ngallium,processing,CHN\n",
-        ["row 1", "column 'share'", "required column is missing"], id="missing-column"),
+        "eu_sourcing",
+        "material,stage,country\ngallium,processing,CHN\n",
+        ["row 1", "column 'share'", "required column is missing"],
+        id="missing-column",
+    ),
     pytest.param(
-        "eu_sourcing", "material,stage,country,share\nunobtainium,processing,CHN,1\n",
-        ["row 2", "column 'material'", "unknown material id", "'unobtainium'"], id="unknown-material"),
+        "eu_sourcing",
+        "material,stage,country,share\nunobtainium,processing,CHN,1\n",
+        ["row 2", "column 'material'", "unknown material id", "'unobtainium'"],
+        id="unknown-material",
+    ),
     pytest.param(
-        "eu_sourcing", "material,stage,country,share\ngallium,processing,XYZ,1\n",
-        ["row 2", "column 'country'", "unknown country code", "ISO 3166"], id="unknown-country"),
+        "eu_sourcing",
+        "material,stage,country,share\ngallium,processing,XYZ,1\n",
+        ["row 2", "column 'country'", "unknown country code", "ISO 3166"],
+        id="unknown-country",
+    ),
     pytest.param(
-        "eu_sourcing", "material,stage,country,share\ngallium,processing,CHN,1.5\n",
-        ["row 2", "column 'share'", "out of range", "≤ 1"], id="share-out-of-range"),
+        "eu_sourcing",
+        "material,stage,country,share\ngallium,processing,CHN,1.5\n",
+        ["row 2", "column 'share'", "out of range", "≤ 1"],
+        id="share-out-of-range",
+    ),
     pytest.param(
-        "eu_sourcing", "material,stage,country,share\ngallium,processing,CHN,\"0,5\"\n",
-        ["row 2", "column 'share'", "decimal comma", "dot as decimal separator"], id="decimal-comma"),
+        "eu_sourcing",
+        'material,stage,country,share\ngallium,processing,CHN,"0,5"\n',
+        ["row 2", "column 'share'", "decimal comma", "dot as decimal separator"],
+        id="decimal-comma",
+    ),
     pytest.param(
-        "eu_sourcing", "material,stage,country,share\ngallium,smelting,CHN,0.5\n",
-        ["row 2", "column 'stage'", "one of mining, processing"], id="bad-choice"),
+        "eu_sourcing",
+        "material,stage,country,share\ngallium,smelting,CHN,0.5\n",
+        ["row 2", "column 'stage'", "one of mining, processing"],
+        id="bad-choice",
+    ),
     pytest.param(
-        "eu_sourcing", "material,stage,country,share\ngallium,processing,CHN,0.7\ngallium,processing,CHN,0.2\n",
-        ["row 3", "duplicate row"], id="duplicate-row"),
+        "eu_sourcing",
+        "material,stage,country,share\ngallium,processing,CHN,0.7\ngallium,processing,CHN,0.2\n",
+        ["row 3", "duplicate row"],
+        id="duplicate-row",
+    ),
     pytest.param(
-        "eu_sourcing", "material,stage,country,share\ngallium,processing,CHN,0.7\ngallium,processing,JPN,0.5\n",
-        ["row 2", "column 'share'", "sum to 1.2000", "0.2000 more than 1"], id="shares-over-one"),
+        "eu_sourcing",
+        "material,stage,country,share\ngallium,processing,CHN,0.7\ngallium,processing,JPN,0.5\n",
+        ["row 2", "column 'share'", "sum to 1.2000", "0.2000 more than 1"],
+        id="shares-over-one",
+    ),
     pytest.param(
-        "eu_sourcing", "material,stage,country,share\n", ["no data rows"], id="header-only"),
+        "eu_sourcing", "material,stage,country,share\n", ["no data rows"], id="header-only"
+    ),
     pytest.param("eu_sourcing", "", ["the file is empty"], id="empty-file"),
     pytest.param(
-        "eu_sourcing", "material,stage,country,share\ngallium,processing,CHN,abc\n",
-        ["row 2", "column 'share'", "not a number", "'abc'"], id="not-a-number"),
+        "eu_sourcing",
+        "material,stage,country,share\ngallium,processing,CHN,abc\n",
+        ["row 2", "column 'share'", "not a number", "'abc'"],
+        id="not-a-number",
+    ),
     pytest.param(
-        "indicators", "iso3,atradius_star\nCHN,11\n",
-        ["row 2", "column 'atradius_star'", "out of range", "≤ 10"], id="star-out-of-range"),
+        "indicators",
+        "iso3,atradius_star\nCHN,11\n",
+        ["row 2", "column 'atradius_star'", "out of range", "≤ 10"],
+        id="star-out-of-range",
+    ),
     pytest.param("indicators", "iso3\nCHN\n", ["no indicator column"], id="no-indicator-column"),
     pytest.param(
-        "catalogue", "id,name_en\ngallium,Gallium again\n",
-        ["row 2", "column 'id'", "already in the catalogue"], id="catalogue-id-clash"),
+        "catalogue",
+        "id,name_en\ngallium,Gallium again\n",
+        ["row 2", "column 'id'", "already in the catalogue"],
+        id="catalogue-id-clash",
+    ),
     pytest.param(
-        "catalogue", "id,name_en\nAramid Fibre,Aramid\n",
-        ["row 2", "column 'id'", "not a valid id", "lower-case"], id="catalogue-bad-id"),
+        "catalogue",
+        "id,name_en\nAramid Fibre,Aramid\n",
+        ["row 2", "column 'id'", "not a valid id", "lower-case"],
+        id="catalogue-bad-id",
+    ),
     pytest.param(
-        "parameters", "material,stage,supply_data_used,import_reliance,eol_rir,si_sr\ngallium,processing,gs+eu,,0,0.98\n",
-        ["row 2", "column 'import_reliance'", "variant 'gs+eu' needs it"], id="variant-needs-input"),
+        "parameters",
+        "material,stage,supply_data_used,import_reliance,eol_rir,si_sr\ngallium,processing,gs+eu,,0,0.98\n",
+        ["row 2", "column 'import_reliance'", "variant 'gs+eu' needs it"],
+        id="variant-needs-input",
+    ),
     pytest.param(
-        "parameters", "material,stage,supply_data_used,import_reliance,eol_rir,si_sr\ngallium,processing,gs,0.5,-0.1,0\n",
-        ["row 2", "column 'eol_rir'", "≥ 0", "column 'si_sr'", "> 0"], id="several-problems-at-once"),
+        "parameters",
+        "material,stage,supply_data_used,import_reliance,eol_rir,si_sr\ngallium,processing,gs,0.5,-0.1,0\n",
+        ["row 2", "column 'eol_rir'", "≥ 0", "column 'si_sr'", "> 0"],
+        id="several-problems-at-once",
+    ),
 ]
 
-OPTION = {"eu_sourcing": "--eu-sourcing", "indicators": "--indicators", "catalogue": "--catalogue",
-          "parameters": "--parameters"}
+OPTION = {
+    "eu_sourcing": "--eu-sourcing",
+    "indicators": "--indicators",
+    "catalogue": "--catalogue",
+    "parameters": "--parameters",
+}
 
 
 @pytest.mark.parametrize(("kind", "content", "expected"), CASES)
-def test_f01_bad_user_file_is_refused_precisely(run, write, kind: str, content: str,
-                                                expected: list[str]) -> None:
+def test_f01_bad_user_file_is_refused_precisely(
+    run, write, kind: str, content: str, expected: list[str]
+) -> None:
     path = write("input.csv", content)
     command = ["countries"] if kind == "indicators" else ["materials"]
     message = _refused(run, *command, OPTION[kind], str(path))
@@ -86,7 +134,9 @@ def test_f01_bad_user_file_is_refused_precisely(run, write, kind: str, content: 
 
 
 def test_f01_bad_encoding_names_the_row_and_what_to_do(run, write) -> None:
-    path = write("latin1.csv", "iso3,atradius_star\nCHN,5\nCIV,4\n".replace("CIV", "CÔT").encode("latin-1"))
+    path = write(
+        "latin1.csv", "iso3,atradius_star\nCHN,5\nCIV,4\n".replace("CIV", "CÔT").encode("latin-1")
+    )
     message = _refused(run, "countries", "--indicators", str(path))
     assert "row 3" in message and "not UTF-8" in message and "CSV UTF-8" in message
 
@@ -98,8 +148,9 @@ def test_f01_missing_file_is_refused(run, tmp_path: Path) -> None:
 
 def test_f03_criticality_compute_refuses_bad_files(run, write) -> None:
     shares = write("s.csv", SHARES_HEADER + "x,mining,gs,CHN,0.9,\nx,mining,zz,CHN,0.1,\n")
-    message = _refused(run, "criticality", "compute", str(shares), "--parameters",
-                       str(write("p.csv", PARAMS)))
+    message = _refused(
+        run, "criticality", "compute", str(shares), "--parameters", str(write("p.csv", PARAMS))
+    )
     assert "row 3" in message and "column 'scope'" in message and "one of gs, eu" in message
 
     shares = write("s2.csv", SHARES_HEADER + "x,mining,gs,CHN,0.9,\n")
@@ -110,8 +161,11 @@ def test_f03_criticality_compute_refuses_bad_files(run, write) -> None:
     message = _refused(run, "criticality", "compute", str(shares), "--parameters", str(other))
     assert "no parameters for x / mining" in message
 
-    inter = write("i.csv", "material,stage,supply_data_used,hhi_gs,hhi_eu,import_reliance,eol_rir,si_sr\n"
-                           "x,mining,eu,2,,0.5,0,1\n")
+    inter = write(
+        "i.csv",
+        "material,stage,supply_data_used,hhi_gs,hhi_eu,import_reliance,eol_rir,si_sr\n"
+        "x,mining,eu,2,,0.5,0,1\n",
+    )
     message = _refused(run, "criticality", "compute", str(inter))
     assert "column 'hhi_eu'" in message and "variant 'eu' needs it" in message
 
@@ -131,7 +185,12 @@ def test_f02_problem_carries_its_location_as_attributes(write) -> None:
     with pytest.raises(InputFileError) as caught:
         read_country_indicators(path)
     problem = caught.value.problems[0]
-    assert (problem.file, problem.row, problem.column, problem.value) == (str(path), 2, "atradius_star", "0")
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        str(path),
+        2,
+        "atradius_star",
+        "0",
+    )
 
 
 @pytest.mark.parametrize(
@@ -151,12 +210,17 @@ def test_f02_bad_settings_on_the_command_line(run, args: list[str], fragment: st
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
-        ("[country_risk]\nwieghts = {wgi = 1}\n", "country_risk.wieghts: Extra inputs are not permitted"),
+        (
+            "[country_risk]\nwieghts = {wgi = 1}\n",
+            "country_risk.wieghts: Extra inputs are not permitted",
+        ),
         ("[outlook]\ncrma_limit = 1.5\n", "outlook.crma_limit"),
         ("[country_risk.weights\n", "not valid TOML"),
     ],
 )
-def test_f02_bad_config_file_is_refused_with_its_path(run, write, content: str, fragment: str) -> None:
+def test_f02_bad_config_file_is_refused_with_its_path(
+    run, write, content: str, fragment: str
+) -> None:
     path = write("bad.toml", content)
     message = _refused(run, "--config", str(path), "countries")
     assert str(path) in message and fragment in message

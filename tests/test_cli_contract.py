@@ -86,7 +86,12 @@ def test_f02_countries_json_every_country_with_components_and_composite(run_json
     assert china["indicators"]["atradius_star"] is None
     assert china["missing_indicators"] == ["atradius_star"]
     assert 0 <= china["composite_risk"] <= 1
-    assert document["weights"] == {"wgi": 0.25, "oecd_crc": 0.25, "fsi": 0.25, "atradius_star": 0.25}
+    assert document["weights"] == {
+        "wgi": 0.25,
+        "oecd_crc": 0.25,
+        "fsi": 0.25,
+        "atradius_star": 0.25,
+    }
     _no_nan(document)
 
 
@@ -100,7 +105,9 @@ def test_f02_weights_on_the_command_line_and_in_a_config_file(run_json, write) -
 
 def test_f02_atradius_from_a_user_file_enters_the_composite(run_json, write) -> None:
     path = write("star.csv", "iso3,atradius_star\nCHN,10\nnld,1\n")
-    countries = {c["iso3"]: c for c in run_json("countries", "--indicators", str(path))["countries"]}
+    countries = {
+        c["iso3"]: c for c in run_json("countries", "--indicators", str(path))["countries"]
+    }
     assert countries["CHN"]["components"]["atradius_star"] == 1.0
     assert countries["NLD"]["components"]["atradius_star"] == 0.0
     assert countries["CHN"]["missing_indicators"] == []
@@ -176,8 +183,13 @@ def test_f03_materials_recompute_with_user_eu_sourcing(run_json, write) -> None:
     document = run_json("materials", "--eu-sourcing", str(path))
     by_id = {m["id"]: m for m in document["materials"]}
     default = {m["id"]: m for m in run_json("materials")["materials"]}
-    assert by_id["gallium"]["supply_risk"]["computed"] < default["gallium"]["supply_risk"]["computed"]
-    assert by_id["tungsten"]["supply_risk"]["computed"] == default["tungsten"]["supply_risk"]["computed"]
+    assert (
+        by_id["gallium"]["supply_risk"]["computed"] < default["gallium"]["supply_risk"]["computed"]
+    )
+    assert (
+        by_id["tungsten"]["supply_risk"]["computed"]
+        == default["tungsten"]["supply_risk"]["computed"]
+    )
     assert document["overrides"] == ["EU sourcing shares replaced from a user file"]
 
 
@@ -204,16 +216,27 @@ def test_f01_table_output_names_its_sources(run, command) -> None:
 
 def test_f01_outlook_json_carries_iea_and_crma(run_json) -> None:
     document = run_json("outlook")
-    copper = [r for r in document["iea_outlook"] if r["commodity"] == "Copper" and r["year"] == 2040]
+    copper = [
+        r for r in document["iea_outlook"] if r["commodity"] == "Copper" and r["year"] == 2040
+    ]
     assert copper[0]["shortfall"] is True
-    gallium = [m for m in document["materials"] if m["material"] == "gallium"][0]
+    gallium = next(m for m in document["materials"] if m["material"] == "gallium")
     assert gallium["crma_exceeds_limit"] is True
     json.dumps(document, allow_nan=False)
 
 
 def test_exported_members_match_all() -> None:
     public = {name for name in dir(ketenradar) if not name.startswith("_")} - {
-        "cli", "errors", "model", "overview", "refdata", "risk", "criticality", "ingest",
-        "settings", "reports", "demo",
+        "cli",
+        "errors",
+        "model",
+        "overview",
+        "refdata",
+        "risk",
+        "criticality",
+        "ingest",
+        "settings",
+        "reports",
+        "demo",
     }
     assert public | {"__version__"} == set(ketenradar.__all__)

@@ -25,8 +25,12 @@ def _command_paths(group: click.Group, prefix: str) -> list[str]:
 
 
 def test_docs_cli_reference_is_generated_and_current() -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_cli_docs.py"), "--check"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_cli_docs.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
 
 

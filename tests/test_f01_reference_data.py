@@ -40,7 +40,9 @@ def test_f01_every_shipped_file_is_in_the_manifest_and_in_sources_md() -> None:
     listed = {entry["file"] for entry in manifest["datasets"].values()}
     root = resources.files("ketenradar.refdata") / "data"
     shipped = {f.name for f in root.iterdir() if f.name.endswith(".csv")}
-    shipped |= {f"seed_report/{f.name}" for f in (root / "seed_report").iterdir() if f.name.endswith(".csv")}
+    shipped |= {
+        f"seed_report/{f.name}" for f in (root / "seed_report").iterdir() if f.name.endswith(".csv")
+    }
     assert shipped == listed
     sources = (root / "SOURCES.md").read_text() + (root / "seed_report" / "README.md").read_text()
     for file in listed - {"defence_materials_extra.csv"}:
@@ -81,9 +83,7 @@ def test_f01_below_tenth_of_percent_stays_missing_not_zero() -> None:
 def test_f01_usgs_alternative_shares_are_quantity_over_world_total() -> None:
     usgs = refdata.load_usgs_shares().frame
     cobalt = usgs.query("material == 'cobalt' and country == 'COD'")
-    raw = read_dataset("usgs_production").query(
-        "material_id == 'cobalt' and year == 2023"
-    )
+    raw = read_dataset("usgs_production").query("material_id == 'cobalt' and year == 2023")
     world = raw.loc[raw["row_type"] == "world_total", "quantity"].iloc[0]
     congo = raw.loc[raw["country_iso3"] == "COD", "quantity"].iloc[0]
     assert cobalt["share"].iloc[0] == pytest.approx(congo / world)

@@ -47,20 +47,27 @@ def test_f02_weights_change_the_composite_and_zero_weight_is_not_missing() -> No
 
 
 def test_f02_country_with_no_indicator_has_no_composite() -> None:
-    frame = pd.DataFrame({"wgi_mean": [np.nan], "oecd_crc": [np.nan], "fsi_total": [np.nan]}, index=["X"])
+    frame = pd.DataFrame(
+        {"wgi_mean": [np.nan], "oecd_crc": [np.nan], "fsi_total": [np.nan]}, index=["X"]
+    )
     result = assess_country_risk(frame)
     assert np.isnan(result.loc["X", "composite_risk"])
     assert result.loc["X", "weight_coverage"] == 0
 
 
-@pytest.mark.parametrize("weights", [{"gdp": 1.0}, {"wgi": -1.0}, {"wgi": 0.0}, {"wgi": float("nan")}])
+@pytest.mark.parametrize(
+    "weights", [{"gdp": 1.0}, {"wgi": -1.0}, {"wgi": 0.0}, {"wgi": float("nan")}]
+)
 def test_f02_bad_weights_are_refused(weights: dict[str, float]) -> None:
     with pytest.raises(ConfigError):
         normalise_weights(weights)
 
 
-scaled_matrix = arrays(np.float64, st.tuples(st.integers(1, 20), st.just(4)),
-                       elements=st.one_of(st.floats(0, 1), st.just(np.nan)))
+scaled_matrix = arrays(
+    np.float64,
+    st.tuples(st.integers(1, 20), st.just(4)),
+    elements=st.one_of(st.floats(0, 1), st.just(np.nan)),
+)
 weight_vector = arrays(np.float64, 4, elements=st.floats(0.01, 10))
 
 
@@ -82,8 +89,9 @@ def test_f02_composite_lies_between_min_and_max_available_component(scaled, weig
 def test_f02_composite_is_monotone_in_each_component(scaled, weights, column, bump) -> None:
     base, _ = composite_risk(scaled, weights)
     raised = scaled.copy()
-    raised[:, column] = np.where(np.isnan(raised[:, column]), np.nan,
-                                 np.minimum(1.0, raised[:, column] + bump))
+    raised[:, column] = np.where(
+        np.isnan(raised[:, column]), np.nan, np.minimum(1.0, raised[:, column] + bump)
+    )
     after, _ = composite_risk(raised, weights)
     known = ~np.isnan(base)
     assert np.all(after[known] >= base[known] - 1e-12)

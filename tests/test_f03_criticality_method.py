@@ -1,4 +1,4 @@
-"""F3: the EC criticality kernels reproduce the worked examples of specs/ec-criticality-method.md."""
+"""F3: the EC criticality kernels reproduce the worked examples of the method's spec."""
 
 from __future__ import annotations
 
@@ -27,9 +27,18 @@ WORKED_2017 = [
 ]
 
 
-@pytest.mark.parametrize(("material", "gs", "eu", "ir", "eol", "si", "variant", "expected"), WORKED_2017)
+@pytest.mark.parametrize(
+    ("material", "gs", "eu", "ir", "eol", "si", "variant", "expected"), WORKED_2017
+)
 def test_f03_stage_supply_risk_reproduces_2017_worked_examples(
-    material: str, gs: float, eu: float, ir: float, eol: float, si: float, variant: str, expected: float
+    material: str,
+    gs: float,
+    eu: float,
+    ir: float,
+    eol: float,
+    si: float,
+    variant: str,
+    expected: float,
 ) -> None:
     value = stage_supply_risk([gs], [eu], [ir], [eol], [si], [variant])[0]
     assert value == pytest.approx(expected, abs=0.005), material
@@ -44,15 +53,29 @@ def test_f03_worked_examples_vectorised_in_one_call() -> None:
 def test_f03_tungsten_processing_from_raw_2023_shares() -> None:
     # Spec §8.2, with the spec's own scaled WGI values (WGI 2019).
     wgi = {"CHN": 5.72, "USA": 2.74, "RUS": 6.16, "VNM": 5.67, "AUT": 2.10, "JPN": 2.35}
-    gs = [("CHN", 0.856, 1.0), ("USA", 0.044, 1.0), ("RUS", 0.028, 1.0), ("VNM", 0.028, 1.1),
-          ("AUT", 0.023, 0.8), ("JPN", 0.022, 1.0)]
-    eu = [("CHN", 0.31, 1.0), ("AUT", 0.19, 0.8), ("VNM", 0.14, 1.1), ("RUS", 0.09, 1.0),
-          ("USA", 0.09, 1.0)]
+    gs = [
+        ("CHN", 0.856, 1.0),
+        ("USA", 0.044, 1.0),
+        ("RUS", 0.028, 1.0),
+        ("VNM", 0.028, 1.1),
+        ("AUT", 0.023, 0.8),
+        ("JPN", 0.022, 1.0),
+    ]
+    eu = [
+        ("CHN", 0.31, 1.0),
+        ("AUT", 0.19, 0.8),
+        ("VNM", 0.14, 1.1),
+        ("RUS", 0.09, 1.0),
+        ("USA", 0.09, 1.0),
+    ]
     rows = [(0, c, s, t) for c, s, t in gs] + [(1, c, s, t) for c, s, t in eu]
     group = np.array([r[0] for r in rows])
     hhi = governance_weighted_hhi(
-        np.array([r[2] for r in rows]), np.array([wgi[r[1]] for r in rows]),
-        np.array([r[3] for r in rows]), group, 2,
+        np.array([r[2] for r in rows]),
+        np.array([wgi[r[1]] for r in rows]),
+        np.array([r[3] for r in rows]),
+        group,
+        2,
     )
     assert hhi[0] == pytest.approx(4.21, abs=0.005)
     # The spec's 0.81 adds KOR, GBR, BRA, CAN, ISR (1-3 % each), whose WGI it does not print.
@@ -63,7 +86,9 @@ def test_f03_tungsten_processing_from_raw_2023_shares() -> None:
 
 
 def test_f03_tantalum_eu_sourcing_check_of_section_4_2() -> None:
-    hhi = governance_weighted_hhi(np.array([0.81]), np.array([6.92]), np.array([1.0]), np.array([0]), 1)
+    hhi = governance_weighted_hhi(
+        np.array([0.81]), np.array([6.92]), np.array([1.0]), np.array([0]), 1
+    )
     assert hhi[0] == pytest.approx(4.54, abs=0.005)
 
 
@@ -107,8 +132,11 @@ def test_f03_material_sr_is_the_maximum_over_stages_with_bottleneck() -> None:
             "material": ["tungsten", "tungsten"],
             "stage": ["mining", "processing"],
             "supply_data_used": ["gs+eu", "gs+eu"],
-            "hhi_gs": [4.26, 4.21], "hhi_eu": [0.44, 0.81],
-            "import_reliance": [0.21, 0.80], "eol_rir": [0.42, 0.42], "si_sr": [0.96, 0.96],
+            "hhi_gs": [4.26, 4.21],
+            "hhi_eu": [0.44, 0.81],
+            "import_reliance": [0.21, 0.80],
+            "eol_rir": [0.42, 0.42],
+            "si_sr": [0.96, 0.96],
         }
     )
     result = assess_supply_risk(params)
@@ -121,9 +149,14 @@ def test_f03_material_sr_is_the_maximum_over_stages_with_bottleneck() -> None:
 def test_f03_missing_input_makes_stage_and_material_unavailable_with_reason() -> None:
     params = pd.DataFrame(
         {
-            "material": ["x", "x"], "stage": ["mining", "processing"],
-            "supply_data_used": ["gs+eu", "gs"], "hhi_gs": [2.0, 3.0], "hhi_eu": [1.0, np.nan],
-            "import_reliance": [np.nan, np.nan], "eol_rir": [0.0, 0.0], "si_sr": [1.0, 1.0],
+            "material": ["x", "x"],
+            "stage": ["mining", "processing"],
+            "supply_data_used": ["gs+eu", "gs"],
+            "hhi_gs": [2.0, 3.0],
+            "hhi_eu": [1.0, np.nan],
+            "import_reliance": [np.nan, np.nan],
+            "eol_rir": [0.0, 0.0],
+            "si_sr": [1.0, 1.0],
         }
     )
     result = assess_supply_risk(params)
@@ -133,10 +166,26 @@ def test_f03_missing_input_makes_stage_and_material_unavailable_with_reason() ->
 
 
 def test_f03_country_without_wgi_is_named_not_silently_dropped() -> None:
-    params = pd.DataFrame({"material": ["x"], "stage": ["mining"], "supply_data_used": ["gs"],
-                           "import_reliance": [np.nan], "eol_rir": [0.0], "si_sr": [1.0]})
-    shares = pd.DataFrame({"material": ["x", "x"], "stage": ["mining"] * 2, "scope": ["gs"] * 2,
-                           "country": ["CHN", "ATA"], "share": [0.9, 0.1], "trade_factor": [1.0, 1.0]})
+    params = pd.DataFrame(
+        {
+            "material": ["x"],
+            "stage": ["mining"],
+            "supply_data_used": ["gs"],
+            "import_reliance": [np.nan],
+            "eol_rir": [0.0],
+            "si_sr": [1.0],
+        }
+    )
+    shares = pd.DataFrame(
+        {
+            "material": ["x", "x"],
+            "stage": ["mining"] * 2,
+            "scope": ["gs"] * 2,
+            "country": ["CHN", "ATA"],
+            "share": [0.9, 0.1],
+            "trade_factor": [1.0, 1.0],
+        }
+    )
     result = assess_supply_risk(params, shares, pd.Series({"CHN": 5.0}))
     assert np.isnan(result.materials.loc["x", "supply_risk"])
     assert "no WGI for ATA" in result.materials.loc["x", "reason"]

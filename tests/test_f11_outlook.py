@@ -18,7 +18,9 @@ def test_f11_copper_2040_is_a_shortfall_and_2023_is_not(material_overview) -> No
     assert not iea.loc[("Copper", 2023), "shortfall"]
 
 
-def test_f11_crma_flags_strategic_materials_over_65_percent_from_one_third_country(material_overview) -> None:
+def test_f11_crma_flags_strategic_materials_over_65_percent_from_one_third_country(
+    material_overview,
+) -> None:
     stages = material_overview.stages
     gallium = stages.loc[("gallium", "processing")]
     assert gallium["crma_largest_third_country"] == "CHN"
@@ -68,7 +70,13 @@ def test_f11_shortfall_only_above_one() -> None:
 
 
 def test_f11_largest_supplier_respects_eligibility() -> None:
-    shares = pd.DataFrame({"material": ["m"] * 3, "stage": ["mining"] * 3,
-                           "country": ["DEU", "CHN", "USA"], "share": [0.5, 0.3, 0.2]})
+    shares = pd.DataFrame(
+        {
+            "material": ["m"] * 3,
+            "stage": ["mining"] * 3,
+            "country": ["DEU", "CHN", "USA"],
+            "share": [0.5, 0.3, 0.2],
+        }
+    )
     top = largest_supplier(shares, ["material", "stage"], shares["country"] != "DEU")
     assert top.loc[("m", "mining"), "country"] == "CHN"
