@@ -16,7 +16,7 @@ import pandas as pd
 
 from ketenradar._types import RAW_MATERIAL_STAGES, SCOPES, SUPPLY_VARIANTS
 from ketenradar.errors import InputFileError, Problem
-from ketenradar.ingest.tables import Column, read_csv_table
+from ketenradar.ingest.tables import ROW, Column, read_csv_table
 from ketenradar.model.material import Material, MaterialCatalogue
 from ketenradar.refdata import known_country_codes, load_countries
 
@@ -44,7 +44,7 @@ def default_trade_factors(countries: pd.Series) -> np.ndarray:
 
 
 def _rows(frame: pd.DataFrame) -> np.ndarray:
-    return np.asarray(frame.attrs["source_rows"])
+    return frame[ROW].to_numpy()
 
 
 def _check_share_sums(frame: pd.DataFrame, keys: list[str]) -> list[Problem]:

@@ -21,13 +21,15 @@ import pandas as pd
 
 from ketenradar.errors import InputFileError, Problem
 
-__all__ = ["ID_PATTERN", "Column", "read_csv_table"]
+__all__ = ["ID_PATTERN", "ROW", "Column", "read_csv_table", "read_csv_text", "validate_frame"]
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 ColumnKind = Literal["text", "id", "number", "iso3", "material", "choice", "bool"]
 _TRUE = {"true", "yes", "1", "y", "ja"}
 _FALSE = {"false", "no", "0", "n", "nee"}
 MAX_PROBLEMS = 200
+# The column that keeps each row's position in the file, for messages after reshaping.
+ROW = "_row"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +97,28 @@ def read_csv_table(
     text. ``unique`` names columns whose combination must not repeat.
     """
     path = Path(path)
+    frame = read_csv_text(path)
+    out, problems = validate_frame(
+        frame, columns, file=str(path), materials=materials, countries=countries, unique=unique
+    )
+    if problems:
+        raise InputFileError(problems[:MAX_PROBLEMS])
+    return out
+
+
+def read_csv_text(path: Path, *, sheet: str | None = None) -> pd.DataFrame:
+    """Read a CSV file as text cells (no typing), refusing missing, empty or non-UTF-8 files."""
     name = str(path)
     if not path.is_file():
-        raise InputFileError.single(name, "file not found", expected="an existing CSV file")
+        raise InputFileError.single(
+            name, "file not found", sheet=sheet, expected="an existing CSV file"
+        )
     text, problems = _decode(path, path.read_bytes())
     if text is None:
         raise InputFileError(problems)
     if not text.strip():
         raise InputFileError.single(
-            name, "the file is empty", expected="a header row and data rows"
+            name, "the file is empty", sheet=sheet, expected="a header row and data rows"
         )
     try:
         dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
@@ -111,7 +126,7 @@ def read_csv_table(
     except csv.Error:
         delimiter = ","
     try:
-        frame = pd.read_csv(
+        return pd.read_csv(
             io.StringIO(text),
             dtype=str,
             keep_default_na=False,
@@ -122,40 +137,68 @@ def read_csv_table(
         raise InputFileError.single(
             name,
             f"not a readable CSV table: {error}",
+            sheet=sheet,
             expected="comma-separated values with one header row",
         ) from error
+
+
+def validate_frame(
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    *,
+    file: str,
+    sheet: str | None = None,
+    materials: Collection[str] | None = None,
+    countries: Collection[str] | None = None,
+    unique: Sequence[str] = (),
+    allow_empty_table: bool = False,
+    first_row: int = 2,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check text cells against the schema; return the typed frame and every problem found.
+
+    Row numbers are as a spreadsheet shows them: the header is row 1, the first data row 2.
+    """
+    problems: list[Problem] = []
+    frame = frame.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in columns if c.required and c.name not in frame.columns]
     if missing:
         found = ", ".join(frame.columns) or "none"
-        raise InputFileError(
-            [
-                Problem(
-                    file=name,
-                    row=1,
-                    column=c.name,
-                    message="required column is missing",
-                    expected=f"a header with {c.name!r} (found columns: {found})",
-                )
-                for c in missing
-            ]
-        )
-    if frame.empty:
-        raise InputFileError.single(
-            name, "the file has a header but no data rows", expected="at least one data row"
-        )
-    out = frame.apply(lambda s: s.str.strip())
-    rows = np.arange(len(frame)) + 2
+        return frame, [
+            Problem(
+                file=file,
+                sheet=sheet,
+                row=1,
+                column=c.name,
+                message="required column is missing",
+                expected=f"a header with {c.name!r} (found columns: {found})",
+            )
+            for c in missing
+        ]
+    if frame.empty and not allow_empty_table:
+        return frame, [
+            Problem(
+                file=file,
+                sheet=sheet,
+                message="the table has a header but no data rows",
+                expected="at least one data row",
+            )
+        ]
+    out = frame.fillna("").astype(str)
+    if not out.empty:
+        out = out.apply(lambda s: s.str.strip())
+    rows = np.arange(len(frame)) + first_row
     for column in columns:
         if column.name not in out.columns:
-            out[column.name] = "" if column.kind not in ("number",) else np.nan
+            out[column.name] = np.nan if column.kind == "number" else ""
             continue
         values = out[column.name]
         empty = values == ""
         if not column.allow_empty:
             problems.extend(
                 Problem(
-                    file=name,
+                    file=file,
+                    sheet=sheet,
                     row=int(r),
                     column=column.name,
                     message="empty cell",
@@ -164,13 +207,22 @@ def read_csv_table(
                 for r in rows[empty.to_numpy()]
             )
         out[column.name] = _check(
-            column, values, empty, rows, name, problems, materials=materials, countries=countries
+            column,
+            values,
+            empty,
+            rows,
+            file,
+            sheet,
+            problems,
+            materials=materials,
+            countries=countries,
         )
     if unique and not problems:
         duplicated = out.duplicated(list(unique), keep="first").to_numpy()
         problems.extend(
             Problem(
-                file=name,
+                file=file,
+                sheet=sheet,
                 row=int(r),
                 column=unique[-1],
                 message=f"duplicate row for {', '.join(unique)} "
@@ -179,12 +231,10 @@ def read_csv_table(
             )
             for r in rows[duplicated]
         )
-    if problems:
-        problems.sort(key=lambda p: p.row or 0)
-        raise InputFileError(problems[:MAX_PROBLEMS])
-    out.attrs["source_file"] = name
-    out.attrs["source_rows"] = rows
-    return out
+    problems.sort(key=lambda p: p.row or 0)
+    out.attrs["source_file"] = file
+    out[ROW] = rows
+    return out, problems
 
 
 def _check(
@@ -193,6 +243,7 @@ def _check(
     empty: pd.Series,
     rows: np.ndarray,
     name: str,
+    sheet: str | None,
     problems: list[Problem],
     *,
     materials: Collection[str] | None,

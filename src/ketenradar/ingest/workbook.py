@@ -1,0 +1,429 @@
+"""Read the chain workbook (v1) from Excel, a folder of CSV files or JSON, and validate it.
+
+Every sheet is checked cell by cell, then across sheets (unknown ids, cycles, shares per item
+and stage). All problems are collected and raised together; a chain is returned only when
+there are none, so a caller can store it in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ketenradar.errors import InputFileError, Problem
+from ketenradar.ingest.tables import MAX_PROBLEMS, ROW, Column, read_csv_text, validate_frame
+from ketenradar.model.chain import CHAIN_STAGES, DOMAINS, ITEM_KINDS, Chain
+from ketenradar.network.graph import find_cycle, topological_levels
+from ketenradar.refdata import known_country_codes
+
+__all__ = ["SHARE_TOLERANCE", "SHEETS", "chain_from_frames", "read_chain_workbook"]
+
+SHARE_TOLERANCE = 1e-6
+RAW_STAGES = ("mining", "processing")
+
+SHEETS: dict[str, list[Column]] = {
+    "items": [
+        Column("id"),
+        Column("name"),
+        Column("kind", "choice", choices=ITEM_KINDS),
+        Column("domain", "choice", required=False, allow_empty=True, choices=DOMAINS),
+        Column("dis_area", required=False, allow_empty=True),
+        Column("material", required=False, allow_empty=True),
+        Column("unit", required=False, allow_empty=True),
+    ],
+    "bom": [
+        Column("parent"),
+        Column("child"),
+        Column("quantity", "number", minimum=0.0, exclusive_minimum=True),
+    ],
+    "sourcing": [
+        Column("item"),
+        Column("country", "iso3"),
+        Column("share", "number", minimum=0.0, maximum=1.0),
+        Column("stage", "choice", required=False, allow_empty=True, choices=CHAIN_STAGES),
+        Column("supplier", required=False, allow_empty=True),
+        Column("tier", "number", required=False, allow_empty=True, minimum=0.0, maximum=50.0),
+        Column("lead_time_days", "number", required=False, allow_empty=True, minimum=0.0),
+        Column("stock_days", "number", required=False, allow_empty=True, minimum=0.0),
+    ],
+}
+
+
+def read_chain_workbook(
+    path: str | Path, materials: Collection[str], name: str | None = None
+) -> Chain:
+    """Read and validate a chain workbook: ``.xlsx``, a folder of CSV files, or ``.json``.
+
+    ``materials`` are the material ids the catalogue knows; a material item must use one.
+    """
+    path = Path(path)
+    if path.is_dir():
+        sheets, first_row = _read_csv_folder(path), 2
+    elif path.suffix.lower() == ".json":
+        sheets, first_row = _read_json(path), 1
+    elif path.suffix.lower() in (".xlsx", ".xlsm"):
+        sheets, first_row = _read_excel(path), 2
+    elif not path.exists():
+        raise InputFileError.single(
+            str(path),
+            "file not found",
+            expected="a chain workbook (.xlsx), a folder of CSV files or .json",
+        )
+    else:
+        raise InputFileError.single(
+            str(path),
+            f"unsupported file type {path.suffix or '(none)'}",
+            expected="a chain workbook (.xlsx), a folder of CSV files or .json",
+        )
+    return chain_from_frames(
+        sheets, file=str(path), materials=materials, name=name or path.stem, first_row=first_row
+    )
+
+
+def _read_csv_folder(folder: Path) -> dict[str, pd.DataFrame | None]:
+    sheets: dict[str, pd.DataFrame | None] = {}
+    for sheet in SHEETS:
+        file = folder / f"{sheet}.csv"
+        sheets[sheet] = read_csv_text(file, sheet=sheet) if file.is_file() else None
+    return sheets
+
+
+def _read_json(path: Path) -> dict[str, pd.DataFrame | None]:
+    if not path.is_file():
+        raise InputFileError.single(str(path), "file not found", expected="a JSON chain document")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputFileError.single(
+            str(path), "the file is not UTF-8 text", expected="a JSON document saved as UTF-8"
+        ) from None
+    except json.JSONDecodeError as error:
+        raise InputFileError.single(
+            str(path),
+            f"not valid JSON: {error.msg}",
+            row=error.lineno,
+            expected='an object {"items": [...], "bom": [...], "sourcing": [...]}',
+        ) from None
+    if not isinstance(document, dict):
+        raise InputFileError.single(
+            str(path),
+            "the top level is not an object",
+            expected='{"items": [...], "bom": [...], "sourcing": [...]}',
+        )
+    sheets: dict[str, pd.DataFrame | None] = {}
+    for sheet in SHEETS:
+        rows = document.get(sheet)
+        if rows is None:
+            sheets[sheet] = None
+        elif not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise InputFileError.single(
+                str(path),
+                f"{sheet!r} is not a list of objects",
+                sheet=sheet,
+                expected="a list of objects, one per row",
+            )
+        else:
+            frame = pd.DataFrame(rows, dtype=object)
+            sheets[sheet] = (
+                frame
+                if len(frame.columns)
+                else pd.DataFrame(columns=[c.name for c in SHEETS[sheet]])
+            )
+    return sheets
+
+
+def _read_excel(path: Path) -> dict[str, pd.DataFrame | None]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if not path.is_file():
+        raise InputFileError.single(
+            str(path), "file not found", expected="an Excel workbook (.xlsx)"
+        )
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as error:
+        raise InputFileError.single(
+            str(path),
+            f"not a readable Excel workbook ({error})",
+            expected="an .xlsx file saved by Excel or LibreOffice",
+        ) from None
+    sheets: dict[str, pd.DataFrame | None] = {}
+    try:
+        for sheet in SHEETS:
+            if sheet not in book.sheetnames:
+                sheets[sheet] = None
+                continue
+            rows = book[sheet].iter_rows(values_only=True)
+            header = next(rows, None)
+            if header is None:
+                sheets[sheet] = pd.DataFrame()
+                continue
+            names = [str(h).strip() if h is not None else "" for h in header]
+            data = [r for r in rows if any(v is not None and str(v).strip() != "" for v in r)]
+            frame = (
+                pd.DataFrame(data, columns=names, dtype=object)
+                if data
+                else pd.DataFrame(columns=names)
+            )
+            sheets[sheet] = frame.loc[:, [n for n in names if n]]
+    finally:
+        book.close()
+    return sheets
+
+
+def _expand_default_stages(sourcing: pd.DataFrame, kinds: pd.Series) -> pd.DataFrame:
+    """Give every sourcing row a stage: parts default to manufacturing, materials to both raw stages."""
+    kind = sourcing["item"].map(kinds)
+    no_stage = sourcing["stage"] == ""
+    is_material = (kind == "material").to_numpy()
+    parts = sourcing[no_stage.to_numpy() & ~is_material].assign(stage="manufacturing")
+    raw = sourcing[no_stage.to_numpy() & is_material]
+    expanded = [raw.assign(stage=stage) for stage in RAW_STAGES]
+    return pd.concat([sourcing[~no_stage.to_numpy()], parts, *expanded]).sort_index(kind="stable")
+
+
+def chain_from_frames(
+    sheets: dict[str, pd.DataFrame | None],
+    *,
+    file: str,
+    materials: Collection[str],
+    name: str,
+    first_row: int = 2,
+) -> Chain:
+    """Validate the three sheets and build the chain, or raise with every problem found."""
+    problems: list[Problem] = []
+    typed: dict[str, pd.DataFrame] = {}
+    for sheet, columns in SHEETS.items():
+        frame = sheets.get(sheet)
+        if frame is None:
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    message="missing sheet",
+                    expected=f"a sheet {sheet!r} with columns "
+                    + ", ".join(c.name for c in columns if c.required),
+                )
+            )
+            continue
+        out, found = validate_frame(
+            frame,
+            columns,
+            file=file,
+            sheet=sheet,
+            countries=known_country_codes(),
+            unique=("id",) if sheet == "items" else (),
+            allow_empty_table=sheet != "items",
+            first_row=first_row,
+        )
+        problems.extend(found)
+        typed[sheet] = out
+    if problems:
+        raise InputFileError(problems[:MAX_PROBLEMS])
+    items, bom, sourcing = typed["items"], typed["bom"], typed["sourcing"]
+    problems.extend(_check_items(items, materials, file))
+    problems.extend(_check_references(items, bom, sourcing, file))
+    if not problems:
+        problems.extend(_check_bom(items, bom, file))
+    kinds = items.set_index("id")["kind"]
+    if not problems:
+        sourcing = _expand_default_stages(sourcing, kinds)
+        problems.extend(_check_sourcing(sourcing, kinds, file))
+    if problems:
+        raise InputFileError(problems[:MAX_PROBLEMS])
+    columns = {sheet: [c.name for c in cols] for sheet, cols in SHEETS.items()}
+    return Chain(
+        name=name,
+        items=items[columns["items"]].reset_index(drop=True),
+        bom=bom[columns["bom"]].reset_index(drop=True),
+        sourcing=sourcing[columns["sourcing"]].reset_index(drop=True),
+        source=file,
+    )
+
+
+def _rows(frame: pd.DataFrame) -> np.ndarray:
+    return frame[ROW].to_numpy()
+
+
+def _problem_rows(
+    frame: pd.DataFrame,
+    mask: np.ndarray,
+    column: str,
+    message: str,
+    expected: str,
+    file: str,
+    sheet: str,
+) -> list[Problem]:
+    rows = _rows(frame)[mask]
+    values = frame[column].to_numpy()[mask]
+    return [
+        Problem(
+            file=file,
+            sheet=sheet,
+            row=int(r),
+            column=column,
+            message=message,
+            value=str(v),
+            expected=expected,
+        )
+        for r, v in zip(rows, values, strict=True)
+    ]
+
+
+def _check_items(items: pd.DataFrame, materials: Collection[str], file: str) -> list[Problem]:
+    is_material = (items["kind"] == "material").to_numpy()
+    has_id = (items["material"] != "").to_numpy()
+    known = items["material"].isin(list(materials)).to_numpy()
+    return [
+        *_problem_rows(
+            items,
+            is_material & ~has_id,
+            "material",
+            "material item without a material id",
+            "the material's id, e.g. gallium (`ketenradar materials` lists them)",
+            file,
+            "items",
+        ),
+        *_problem_rows(
+            items,
+            is_material & has_id & ~known,
+            "material",
+            "unknown material id",
+            "a catalogue id (`ketenradar materials`; add others with --catalogue FILE)",
+            file,
+            "items",
+        ),
+        *_problem_rows(
+            items,
+            ~is_material & has_id,
+            "kind",
+            "wrong kind on a material row",
+            "kind 'material' for a row that names a material (or leave 'material' empty)",
+            file,
+            "items",
+        ),
+    ]
+
+
+def _check_references(
+    items: pd.DataFrame, bom: pd.DataFrame, sourcing: pd.DataFrame, file: str
+) -> list[Problem]:
+    ids = set(items["id"])
+    expected = "an id from the items sheet"
+    problems: list[Problem] = []
+    for column in ("parent", "child"):
+        problems += _problem_rows(
+            bom, ~bom[column].isin(ids).to_numpy(), column, "unknown item id", expected, file, "bom"
+        )
+    problems += _problem_rows(
+        sourcing,
+        ~sourcing["item"].isin(ids).to_numpy(),
+        "item",
+        "unknown item id",
+        expected,
+        file,
+        "sourcing",
+    )
+    duplicated = bom.duplicated(["parent", "child"]).to_numpy()
+    problems += _problem_rows(
+        bom,
+        duplicated,
+        "child",
+        "the same parent and child appear twice",
+        "one row per parent and child (add the quantities)",
+        file,
+        "bom",
+    )
+    return problems
+
+
+def _check_bom(items: pd.DataFrame, bom: pd.DataFrame, file: str) -> list[Problem]:
+    index = pd.Index(items["id"])
+    parent = index.get_indexer(bom["parent"])
+    child = index.get_indexer(bom["child"])
+    kinds = items["kind"].to_numpy()
+    problems = _problem_rows(
+        bom,
+        kinds[parent] == "material",
+        "parent",
+        "a material item has components",
+        "a raw material as a leaf (no bom rows with it as parent)",
+        file,
+        "bom",
+    )
+    self_loop = parent == child
+    problems += _problem_rows(
+        bom,
+        self_loop,
+        "child",
+        "an item contains itself",
+        "a child different from its parent",
+        file,
+        "bom",
+    )
+    if self_loop.any():
+        return problems
+    levels = topological_levels(parent, child, len(index))
+    unplaced = np.flatnonzero(levels < 0)
+    if unplaced.size:
+        cycle = find_cycle(parent, child, unplaced)
+        names = [str(index[i]) for i in cycle]
+        edge = (bom["parent"] == names[0]) & (bom["child"] == names[1])
+        row = int(_rows(bom)[edge.to_numpy()][0])
+        problems.append(
+            Problem(
+                file=file,
+                sheet="bom",
+                row=row,
+                column="child",
+                message="the bill of materials has a cycle: " + " → ".join(names),
+                expected="an acyclic bill of materials (no item inside itself)",
+            )
+        )
+    return problems
+
+
+def _check_sourcing(sourcing: pd.DataFrame, kinds: pd.Series, file: str) -> list[Problem]:
+    kind = sourcing["item"].map(kinds).to_numpy()
+    problems = _problem_rows(
+        sourcing,
+        (kind == "material") & (sourcing["stage"] == "manufacturing").to_numpy(),
+        "stage",
+        "a raw material is sourced at mining or processing",
+        "mining, processing or empty (both)",
+        file,
+        "sourcing",
+    )
+    sums = sourcing.groupby(["item", "stage"], sort=False)["share"].sum()
+    off = sums[(sums - 1.0).abs() > SHARE_TOLERANCE]
+    rows = _rows(sourcing)
+    for (item, stage), total in off.items():
+        first = rows[((sourcing["item"] == item) & (sourcing["stage"] == stage)).to_numpy()][0]
+        diff = total - 1.0
+        problems.append(
+            Problem(
+                file=file,
+                sheet="sourcing",
+                row=int(first),
+                column="share",
+                message=f"shares of item {item!r} at stage {stage} sum to {total:.6g}, "
+                f"{abs(diff):.6g} {'more' if diff > 0 else 'less'} than 1",
+                expected=f"shares per item and stage summing to 1 (±{SHARE_TOLERANCE:g})",
+            )
+        )
+    duplicated = sourcing.duplicated(["item", "stage", "country", "supplier"]).to_numpy()
+    problems += _problem_rows(
+        sourcing,
+        duplicated,
+        "country",
+        "the same item, stage, country and supplier appear twice",
+        "one row per supplier (add the shares)",
+        file,
+        "sourcing",
+    )
+    return problems

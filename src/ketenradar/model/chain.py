@@ -1,0 +1,39 @@
+"""A value chain: items, bill of materials and sourcing, as validated frames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["CHAIN_STAGES", "DOMAINS", "ITEM_KINDS", "Chain"]
+
+ITEM_KINDS = ("platform", "subsystem", "component", "semi_finished", "material")
+DOMAINS = ("land", "air_space", "maritime", "security")
+CHAIN_STAGES = ("manufacturing", "processing", "mining")
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """A validated value chain (workbook v1). Frames are treated as read-only.
+
+    ``items``: id, name, kind, domain, dis_area, material, unit — one row per item, in workbook
+    order. ``bom``: parent, child, quantity (units of child per unit of parent).
+    ``sourcing``: item, country, share, stage, supplier, tier, lead_time_days, stock_days — with
+    the default stages expanded (a material row without a stage stands for mining and
+    processing), so shares sum to 1 per item and stage.
+    """
+
+    name: str
+    items: pd.DataFrame
+    bom: pd.DataFrame
+    sourcing: pd.DataFrame
+    source: str = ""
+
+    @property
+    def platform_ids(self) -> list[str]:
+        """Return the ids of the platform items."""
+        return self.items.loc[self.items["kind"] == "platform", "id"].tolist()
+
+    def __len__(self) -> int:
+        return len(self.items)
