@@ -1,0 +1,78 @@
+"""Chain -> sparse matrix ``A`` with its label index and topological levels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ketenradar._types import IntArray
+from ketenradar.model.chain import Chain
+from ketenradar.model.index import LabelIndex
+from ketenradar.network.graph import topological_levels
+
+__all__ = ["ChainMatrix", "build_chain_matrix"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainMatrix:
+    """The chain as matrices.
+
+    ``A[c, p]`` is the quantity of child ``c`` per unit of parent ``p`` (CSR, n × n);
+    ``down`` is the parent → child pattern (CSR, rows are parents). ``level`` is the longest
+    distance from a root; ``order`` lists positions by level and ``level_bounds[k]`` is where
+    level ``k`` starts in ``order``.
+    """
+
+    index: LabelIndex
+    A: sp.csr_matrix
+    down: sp.csr_matrix
+    level: IntArray
+    order: IntArray
+    level_bounds: IntArray
+    kind: np.ndarray
+    material: np.ndarray
+    platforms: IntArray
+
+    @property
+    def n(self) -> int:
+        """Number of items."""
+        return len(self.index)
+
+    def level_rows(self, k: int) -> IntArray:
+        """Return the positions of the items at level ``k``."""
+        return self.order[self.level_bounds[k] : self.level_bounds[k + 1]]
+
+    @property
+    def depth(self) -> int:
+        """Number of levels."""
+        return len(self.level_bounds) - 1
+
+
+def build_chain_matrix(chain: Chain) -> ChainMatrix:
+    """Build the sparse matrices of a validated (acyclic) chain."""
+    index = LabelIndex.of(chain.items["id"])
+    n = len(index)
+    parent = index.positions(chain.bom["parent"].to_numpy())
+    child = index.positions(chain.bom["child"].to_numpy())
+    quantity = chain.bom["quantity"].to_numpy(dtype=np.float64)
+    A = sp.csr_matrix((quantity, (child, parent)), shape=(n, n))
+    down = sp.csr_matrix((quantity, (parent, child)), shape=(n, n))
+    level = topological_levels(parent, child, n)
+    if (level < 0).any():
+        raise ValueError("the chain has a cycle; validate it with read_chain_workbook first")
+    order = np.argsort(level, kind="stable").astype(np.intp)
+    bounds = np.searchsorted(level[order], np.arange(level.max() + 2)).astype(np.intp)
+    kind = chain.items["kind"].to_numpy(dtype=object)
+    return ChainMatrix(
+        index=index,
+        A=A,
+        down=down,
+        level=level,
+        order=order,
+        level_bounds=bounds,
+        kind=kind,
+        material=chain.items["material"].fillna("").to_numpy(dtype=object),
+        platforms=np.flatnonzero(kind == "platform").astype(np.intp),
+    )

@@ -1,0 +1,1 @@
+"""Disruption scenarios: specification, shocks and availability through the chain."""
