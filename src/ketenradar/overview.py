@@ -39,6 +39,7 @@ __all__ = [
     "CountryOverview",
     "MaterialOverview",
     "any_flag",
+    "catalogue_supply_shares",
     "build_country_overview",
     "build_material_overview",
     "country_records",
@@ -89,7 +90,7 @@ def _replace_rows(base: pd.DataFrame, override: pd.DataFrame, keys: list[str]) -
     return pd.concat([base[~replaced], override], ignore_index=True)
 
 
-def _group_shares(shares: pd.DataFrame, catalogue: MaterialCatalogue) -> pd.DataFrame:
+def catalogue_supply_shares(shares: pd.DataFrame, catalogue: MaterialCatalogue) -> pd.DataFrame:
     """Return shares per catalogue material; a group gets the mean of its members' shares.
 
     The mean over members follows the EC's rule for group scores (spec §4.9); a member that
@@ -116,7 +117,7 @@ def _display_shares(
     options: AssessmentOptions, catalogue: MaterialCatalogue, ec_shares: pd.DataFrame
 ) -> pd.DataFrame:
     if options.shares_source == "ec2023":
-        gs = _group_shares(ec_shares, catalogue)
+        gs = catalogue_supply_shares(ec_shares, catalogue)
         gs = gs[gs["scope"] == "gs"].assign(basis="EC 2023 global supply")
         return gs
     usgs = refdata.load_usgs_shares().frame
@@ -304,7 +305,7 @@ def _stage_table(
     # global supply (the basis column says which).
     countries = refdata.load_countries().frame
     third = set(countries.index[countries["nl_split"] == "third"])
-    all_shares = _group_shares(ec_shares, catalogue)
+    all_shares = catalogue_supply_shares(ec_shares, catalogue)
     crma_rows = []
     for scope, label in (("eu", "EC 2023 EU sourcing"), ("gs", "EC 2023 global supply")):
         part = all_shares[all_shares["scope"] == scope]

@@ -1,0 +1,121 @@
+"""Write chain workbooks: an empty template with drop-downs, and exports of stored chains."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ketenradar.ingest.workbook import SHEETS
+from ketenradar.model.chain import CHAIN_STAGES, DOMAINS, ITEM_KINDS, Chain
+
+__all__ = ["write_chain", "write_template"]
+
+INSTRUCTIONS = [
+    "ketenradar chain workbook (v1)",
+    "",
+    "Fill in three sheets; columns marked * are required. One row per item, BOM edge or sourcing line.",
+    "items*: id*, name*, kind* (platform, subsystem, component, semi_finished, material), domain, "
+    "dis_area, material (for kind material: the material id), unit",
+    "bom*: parent*, child*, quantity* (units of child per unit of parent, > 0)",
+    "sourcing*: item*, country* (ISO 3166 alpha-3), share* (0..1; per item and stage the shares sum "
+    "to 1), stage (manufacturing, processing, mining; empty = manufacturing for parts, mining and "
+    "processing for materials), supplier, tier, lead_time_days, stock_days",
+    "",
+    "Drop-downs offer the accepted kinds, domains, stages, country codes and material ids.",
+    "Import with: ketenradar chain import THIS_FILE.xlsx --name NAME",
+    "Every problem is reported with sheet, row and column; nothing is stored until the file is clean.",
+]
+
+
+def write_template(path: str | Path, materials: Sequence[str], countries: Sequence[str]) -> Path:
+    """Write an empty chain workbook with an instructions sheet and drop-down validation."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    path = Path(path)
+    book = Workbook()
+    info = book.active
+    info.title = "instructions"
+    for line in INSTRUCTIONS:
+        info.append([line])
+    info["A1"].font = Font(bold=True, size=13)
+    info.column_dimensions["A"].width = 120
+
+    lists = book.create_sheet("lists")
+    columns = {
+        "kind": ITEM_KINDS,
+        "domain": DOMAINS,
+        "stage": CHAIN_STAGES,
+        "country": sorted(countries),
+        "material": sorted(materials),
+    }
+    ranges: dict[str, str] = {}
+    for col, (name, values) in enumerate(columns.items(), start=1):
+        letter = chr(ord("A") + col - 1)
+        lists.cell(row=1, column=col, value=name).font = Font(bold=True)
+        for row, value in enumerate(values, start=2):
+            lists.cell(row=row, column=col, value=value)
+        ranges[name] = f"lists!${letter}$2:${letter}${len(values) + 1}"
+    lists.sheet_state = "hidden"
+
+    rows = 5000
+    for sheet, schema in SHEETS.items():
+        ws = book.create_sheet(sheet)
+        for col, column in enumerate(schema, start=1):
+            header = column.name + ("*" if column.required and not column.allow_empty else "")
+            ws.cell(row=1, column=col, value=column.name).font = Font(bold=column.required)
+            ws.column_dimensions[chr(ord("A") + col - 1)].width = max(12, len(header) + 4)
+            source = {
+                "kind": "kind",
+                "domain": "domain",
+                "stage": "stage",
+                "country": "country",
+                "material": "material",
+            }.get(column.name)
+            if source is None:
+                continue
+            validation = DataValidation(
+                type="list",
+                formula1=f"={ranges[source]}",
+                allow_blank=not column.required or column.allow_empty,
+                showErrorMessage=True,
+                errorTitle=f"invalid {column.name}",
+                error=f"choose a value from the list ({column.expected()})",
+            )
+            letter = chr(ord("A") + col - 1)
+            validation.add(f"{letter}2:{letter}{rows}")
+            ws.add_data_validation(validation)
+        ws.freeze_panes = "A2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def write_chain(chain: Chain, path: str | Path) -> Path:
+    """Write a chain as .xlsx, .json, or a folder of CSV files (any other path)."""
+    path = Path(path)
+    frames = _export_frames(chain)
+    if path.suffix.lower() == ".xlsx":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            for sheet, frame in frames.items():
+                frame.to_excel(writer, sheet_name=sheet, index=False)
+    elif path.suffix.lower() == ".json":
+        document = {
+            sheet: json.loads(frame.to_json(orient="records")) for sheet, frame in frames.items()
+        }
+        path.write_text(json.dumps(document, indent=1, ensure_ascii=False), encoding="utf-8")
+    else:
+        path.mkdir(parents=True, exist_ok=True)
+        for sheet, frame in frames.items():
+            frame.to_csv(path / f"{sheet}.csv", index=False)
+    return path
+
+
+def _export_frames(chain: Chain) -> dict[str, pd.DataFrame]:
+    """Return the three sheets; stages are written explicitly so the export reads back the same."""
+    return {"items": chain.items, "bom": chain.bom, "sourcing": chain.sourcing}

@@ -1,0 +1,59 @@
+"""The Store protocol that the SQLite workspace (and later PostgreSQL) implement."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ketenradar.errors import KetenradarError
+from ketenradar.model.chain import Chain
+
+__all__ = ["ChainNotFound", "ChainVersion", "Store", "default_workspace_path"]
+
+
+class ChainNotFound(KetenradarError):
+    """No stored chain has that name (or version)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChainVersion:
+    """One stored version of a chain."""
+
+    name: str
+    version: int
+    created_at: str
+    source: str
+    n_items: int
+    n_bom: int
+    n_sourcing: int
+
+
+class Store(Protocol):
+    """Where chains are kept; every write is one transaction."""
+
+    def save_chain(self, chain: Chain) -> ChainVersion:
+        """Store the chain as the next version of its name and return that version."""
+        ...
+
+    def list_chains(self) -> list[ChainVersion]:
+        """Return the latest version of every stored chain."""
+        ...
+
+    def versions(self, name: str) -> list[ChainVersion]:
+        """Return every version of one chain, oldest first."""
+        ...
+
+    def load_chain(self, name: str, version: int | None = None) -> Chain:
+        """Return a stored chain (the latest version unless one is given)."""
+        ...
+
+
+def default_workspace_path() -> Path:
+    """Return the workspace file: $KETENRADAR_WORKSPACE, else the user's data folder."""
+    explicit = os.environ.get("KETENRADAR_WORKSPACE")
+    if explicit:
+        return Path(explicit)
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "ketenradar" / "workspace.sqlite"
