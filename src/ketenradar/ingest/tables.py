@@ -226,7 +226,7 @@ def validate_frame(
                 row=int(r),
                 column=unique[-1],
                 message=f"duplicate row for {', '.join(unique)} "
-                f"({', '.join(str(out.iloc[r - 2][u]) for u in unique)})",
+                f"({', '.join(str(out.iloc[r - first_row][u]) for u in unique)})",
                 expected="each combination once",
             )
             for r in rows[duplicated]
@@ -254,6 +254,7 @@ def _check(
         problems.extend(
             Problem(
                 file=name,
+                sheet=sheet,
                 row=int(r),
                 column=column.name,
                 message=message,

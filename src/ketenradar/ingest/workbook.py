@@ -137,6 +137,8 @@ def _read_json(path: Path) -> dict[str, pd.DataFrame | None]:
 
 
 def _read_excel(path: Path) -> dict[str, pd.DataFrame | None]:
+    from zipfile import BadZipFile
+
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -146,7 +148,7 @@ def _read_excel(path: Path) -> dict[str, pd.DataFrame | None]:
         )
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as error:
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as error:
         raise InputFileError.single(
             str(path),
             f"not a readable Excel workbook ({error})",

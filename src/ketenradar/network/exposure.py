@@ -113,6 +113,8 @@ def compute_exposure(
         )
         has_world = world_matrix.sum(axis=1) > 0
         unknown_quantity = total - known
+        # Summation order leaves residues like 1e-17; they must not pull in world shares.
+        unknown_quantity[unknown_quantity <= 1e-12 * total] = 0.0
         blended = chain_part + unknown_quantity[:, None] * world_matrix[keys.get_level_values(1)]
         with np.errstate(invalid="ignore", divide="ignore"):
             blended = blended / total[:, None]
@@ -140,9 +142,8 @@ def compute_exposure(
                     "known_fraction": known_fraction,
                     "basis": np.where(known > 0, "chain", np.where(world_used, "world", "none")),
                     "world_used_for": np.where(world_used, 1.0 - known_fraction, 0.0),
-                    "unknown_share": np.where(
-                        world_used | (known_fraction >= 1.0), 0.0, 1.0 - known_fraction
-                    ),
+                    # Published world shares list main suppliers only: the rest is unknown.
+                    "unknown_share": np.clip(1.0 - np.nan_to_num(blended).sum(axis=1), 0.0, None),
                 }
             )
         )
