@@ -32,13 +32,21 @@ def test_f01_report_is_self_contained(report: Path) -> None:
     html = report.read_text()
     assert not re.search(r"""(src|href)=["']https?://""", html)
     assert "<script" not in html
-    assert html.count("<svg") == 3  # SR-vs-EI, concentration, country components
+    assert html.count("<svg") == 4  # SR-vs-EI, concentration, country components, chain exposure
 
 
 def test_f01_every_section_and_table_has_a_source_note(report: Path) -> None:
     html = report.read_text()
     sections = re.findall(r'<section id="(\w+)">(.*?)</section>', html, flags=re.S)
-    assert [s[0] for s in sections] == ["materials", "countries", "outlook", "catalogue", "sources"]
+    assert [s[0] for s in sections] == [
+        "materials",
+        "countries",
+        "outlook",
+        "chain",
+        "scenario",
+        "catalogue",
+        "sources",
+    ]
     for name, body in sections:
         assert body.count('<p class="source">') == 1, name
         assert "<table>" in body, name
@@ -80,3 +88,16 @@ def test_f01_failed_demo_leaves_the_previous_report_intact(tmp_path: Path, monke
         run_demo(out)
     assert (out / "index.html").read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no staging folder left
+
+
+def test_f05_demo_shows_the_chain_and_the_gallium_germanium_scenario(report: Path) -> None:
+    html = report.read_text()
+    chain = re.search(r'<section id="chain">(.*?)</section>', html, flags=re.S).group(1)
+    assert "illustrative" in chain
+    assert "Single points of failure" in chain and "Visibility" in chain
+    assert "uhmwpe_fibre" in chain and "aramid_fibre" in chain
+    assert "ketenradar chain exposure" in chain  # how to reproduce it
+    scenario = re.search(r'<section id="scenario">(.*?)</section>', html, flags=re.S).group(1)
+    assert "China gallium and germanium export licensing" in scenario
+    assert "Gallium (m_gallium)" in scenario
+    assert "severity 1.0 is the stress-test assumption" in scenario

@@ -72,7 +72,9 @@ def test_f05_partly_known_material_reports_the_known_fraction(tmp_path: Path) ->
     chain = read_chain_workbook(write_chain(tmp_path / "partial", files), list(CATALOGUE))
     result = analyse_exposure(chain, CATALOGUE)
     coverage = result.coverage.set_index(["platform", "material", "stage"])
-    assert coverage.loc[("tank", "tungsten", "processing"), "known_fraction"] == pytest.approx(10 / 40)
+    assert coverage.loc[("tank", "tungsten", "processing"), "known_fraction"] == pytest.approx(
+        10 / 40
+    )
     shares = result.shares.set_index(["platform", "material", "stage", "country"])["share"]
     world = world_supply_shares(CATALOGUE).set_index(["material", "stage", "country"])["share"]
     expected = (10 * 0.8 + 30 * world[("tungsten", "processing", "CHN")]) / 40
@@ -102,10 +104,13 @@ def test_f05_spof_threshold_is_configurable(shared_chain) -> None:
     strict = analyse_exposure(shared_chain, CATALOGUE, spof_threshold=0.79)
     loose = analyse_exposure(shared_chain, CATALOGUE, spof_threshold=1.0)
     reason = "material ≥"
-    strict_w = strict.single_points[(strict.single_points["item"] == "w")
-                                     & strict.single_points["reason"].str.startswith(reason)]
-    loose_w = loose.single_points[(loose.single_points["item"] == "w")
-                                   & loose.single_points["reason"].str.startswith(reason)]
+    strict_w = strict.single_points[
+        (strict.single_points["item"] == "w")
+        & strict.single_points["reason"].str.startswith(reason)
+    ]
+    loose_w = loose.single_points[
+        (loose.single_points["item"] == "w") & loose.single_points["reason"].str.startswith(reason)
+    ]
     assert set(strict_w["stage"]) == {"mining", "processing"}
     assert set(loose_w["stage"]) == {"mining"}
 

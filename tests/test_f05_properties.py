@@ -21,7 +21,10 @@ WORLD = world_supply_shares(CATALOGUE)
 
 
 def _as_sheets(chain):
-    return {name: getattr(chain, name).astype(str).replace("nan", "") for name in ("items", "bom", "sourcing")}
+    return {
+        name: getattr(chain, name).astype(str).replace("nan", "")
+        for name in ("items", "bom", "sourcing")
+    }
 
 
 @settings(max_examples=20, deadline=None)
@@ -70,9 +73,16 @@ def test_f05_results_are_invariant_to_row_order(seed: int, rnd) -> None:
     ea = compute_exposure(a, build_chain_matrix(a), WORLD)
     eb = compute_exposure(b, build_chain_matrix(b), WORLD)
     keys = ["platform", "material", "stage", "country"]
-    pd.testing.assert_frame_equal(ea.shares.sort_values(keys).reset_index(drop=True),
-                                  eb.shares.sort_values(keys).reset_index(drop=True), atol=1e-12)
+    pd.testing.assert_frame_equal(
+        ea.shares.sort_values(keys).reset_index(drop=True),
+        eb.shares.sort_values(keys).reset_index(drop=True),
+        atol=1e-12,
+    )
     scenario = Scenario("p", (Shock(("CHN",), 0.7),))
-    ra = run_scenario(a, build_chain_matrix(a), scenario, WORLD).items.set_index("id")["availability"]
-    rb = run_scenario(b, build_chain_matrix(b), scenario, WORLD).items.set_index("id")["availability"]
+    ra = run_scenario(a, build_chain_matrix(a), scenario, WORLD).items.set_index("id")[
+        "availability"
+    ]
+    rb = run_scenario(b, build_chain_matrix(b), scenario, WORLD).items.set_index("id")[
+        "availability"
+    ]
     pd.testing.assert_series_equal(ra.sort_index(), rb.sort_index())

@@ -47,9 +47,11 @@ def test_f12_radar_half_of_chinese_supply_matches_the_worked_example(radar) -> N
 
 
 def test_f12_overlapping_shocks_combine_multiplicatively(shared) -> None:
-    items, _ = _run(shared,
-                    Shock(countries=("CHN",), severity=0.5, stage="processing"),
-                    Shock(countries=("CHN",), severity=0.4, stage="any", materials=("tungsten",)))
+    items, _ = _run(
+        shared,
+        Shock(countries=("CHN",), severity=0.5, stage="processing"),
+        Shock(countries=("CHN",), severity=0.4, stage="any", materials=("tungsten",)),
+    )
     loss = 1 - (1 - 0.5) * (1 - 0.4)
     processing = 1 - 0.8 * loss
     mining = 1 - 1.0 * 0.4

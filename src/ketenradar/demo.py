@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +24,16 @@ from ketenradar.overview import (
     material_records,
     provenance_records,
 )
-from ketenradar.reports.charts import concentration_chart, country_risk_chart, sr_ei_chart
+from ketenradar.chains import analyse_exposure, analyse_scenario
+from ketenradar.ingest.workbook import read_chain_workbook
+from ketenradar.network.exposure import ExposureResult
+from ketenradar.reports.charts import (
+    concentration_chart,
+    country_risk_chart,
+    exposure_chart,
+    sr_ei_chart,
+)
+from ketenradar.scenarios.spec import read_scenario
 from ketenradar.reports.html import (
     Section,
     TableColumn,
@@ -150,6 +160,192 @@ def materials_section(ctx: DemoContext) -> Section:
         + text("missing", ctx.lang),
         notes=notes,
     )
+
+
+def demo_chain_path() -> Path:
+    """Return the folder of the shipped example chain (CSV workbook)."""
+    return Path(str(resources.files("ketenradar.demo_data") / "chains" / "defence_demo"))
+
+
+def demo_scenario_path() -> Path:
+    """Return the shipped China gallium/germanium scenario file."""
+    return Path(
+        str(
+            resources.files("ketenradar.demo_data")
+            / "scenarios"
+            / "china_gallium_germanium_2023.yaml"
+        )
+    )
+
+
+def chain_sections(ctx: DemoContext) -> list[Section]:
+    """Build the chain section (content, exposure, weak spots, visibility) and the scenario section."""
+    catalogue = ctx.materials.catalogue
+    chain = read_chain_workbook(demo_chain_path(), list(catalogue), name="defence_demo")
+    exposure = analyse_exposure(chain, catalogue)
+    names = chain.items.set_index("id")["name"]
+    content = exposure.content.pivot_table(index="material", columns="platform", values="quantity")
+    content = content.reset_index()
+    content_table = render_table(
+        content,
+        [
+            TableColumn("material", "material"),
+            *(TableColumn(p, f"{names[p]} (kg)", 1) for p in exposure.platforms),
+        ],
+        caption="Material content: total quantity per platform (illustrative quantities)",
+    )
+    shares = exposure.shares.assign(label=lambda f: f["platform"] + " · " + f["material"])
+    processing = shares[shares["stage"] == "processing"]
+    order = exposure.coverage[exposure.coverage["stage"] == "processing"]
+    labels = (order["platform"] + " · " + order["material"]).tolist()
+    chart = exposure_chart(
+        processing[["label", "country", "share"]],
+        labels,
+        title=text("chart.exposure.title", ctx.lang),
+        x_label=text("chart.exposure.x", ctx.lang),
+    )
+    split = _split_table(exposure)
+    split_table = render_table(
+        split,
+        [
+            TableColumn("platform", "platform"),
+            TableColumn("material", "material"),
+            TableColumn("stage", "stage"),
+            TableColumn("basis", "basis"),
+            TableColumn("known_fraction", "known from chain", 0, percent=True),
+            TableColumn("top", "largest country"),
+            TableColumn("NL", "NL", 0, percent=True),
+            TableColumn("EU+EEA", "EU+EEA", 0, percent=True),
+            TableColumn("third", "third countries", 0, percent=True),
+            TableColumn("unknown_share", "unknown", 0, percent=True),
+        ],
+        caption="Country exposure per material and stage, split NL / EU+EEA / third countries",
+        row_class=["flag" if s >= 0.9 else "" for s in split["top_share"].fillna(0)],
+    )
+    points = exposure.single_points.assign(item_name=lambda f: f["item"].map(names))
+    points_table = render_table(
+        points,
+        [
+            TableColumn("platform", "platform"),
+            TableColumn("item", "item"),
+            TableColumn("item_name", "name"),
+            TableColumn("stage", "stage"),
+            TableColumn("country", "country"),
+            TableColumn("share", "share", 0, percent=True),
+            TableColumn("reason", "why"),
+        ],
+        caption=f"Single points of failure (materials: ≥ {exposure.spof_threshold:.0%} from one country)",
+    )
+    visibility_table = render_table(
+        exposure.branches.assign(name=lambda f: f["branch"].map(names)),
+        [
+            TableColumn("platform", "platform"),
+            TableColumn("name", "branch"),
+            TableColumn("deepest_known_tier", "deepest known tier", 0),
+            TableColumn("levels_below", "levels below", 0),
+        ],
+        caption="Visibility: deepest tier with known sourcing per branch",
+    )
+    known = exposure.visibility
+    notes = tuple(
+        f"{names[row.platform]}: {row.material_quantity_known_fraction:.1%} of the raw-material quantity "
+        "has sourcing in the chain; the rest relies on world shares — the report's main finding that "
+        "companies see only the first tiers."
+        for row in known.itertuples()
+    )
+    path = demo_chain_path()
+    chain_section = Section(
+        id="chain",
+        title=text("chain.title", ctx.lang),
+        intro=text("chain.intro", ctx.lang),
+        blocks=(
+            content_table,
+            figure(chart, text("chart.exposure.caption", ctx.lang)),
+            split_table,
+            points_table,
+            visibility_table,
+        ),
+        source_note=text("chain.source", ctx.lang, path=path),
+        notes=notes,
+    )
+
+    spec = read_scenario(demo_scenario_path(), list(catalogue))
+    result = analyse_scenario(chain, spec, catalogue)
+    platforms = result.platforms.assign(
+        name=lambda f: f["id"].map(names),
+        limited=lambda f: f["limited_by"].map(
+            lambda ids: ", ".join(f"{names[i]} ({i})" for i in ids)
+        ),
+    )
+    platform_table = render_table(
+        platforms,
+        [
+            TableColumn("name", "platform"),
+            TableColumn("availability", "availability", 0, percent=True),
+            TableColumn("limited", "limited by"),
+        ],
+        caption=spec.name,
+    )
+    hit = result.items[result.items["availability"] < 1].sort_values("availability")
+    hit = hit.assign(
+        name=lambda f: f["id"].map(names), limited=lambda f: f["limited_by"].map(", ".join)
+    )
+    items_table = render_table(
+        hit,
+        [
+            TableColumn("name", "item"),
+            TableColumn("kind", "kind"),
+            TableColumn("availability", "availability", 0, percent=True),
+            TableColumn("own_availability", "own supply", 0, percent=True),
+            TableColumn("limited", "limited by"),
+        ],
+        caption="Affected items",
+    )
+    scenario_section = Section(
+        id="scenario",
+        title=text("scenario.title", ctx.lang),
+        intro=text("scenario.intro", ctx.lang),
+        blocks=(platform_table, items_table),
+        source_note=text(
+            "scenario.source",
+            ctx.lang,
+            source=spec.source,
+            scenario=demo_scenario_path(),
+            path=path,
+        ),
+        notes=(spec.description.strip(),),
+    )
+    return [chain_section, scenario_section]
+
+
+def _split_table(exposure: ExposureResult) -> pd.DataFrame:
+    groups = refdata.load_countries().frame["nl_split"]
+    shares = exposure.shares.assign(split=lambda f: f["country"].map(groups).fillna("third"))
+    split = shares.pivot_table(
+        index=["platform", "material", "stage"],
+        columns="split",
+        values="share",
+        aggfunc="sum",
+        fill_value=0.0,
+    )
+    for column in ("NL", "EU+EEA", "third"):
+        if column not in split:
+            split[column] = 0.0
+    top = shares.loc[shares.groupby(["platform", "material", "stage"])["share"].idxmax()]
+    top = top.set_index(["platform", "material", "stage"])
+    table = (
+        exposure.coverage.set_index(["platform", "material", "stage"])
+        .join(split)
+        .join(
+            top[["country", "share"]].rename(
+                columns={"country": "top_country", "share": "top_share"}
+            )
+        )
+    )
+    table["top"] = [
+        _supplier(c, s) for c, s in zip(table["top_country"], table["top_share"], strict=True)
+    ]
+    return table.reset_index().sort_values(["platform", "material", "stage"])
 
 
 def supplier_countries(overview: MaterialOverview) -> list[str]:
@@ -309,10 +505,11 @@ def sources_section(ctx: DemoContext) -> Section:
     )
 
 
-DEMO_SECTIONS: list[Callable[[DemoContext], Section]] = [
+DEMO_SECTIONS: list[Callable[[DemoContext], Section | list[Section]]] = [
     materials_section,
     countries_section,
     outlook_section,
+    chain_sections,
     catalogue_section,
     sources_section,
 ]
@@ -327,8 +524,9 @@ def run_demo(
     ctx = build_demo_context(lang)
     sections = []
     for builder in DEMO_SECTIONS:
-        step(f"section: {builder.__name__.removesuffix('_section')}")
-        sections.append(builder(ctx))
+        step(f"section: {builder.__name__.removesuffix('_section').removesuffix('_sections')}")
+        built = builder(ctx)
+        sections.extend(built if isinstance(built, list) else [built])
     document = render_report(
         text("title", lang),
         text("subtitle", lang),

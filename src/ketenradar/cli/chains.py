@@ -319,3 +319,27 @@ def run(
         ],
         title="Most affected items (25 at most)",
     )
+
+
+@chain.command()
+@click.option(
+    "--items", "n_items", type=click.IntRange(min=10), required=True, help="Number of items."
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same chain)."
+)
+@click.option(
+    "--platforms",
+    type=click.IntRange(min=1),
+    help="Number of platforms [default: items/10,000, 1..100].",
+)
+@click.argument("out", type=_any)
+def synth(n_items: int, seed: int, platforms: int | None, out: Path) -> None:
+    """Write a synthetic chain (tiered, shared components, sourcing from world shares) to OUT."""
+    from ketenradar.synth import synthetic_chain
+
+    chain = synthetic_chain(n_items, seed=seed, platforms=platforms)
+    path = write_chain(chain, out)
+    click.echo(
+        f"synthetic chain of {len(chain.items)} items, {len(chain.bom)} bom rows written to {path}"
+    )

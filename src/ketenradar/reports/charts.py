@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["concentration_chart", "country_risk_chart", "sr_ei_chart"]
+__all__ = ["concentration_chart", "country_risk_chart", "exposure_chart", "sr_ei_chart"]
 
 _PALETTE = ["#1f4e79", "#c0392b", "#e67e22", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d"]
 
@@ -137,4 +137,56 @@ def country_risk_chart(frame: pd.DataFrame, *, title: str = "", x_label: str = "
     ax.set_title(title, fontsize=11)
     ax.legend(fontsize=7, loc="lower right", frameon=False)
     ax.grid(axis="x", alpha=0.25)
+    return _svg(figure)
+
+
+def exposure_chart(
+    frame: pd.DataFrame,
+    labels: list[str],
+    *,
+    title: str = "",
+    x_label: str = "",
+    unknown_label: str = "unknown",
+) -> str:
+    """Stacked bars of country shares per bar (platform · material), largest countries coloured.
+
+    ``frame`` has columns label, country, share, one row per (label, country); ``labels`` gives
+    the bars in order (a label without rows is all unknown); the remainder to 1 is unknown.
+    """
+    totals = frame.groupby("country")["share"].sum().sort_values(ascending=False)
+    top = list(totals.index[:6])
+    colour = {c: _PALETTE[i % len(_PALETTE)] for i, c in enumerate(top)}
+    figure = Figure(figsize=(9, max(3.0, 0.32 * len(labels) + 1.2)))
+    ax = figure.subplots()
+    left = np.zeros(len(labels))
+    position = {label: i for i, label in enumerate(labels)}
+    for country in [*top, "other"]:
+        part = frame[frame["country"].isin(top) == (country != "other")]
+        if country != "other":
+            part = part[part["country"] == country]
+        values = np.zeros(len(labels))
+        np.add.at(values, [position[v] for v in part["label"]], part["share"].to_numpy())
+        ax.barh(
+            np.arange(len(labels)),
+            values,
+            left=left,
+            label=country,
+            color=colour.get(country, "#bdc3c7"),
+        )
+        left += values
+    ax.barh(
+        np.arange(len(labels)),
+        np.clip(1 - left, 0, None),
+        left=left,
+        label=unknown_label,
+        color="white",
+        edgecolor="#999",
+        hatch="..",
+    )
+    ax.set_yticks(np.arange(len(labels)), labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(x_label)
+    ax.set_title(title, fontsize=11)
+    ax.legend(fontsize=7, loc="lower right", frameon=True, ncols=2)
     return _svg(figure)

@@ -132,6 +132,64 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nl": "Bron: kabinetsbesluit chemie en materialen voor defensie (2026) en de productbeschrijving "
         "van ketenradar (alleen namen).",
     },
+    "chain.title": {
+        "en": "An example value chain: frigate and fighter",
+        "nl": "Een voorbeeldketen: fregat en gevechtsvliegtuig",
+    },
+    "chain.intro": {
+        "en": "Companies see their Tier 1-2 suppliers; the critical raw materials sit further upstream. "
+        "ketenradar maps the chain (platform → subsystem → component → semi-finished → material), "
+        "computes each platform's material content and country exposure per stage, and finds the "
+        "single points of failure. Which subsystem uses which material follows public sources; "
+        "all quantities and part sourcing in this example are illustrative.",
+        "nl": "Bedrijven zien hun Tier 1-2-leveranciers; de kritieke grondstoffen zitten verder stroomopwaarts. "
+        "ketenradar brengt de keten in kaart (platform → subsysteem → component → halffabricaat → "
+        "grondstof), berekent per platform de grondstofinhoud en de landenblootstelling per fase, en "
+        "vindt de single points of failure. Welk subsysteem welke grondstof gebruikt volgt openbare "
+        "bronnen; alle hoeveelheden en de herkomst van onderdelen in dit voorbeeld zijn illustratief.",
+    },
+    "chain.source": {
+        "en": "Chain: ketenradar example 'defence_demo' (usage facts from defence_material_usage.csv: IISS 2025, "
+        "CRS R41744, DoD 2024, Berenschot 2024 and others; quantities illustrative). Where the chain "
+        "gives no sourcing, EC (2023) global supply shares are used (basis 'world'). Reproduce: "
+        "ketenradar chain exposure {path} --format json",
+        "nl": "Keten: ketenradar-voorbeeld 'defence_demo' (gebruiksfeiten uit defence_material_usage.csv: IISS "
+        "2025, CRS R41744, DoD 2024, Berenschot 2024 e.a.; hoeveelheden illustratief). Waar de keten geen "
+        "herkomst geeft, gelden de EC-aandelen (2023) in het wereldaanbod (basis 'world'). Opnieuw: "
+        "ketenradar chain exposure {path} --format json",
+    },
+    "chart.exposure.title": {
+        "en": "Processing stage: where each platform's materials come from",
+        "nl": "Verwerkingsfase: waar de grondstoffen van elk platform vandaan komen",
+    },
+    "chart.exposure.x": {
+        "en": "Share of the material's quantity",
+        "nl": "Aandeel in de hoeveelheid",
+    },
+    "chart.exposure.caption": {
+        "en": "Hatched: unknown (no chain sourcing and no world shares, e.g. super fibres outside the EU "
+        "list, or countries the EC does not list).",
+        "nl": "Gearceerd: onbekend (geen ketenherkomst en geen wereldaandelen, bv. supervezels buiten de "
+        "EU-lijst, of landen die de EC niet noemt).",
+    },
+    "scenario.title": {
+        "en": "Scenario: China stops gallium and germanium exports",
+        "nl": "Scenario: China stopt de export van gallium en germanium",
+    },
+    "scenario.intro": {
+        "en": "Availability by the baseline rule: an item keeps 1 − Σ share × loss of its own supply and "
+        "takes the minimum of its own and its inputs' availability. The platforms' limiting inputs "
+        "are the items whose own supply sets that minimum.",
+        "nl": "Beschikbaarheid volgens de basisregel: een onderdeel houdt 1 − Σ aandeel × verlies van zijn "
+        "eigen aanvoer over en neemt het minimum van de eigen beschikbaarheid en die van zijn invoer. "
+        "De beperkende invoer van een platform zijn de onderdelen waarvan de eigen aanvoer dat minimum bepaalt.",
+    },
+    "scenario.source": {
+        "en": "Scenario: {source}; severity 1.0 is the stress-test assumption, not an observed figure. "
+        "Reproduce: ketenradar scenario run {scenario} --chain {path}",
+        "nl": "Scenario: {source}; ernst 1,0 is de aanname van de stresstest, geen waargenomen cijfer. "
+        "Opnieuw: ketenradar scenario run {scenario} --chain {path}",
+    },
     "sources.title": {"en": "Reference data and provenance", "nl": "Referentiedata en herkomst"},
     "sources.intro": {
         "en": "Every figure above comes from these datasets, shipped inside ketenradar with a checksum.",

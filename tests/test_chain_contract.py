@@ -1,0 +1,96 @@
+"""The CLI contract of chain exposure and scenario run, on files and on stored chains."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chain_fixtures import RADAR
+from ketenradar.demo import demo_chain_path, demo_scenario_path
+
+
+def test_f05_chain_exposure_json_keeps_the_contract_shape(run_json) -> None:
+    document = run_json("chain", "exposure", str(RADAR))
+    assert document["chain"] == "radar_chain"
+    (platform,) = document["platforms"]
+    assert {"id", "materials", "single_points_of_failure", "visibility"} <= set(platform)
+    materials = {m["material"]: m for m in platform["materials"]}
+    assert materials["copper"]["quantity"] == pytest.approx(80)
+    for material in materials.values():
+        assert {"material", "quantity", "stages"} <= set(material)
+        for stage in ("mining", "processing"):
+            entry = material["stages"][stage]
+            assert entry["basis"] in ("chain", "world", "none")
+            assert all(len(c) == 3 and c.isupper() for c in entry["shares"])
+    assert materials["copper"]["stages"]["mining"]["shares"] == {"CHL": 0.5, "PER": 0.5}
+    assert materials["light_rare_earths"]["stages"]["mining"]["basis"] == "world"
+    assert "magnet_motor" in platform["single_points_of_failure"]
+
+
+def test_f12_scenario_run_json_keeps_the_contract_shape(run_json) -> None:
+    document = run_json(
+        "scenario", "run", str(RADAR / "scenario_rare_earth_motor.yaml"), "--chain", str(RADAR)
+    )
+    assert document["scenario"] == "Half of Chinese supply lost, any stage"
+    assert {"id", "availability", "limited_by"} <= set(document["items"][0])
+    (platform,) = document["platforms"]
+    assert platform == {
+        "id": "ground_radar",
+        "availability": pytest.approx(0.5),
+        "limited_by": ["magnet_motor", "ga"],
+    }
+
+
+def test_f04_stored_chain_works_like_the_file(run, run_json, tmp_path: Path) -> None:
+    workspace = str(tmp_path / "w.sqlite")
+    result = run(
+        "chain", "import", str(demo_chain_path()), "--name", "demo", "--workspace", workspace
+    )
+    assert result.exit_code == 0 and "version 1" in result.stdout
+    from_file = run_json("chain", "exposure", str(demo_chain_path()))
+    stored = run_json("chain", "exposure", "demo", "--workspace", workspace)
+    assert stored["platforms"] == from_file["platforms"]
+    listed = run_json("chain", "list", "--workspace", workspace)["chains"]
+    assert [(c["name"], c["version"], c["n_items"]) for c in listed] == [("demo", 1, 45)]
+    shown = run_json("chain", "show", "demo", "--workspace", workspace)
+    assert shown["platforms"] == ["frigate", "fighter"]
+    scenario = run_json(
+        "scenario", "run", str(demo_scenario_path()), "--chain", "demo", "--workspace", workspace
+    )
+    frigate = next(p for p in scenario["platforms"] if p["id"] == "frigate")
+    assert frigate["availability"] == pytest.approx(0.1)  # gallium: Japan's 10 % remains
+    assert frigate["limited_by"] == ["m_gallium"]
+
+
+def test_f04_export_and_reimport_round_trip(run, run_json, tmp_path: Path) -> None:
+    workspace = str(tmp_path / "w.sqlite")
+    assert (
+        run("chain", "import", str(RADAR), "--name", "r", "--workspace", workspace).exit_code == 0
+    )
+    for target in ("r.xlsx", "r.json", "r_csv"):
+        out = tmp_path / target
+        assert run("chain", "export", "r", str(out), "--workspace", workspace).exit_code == 0
+        assert (
+            run("chain", "import", str(out), "--name", "r", "--workspace", workspace).exit_code == 0
+        )
+    versions = run_json("chain", "show", "r", "--workspace", workspace)["versions"]
+    assert [v["version"] for v in versions] == [1, 2, 3, 4]
+    first = run_json("chain", "exposure", str(RADAR))["platforms"]
+    assert run_json("chain", "exposure", "r", "--workspace", workspace)["platforms"] == first
+
+
+def test_f04_unknown_stored_chain_is_a_clear_error(run, tmp_path: Path) -> None:
+    result = run("chain", "exposure", "nothing", "--workspace", str(tmp_path / "w.sqlite"))
+    assert result.exit_code == 1
+    assert "no stored chain 'nothing'" in result.stderr
+
+
+def test_f04_chain_synth_writes_a_valid_workbook(run, tmp_path: Path) -> None:
+    out = tmp_path / "synth"
+    assert run("chain", "synth", "--items", "500", "--seed", "3", str(out)).exit_code == 0
+    result = run(
+        "chain", "import", str(out), "--name", "s", "--workspace", str(tmp_path / "w.sqlite")
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "500 items" in result.stdout
