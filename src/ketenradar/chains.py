@@ -176,6 +176,7 @@ def exposure_document(chain: Chain, result: ExposureResult) -> dict[str, Any]:
 def scenario_document(result: ScenarioResult) -> dict[str, Any]:
     """Return the JSON document of ``scenario run`` (see the CLI contract)."""
     items = result.items
+    platforms = result.platforms
     return {
         "scenario": result.scenario.name,
         "description": result.scenario.description,
@@ -201,9 +202,9 @@ def scenario_document(result: ScenarioResult) -> dict[str, Any]:
         "platforms": [
             {"id": p, "availability": float(a), "limited_by": lim}
             for p, a, lim in zip(
-                result.platforms["id"],
-                result.platforms["availability"],
-                result.platforms["limited_by"],
+                platforms["id"],
+                platforms["availability"],
+                platforms["limited_by"],
                 strict=True,
             )
         ],

@@ -43,12 +43,27 @@ def _tier_sizes(n: int, platforms: int) -> list[int]:
 
 
 def _parents(
-    rng: np.random.Generator, n_children: int, first_parent: int, n_parents: int, first_child: int
+    rng: np.random.Generator,
+    n_children: int,
+    first_parent: int,
+    n_parents: int,
+    first_child: int,
+    locality: float,
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Draw 1-5 parents per child (about 2.9 on average) in the tier above.
+
+    Most parents lie near the child's relative position in the tier (a window of
+    ``locality`` of the tier), as parts are shared within a family of platforms; one in
+    twenty is drawn from anywhere, sharing across families.
+    """
     counts = 1 + rng.binomial(4, 0.475, n_children)
-    child = np.repeat(np.arange(first_child, first_child + n_children), counts)
-    parent = first_parent + rng.integers(0, n_parents, len(child))
-    pairs = np.unique(np.stack([parent, child], axis=1), axis=0)
+    child = np.repeat(np.arange(n_children), counts)
+    home = (child + 0.5) / n_children * n_parents
+    window = max(1.0, locality * n_parents)
+    near = np.clip(home + rng.uniform(-window / 2, window / 2, len(child)), 0, n_parents - 1)
+    far = rng.uniform(0, n_parents, len(child))
+    parent = np.where(rng.random(len(child)) < 0.05, far, near).astype(np.int64)
+    pairs = np.unique(np.stack([first_parent + parent, first_child + child], axis=1), axis=0)
     return pairs[:, 0], pairs[:, 1]
 
 
@@ -96,7 +111,7 @@ def synthetic_chain(
         # Raw materials hang under components and semi-finished goods alike.
         first = starts[2] if tier == 4 else starts[tier - 1]
         count = (starts[4] - starts[2]) if tier == 4 else sizes[tier - 1]
-        parent, child = _parents(rng, sizes[tier], first, count, starts[tier])
+        parent, child = _parents(rng, sizes[tier], first, count, starts[tier], locality=0.02)
         parents.append(parent)
         children.append(child)
     parent = np.concatenate(parents)

@@ -17,19 +17,23 @@ __all__ = ["LabelIndex"]
 class LabelIndex:
     """Ids in matrix order; ``positions`` maps ids to rows, ``labels`` rows to ids."""
 
-    labels: tuple[str, ...]
+    labels: np.ndarray
     _index: pd.Index = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        index = pd.Index(self.labels)
+        index = pd.Index(self.labels, dtype=object)
         if not index.is_unique:
             raise ValueError("labels must be unique")
         object.__setattr__(self, "_index", index)
 
     @classmethod
-    def of(cls, labels: Iterable[str]) -> LabelIndex:
+    def of(cls, labels: Iterable[str] | pd.Series | np.ndarray) -> LabelIndex:
         """Build an index from labels in order."""
-        return cls(tuple(labels))
+        if isinstance(labels, pd.Series):
+            return cls(labels.to_numpy(dtype=object))
+        return cls(
+            np.asarray(list(labels) if not isinstance(labels, np.ndarray) else labels, dtype=object)
+        )
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -44,4 +48,4 @@ class LabelIndex:
 
     def label_array(self) -> np.ndarray:
         """Return the labels as an object array, for vectorised lookups."""
-        return np.asarray(self.labels, dtype=object)
+        return self.labels

@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from ketenradar._types import IntArray
-from ketenradar.model.chain import Chain
+from ketenradar.model.chain import CHAIN_STAGES, Chain
 from ketenradar.model.index import LabelIndex
 from ketenradar.network.graph import topological_levels
 
-__all__ = ["ChainMatrix", "build_chain_matrix"]
+__all__ = ["ChainMatrix", "SourcingArrays", "build_chain_matrix"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourcingArrays:
+    """The chain's sourcing rows as integer codes: one entry per row, in row order."""
+
+    item: IntArray
+    stage: IntArray
+    country: IntArray
+    share: np.ndarray
+    supplier: IntArray
+    tier: np.ndarray
+    countries: pd.Index
+    stages: tuple[str, ...] = CHAIN_STAGES
+
+    def stage_code(self, stage: str) -> int:
+        """Return the code of a stage name."""
+        return self.stages.index(stage)
+
+    def country_codes(self, iso3: Iterable[str]) -> IntArray:
+        """Return the codes of the given countries; countries absent from the chain are left out."""
+        codes = self.countries.get_indexer(list(iso3))
+        return codes[codes >= 0].astype(np.intp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +59,7 @@ class ChainMatrix:
     kind: np.ndarray
     material: np.ndarray
     platforms: IntArray
+    sourcing: SourcingArrays
 
     @property
     def n(self) -> int:
@@ -54,8 +80,8 @@ def build_chain_matrix(chain: Chain) -> ChainMatrix:
     """Build the sparse matrices of a validated (acyclic) chain."""
     index = LabelIndex.of(chain.items["id"])
     n = len(index)
-    parent = index.positions(chain.bom["parent"].to_numpy())
-    child = index.positions(chain.bom["child"].to_numpy())
+    parent = index.positions(chain.bom["parent"].to_numpy(dtype=object))
+    child = index.positions(chain.bom["child"].to_numpy(dtype=object))
     quantity = chain.bom["quantity"].to_numpy(dtype=np.float64)
     A = sp.csr_matrix((quantity, (child, parent)), shape=(n, n))
     down = sp.csr_matrix((quantity, (parent, child)), shape=(n, n))
@@ -65,6 +91,21 @@ def build_chain_matrix(chain: Chain) -> ChainMatrix:
     order = np.argsort(level, kind="stable").astype(np.intp)
     bounds = np.searchsorted(level[order], np.arange(level.max() + 2)).astype(np.intp)
     kind = chain.items["kind"].to_numpy(dtype=object)
+    sourcing = chain.sourcing
+    country_code, countries = pd.factorize(sourcing["country"].to_numpy(dtype=object), sort=True)
+    supplier_code, _ = pd.factorize(sourcing["supplier"].fillna("").to_numpy(dtype=object))
+    named = sourcing["supplier"].fillna("").to_numpy(dtype=object) != ""
+    arrays = SourcingArrays(
+        item=index.positions(sourcing["item"].to_numpy(dtype=object)),
+        stage=pd.Index(CHAIN_STAGES)
+        .get_indexer(sourcing["stage"].to_numpy(dtype=object))
+        .astype(np.intp),
+        country=country_code.astype(np.intp),
+        share=sourcing["share"].to_numpy(dtype=np.float64),
+        supplier=np.where(named, supplier_code, -1).astype(np.intp),
+        tier=sourcing["tier"].to_numpy(dtype=np.float64),
+        countries=pd.Index(countries, dtype=object),
+    )
     return ChainMatrix(
         index=index,
         A=A,
@@ -75,4 +116,5 @@ def build_chain_matrix(chain: Chain) -> ChainMatrix:
         kind=kind,
         material=chain.items["material"].fillna("").to_numpy(dtype=object),
         platforms=np.flatnonzero(kind == "platform").astype(np.intp),
+        sourcing=arrays,
     )

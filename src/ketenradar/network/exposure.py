@@ -3,7 +3,8 @@
 For material ``m`` at stage ``s`` the platform's country shares are the quantity-weighted
 average of the sourcing at every place ``m`` enters its chain; the quantity the chain gives no
 sourcing for takes the reference data's world shares (``basis`` and ``known_fraction`` say
-how much came from where). All of it is sparse algebra over the total-requirement matrix.
+how much came from where). All of it is sparse algebra over the total-requirement matrix and
+integer codes; strings appear only in the (small) results.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ketenradar._types import RAW_MATERIAL_STAGES, FloatArray
+from ketenradar._types import RAW_MATERIAL_STAGES, FloatArray, IntArray
 from ketenradar.model.chain import Chain
 from ketenradar.network.build import ChainMatrix
 from ketenradar.network.propagate import reduce_up, total_requirements
 
-__all__ = ["SPOF_SHARE_THRESHOLD", "ExposureResult", "compute_exposure", "sourcing_matrix"]
+__all__ = ["SPOF_SHARE_THRESHOLD", "ExposureResult", "compute_exposure"]
 
 SPOF_SHARE_THRESHOLD = 0.9
 
@@ -39,22 +40,6 @@ class ExposureResult:
     spof_threshold: float
 
 
-def sourcing_matrix(
-    chain: Chain, matrix: ChainMatrix, stage: str, countries: pd.Index
-) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Return the items × countries share matrix at one stage and which items have sourcing there."""
-    rows = chain.sourcing[chain.sourcing["stage"] == stage]
-    item = matrix.index.positions(rows["item"].to_numpy())
-    country = countries.get_indexer(rows["country"])
-    S = sp.csr_matrix(
-        (rows["share"].to_numpy(dtype=np.float64), (item, country)),
-        shape=(matrix.n, len(countries)),
-    )
-    has = np.zeros(matrix.n, dtype=bool)
-    has[item] = True
-    return S, has
-
-
 def compute_exposure(
     chain: Chain,
     matrix: ChainMatrix,
@@ -64,80 +49,74 @@ def compute_exposure(
     """Compute exposure for every platform of the chain.
 
     ``world_shares`` has columns material, stage, country, share (the reference data's global
-    supply); materials without world shares at a stage keep an ``unknown`` remainder.
+    supply); what neither the chain nor the world shares explain is ``unknown_share``.
     """
+    src = matrix.sourcing
     platforms = matrix.platforms
-    platform_ids = [matrix.index.labels[i] for i in platforms]
+    platform_ids = matrix.index.labels[platforms]
     X = total_requirements(matrix, platforms)
-    labels = matrix.index.label_array()
 
     is_material = matrix.kind == "material"
-    material_ids, material_code = np.unique(matrix.material.astype(str), return_inverse=True)
-    X_coo = X.tocoo()
-    on_material = is_material[X_coo.row]
-    item_pos, platform_pos, quantity = (
-        X_coo.row[on_material],
-        X_coo.col[on_material],
-        X_coo.data[on_material],
-    )
-    key_codes, keys = pd.factorize(
-        pd.MultiIndex.from_arrays([platform_pos, material_code[item_pos]])
-    )
-    n_keys = len(keys)
-    W = sp.csr_matrix((quantity, (key_codes, item_pos)), shape=(n_keys, matrix.n))
-    key_platform = keys.get_level_values(0).to_numpy()
-    key_material = material_ids[keys.get_level_values(1).to_numpy()]
+    material_code, material_ids = pd.factorize(matrix.material, sort=True)
+    material_ids = np.asarray(material_ids, dtype=object)
+    n_materials = len(material_ids)
+    material_rows = np.flatnonzero(is_material)
+    X_material = X[material_rows].tocoo()
+    item_pos = material_rows[X_material.row]
+    pair = X_material.col.astype(np.int64) * n_materials + material_code[item_pos]
+    unique_pairs, key_codes = np.unique(pair, return_inverse=True)
+    key_platform = (unique_pairs // n_materials).astype(np.intp)
+    key_material = (unique_pairs % n_materials).astype(np.intp)
+    W = sp.csr_matrix((X_material.data, (key_codes, item_pos)), shape=(len(unique_pairs), matrix.n))
     total = np.asarray(W.sum(axis=1)).ravel()
     content = pd.DataFrame(
         {
-            "platform": np.asarray(platform_ids, dtype=object)[key_platform],
-            "material": key_material,
+            "platform": platform_ids[key_platform],
+            "material": material_ids[key_material],
             "quantity": total,
         }
     )
 
-    countries = pd.Index(sorted(set(chain.sourcing["country"]) | set(world_shares["country"])))
+    countries = pd.Index(sorted(set(src.countries) | set(world_shares["country"])), dtype=object)
+    country = countries.get_indexer(src.countries)[src.country]
     share_frames, coverage_frames = [], []
     for stage in RAW_MATERIAL_STAGES:
-        S, has = sourcing_matrix(chain, matrix, stage, countries)
-        chain_part = (W @ S).toarray()
-        known = W @ has.astype(np.float64)
-        world = world_shares[world_shares["stage"] == stage]
-        world_matrix = np.zeros((len(material_ids), len(countries)))
-        in_ids = np.isin(world["material"].to_numpy(), material_ids)
-        world = world[in_ids]
-        np.add.at(
-            world_matrix,
-            (material_ids.searchsorted(world["material"]), countries.get_indexer(world["country"])),
-            world["share"].fillna(0).to_numpy(),
+        at_stage = src.stage == src.stage_code(stage)
+        S = sp.csr_matrix(
+            (src.share[at_stage], (src.item[at_stage], country[at_stage])),
+            shape=(matrix.n, len(countries)),
         )
+        has = np.zeros(matrix.n)
+        has[src.item[at_stage]] = 1.0
+        chain_part = (W @ S).toarray()
+        known = W @ has
+        world_matrix = _world_matrix(world_shares, stage, material_ids, countries)
         has_world = world_matrix.sum(axis=1) > 0
         unknown_quantity = total - known
         # Summation order leaves residues like 1e-17; they must not pull in world shares.
         unknown_quantity[unknown_quantity <= 1e-12 * total] = 0.0
-        blended = chain_part + unknown_quantity[:, None] * world_matrix[keys.get_level_values(1)]
+        blended = chain_part + unknown_quantity[:, None] * world_matrix[key_material]
         with np.errstate(invalid="ignore", divide="ignore"):
             blended = blended / total[:, None]
+            known_fraction = known / total
         k, c = np.nonzero(blended > 0)
         share_frames.append(
             pd.DataFrame(
                 {
-                    "platform": np.asarray(platform_ids, dtype=object)[key_platform[k]],
-                    "material": key_material[k],
+                    "platform": platform_ids[key_platform[k]],
+                    "material": material_ids[key_material[k]],
                     "stage": stage,
                     "country": countries.to_numpy()[c],
                     "share": blended[k, c],
                 }
             )
         )
-        with np.errstate(invalid="ignore", divide="ignore"):
-            known_fraction = known / total
-        world_used = has_world[keys.get_level_values(1)]
+        world_used = has_world[key_material]
         coverage_frames.append(
             pd.DataFrame(
                 {
-                    "platform": np.asarray(platform_ids, dtype=object)[key_platform],
-                    "material": key_material,
+                    "platform": platform_ids[key_platform],
+                    "material": material_ids[key_material],
                     "stage": stage,
                     "known_fraction": known_fraction,
                     "basis": np.where(known > 0, "chain", np.where(world_used, "world", "none")),
@@ -150,11 +129,13 @@ def compute_exposure(
     shares = pd.concat(share_frames, ignore_index=True)
     coverage = pd.concat(coverage_frames, ignore_index=True)
 
-    node_hhi = _node_hhi(chain)
-    single_points = _single_points(chain, matrix, X, shares, labels, platform_ids, spof_threshold)
-    visibility, branches = _visibility(chain, matrix, X, platform_ids)
+    node_hhi, single = _node_concentration(matrix)
+    single_points = _single_points(
+        matrix, X, shares, single, material_code, material_ids, spof_threshold
+    )
+    visibility, branches = _visibility(matrix, X)
     return ExposureResult(
-        platforms=platform_ids,
+        platforms=platform_ids.tolist(),
         content=content,
         shares=shares,
         coverage=coverage,
@@ -166,92 +147,154 @@ def compute_exposure(
     )
 
 
-def _node_hhi(chain: Chain) -> pd.DataFrame:
-    """Return the country HHI of every item's sourcing at each stage."""
-    by_country = chain.sourcing.groupby(["item", "stage", "country"], sort=False)["share"].sum()
-    return (
-        (by_country**2)
-        .groupby(level=["item", "stage"], sort=False)
-        .sum()
-        .rename("hhi")
-        .reset_index()
+def _world_matrix(
+    world: pd.DataFrame, stage: str, material_ids: np.ndarray, countries: pd.Index
+) -> FloatArray:
+    """Return world shares at one stage as a materials × countries array (zeros where absent)."""
+    part = world[world["stage"] == stage]
+    rows = pd.Index(material_ids).get_indexer(part["material"])
+    keep = rows >= 0
+    out = np.zeros((len(material_ids), len(countries)))
+    np.add.at(
+        out,
+        (rows[keep], countries.get_indexer(part["country"])[keep]),
+        part["share"].fillna(0).to_numpy()[keep],
     )
+    return out
+
+
+def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Country HHI of every item and stage, and the (item, stage) supplied by one country.
+
+    One sort by (item, stage, country) and segment reductions; no hashing of strings.
+    """
+    src = matrix.sourcing
+    n_stages = len(src.stages)
+    n_countries = max(len(src.countries), 1)
+    key = src.item.astype(np.int64) * n_stages + src.stage
+    order = np.argsort(key * n_countries + src.country, kind="stable")
+    key_sorted = key[order]
+    country_sorted = src.country[order]
+    pair_start = np.flatnonzero(
+        np.r_[True, (np.diff(key_sorted) != 0) | (np.diff(country_sorted) != 0)]
+    )
+    pair_share = np.add.reduceat(src.share[order], pair_start)
+    pair_key = key_sorted[pair_start]
+    key_start = np.flatnonzero(np.r_[True, np.diff(pair_key) != 0])
+    keys = pair_key[key_start]
+    hhi = np.add.reduceat(pair_share**2, key_start)
+    n_country = np.diff(np.r_[key_start, len(pair_key)])
+
+    row_start = np.flatnonzero(np.r_[True, np.diff(key_sorted) != 0])
+    supplier_sorted = src.supplier[order]
+    low = np.minimum.reduceat(supplier_sorted, row_start)
+    high = np.maximum.reduceat(supplier_sorted, row_start)
+    one_supplier = (low == high) & (low >= 0)
+
+    item = (keys // n_stages).astype(np.intp)
+    stage = (keys % n_stages).astype(np.intp)
+    stage_names = np.asarray(src.stages, dtype=object)
+    node_hhi = pd.DataFrame(
+        {"item": matrix.index.labels[item], "stage": stage_names[stage], "hhi": hhi}
+    )
+    single_country = n_country == 1
+    single = pd.DataFrame(
+        {
+            "position": item[single_country],
+            "stage": stage_names[stage[single_country]],
+            "country": np.asarray(src.countries, dtype=object)[
+                country_sorted[row_start[single_country]]
+            ],
+            "reason": np.where(one_supplier[single_country], "single supplier", "single country"),
+        }
+    )
+    return node_hhi, single
 
 
 def _single_points(
-    chain: Chain,
     matrix: ChainMatrix,
     X: sp.csr_matrix,
     shares: pd.DataFrame,
-    labels: np.ndarray,
-    platform_ids: list[str],
+    single: pd.DataFrame,
+    material_code: IntArray,
+    material_ids: np.ndarray,
     threshold: float,
 ) -> pd.DataFrame:
-    """Items with one supplier or one country, and materials ≥ threshold from one country."""
-    sourcing = chain.sourcing
-    grouped = sourcing.groupby(["item", "stage"], sort=False)
-    countries = grouped["country"].nunique()
-    named = (
-        sourcing[sourcing["supplier"] != ""]
-        .groupby(["item", "stage"], sort=False)["supplier"]
-        .nunique()
-    )
-    suppliers = named.reindex(countries.index)
-    single_country = countries == 1
-    single_supplier = (suppliers == 1) & (countries == 1)
-    flagged = countries[single_country].reset_index()[["item", "stage"]]
-    top_country = sourcing.loc[grouped["share"].idxmax(), ["item", "stage", "country"]]
-    flagged = flagged.merge(top_country, on=["item", "stage"])
-    flagged["reason"] = np.where(
-        single_supplier.reindex(pd.MultiIndex.from_frame(flagged[["item", "stage"]]))
-        .fillna(False)
-        .to_numpy(),
-        "single supplier",
-        "single country",
-    )
-    flagged["share"] = 1.0
+    """Single-source items, and raw materials ≥ threshold from one country, per platform.
 
-    X_coo = X.tocoo()
-    in_platform = pd.DataFrame(
-        {"item": labels[X_coo.row], "platform": np.asarray(platform_ids, dtype=object)[X_coo.col]}
-    )
-    item_points = in_platform.merge(flagged, on="item")
+    Only the flagged items' rows of the requirement matrix are read, and pairs are expanded
+    with ``np.repeat`` rather than joined, so the cost follows the number of weak spots.
+    """
+    labels = matrix.index.labels
+    platform_ids = labels[matrix.platforms]
+    single = single.sort_values("position", kind="stable")
+    flagged = single["position"].to_numpy()
+    positions, first = np.unique(flagged, return_index=True)
+    per_position = np.diff(np.r_[first, len(flagged)])
+    rows = X[positions]
+    platforms_per_position = np.diff(rows.indptr)
+    # Every (position, platform) pair times every flagged stage of that position.
+    pair_position = np.repeat(np.arange(len(positions)), platforms_per_position)
+    pair_platform = rows.indices
+    repeat = per_position[pair_position]
+    offsets = np.arange(repeat.sum()) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    single_row = np.repeat(first[pair_position], repeat) + offsets
+    frames = [
+        pd.DataFrame(
+            {
+                "platform": platform_ids[np.repeat(pair_platform, repeat)],
+                "item": labels[flagged[single_row]],
+                "stage": single["stage"].to_numpy()[single_row],
+                "country": single["country"].to_numpy()[single_row],
+                "share": 1.0,
+                "reason": single["reason"].to_numpy()[single_row],
+            }
+        )
+    ]
 
     top = shares.loc[shares.groupby(["platform", "material", "stage"])["share"].idxmax()]
     concentrated = top[top["share"] >= threshold - 1e-12]
-    material_items = chain.items.loc[chain.items["kind"] == "material", ["id", "material"]]
-    material_points = in_platform.merge(
-        material_items.rename(columns={"id": "item"}), on="item"
-    ).merge(concentrated, on=["platform", "material"])
-    material_points = material_points.assign(reason=f"material ≥ {threshold:.0%} from one country")
-    columns = ["platform", "item", "stage", "country", "share", "reason"]
-    points = pd.concat([item_points[columns], material_points[columns]], ignore_index=True)
-    return points.drop_duplicates(["platform", "item", "stage", "reason"]).reset_index(drop=True)
+    if not concentrated.empty:
+        wanted_codes = pd.Index(material_ids).get_indexer(concentrated["material"].unique())
+        wanted = np.flatnonzero(np.isin(material_code, wanted_codes) & (matrix.kind == "material"))
+        sub = X[wanted].tocoo()
+        hits = pd.DataFrame(
+            {
+                "item": labels[wanted[sub.row]],
+                "platform": platform_ids[sub.col],
+                "material": material_ids[material_code[wanted[sub.row]]],
+            }
+        )
+        points = hits.merge(concentrated, on=["platform", "material"])
+        frames.append(
+            points.assign(reason=f"material ≥ {threshold:.0%} from one country")[
+                ["platform", "item", "stage", "country", "share", "reason"]
+            ]
+        )
+    return pd.concat(frames, ignore_index=True)
 
 
-def _visibility(
-    chain: Chain, matrix: ChainMatrix, X: sp.csr_matrix, platform_ids: list[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _visibility(matrix: ChainMatrix, X: sp.csr_matrix) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Deepest known tier per branch and the share of material quantity with known upstream."""
-    tiers = chain.sourcing.dropna(subset=["tier"]).groupby("item")["tier"].max()
+    src = matrix.sourcing
     own_tier = np.full(matrix.n, -np.inf)
-    own_tier[matrix.index.positions(tiers.index.to_numpy())] = tiers.to_numpy()
+    has_tier = ~np.isnan(src.tier)
+    np.maximum.at(own_tier, src.item[has_tier], src.tier[has_tier])
     deepest = reduce_up(matrix, own_tier, "max")
     depth = reduce_up(matrix, matrix.level.astype(np.float64), "max")
 
-    labels = matrix.index.label_array()
+    labels = matrix.index.labels
+    platform_ids = labels[matrix.platforms]
     down = matrix.down[matrix.platforms].tocoo()
     branches = pd.DataFrame(
         {
-            "platform": np.asarray(platform_ids, dtype=object)[down.row],
+            "platform": platform_ids[down.row],
             "branch": labels[down.col],
             "deepest_known_tier": _finite(deepest[down.col]),
             "levels_below": depth[down.col] - matrix.level[down.col],
         }
     )
-
-    sourced = np.zeros(matrix.n)
-    sourced[matrix.index.positions(chain.sourcing["item"].unique())] = 1.0
+    sourced = (np.bincount(src.item, minlength=matrix.n) > 0).astype(np.float64)
     is_material = (matrix.kind == "material").astype(np.float64)
     material_total = X.T @ is_material
     material_known = X.T @ (is_material * sourced)

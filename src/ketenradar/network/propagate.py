@@ -17,17 +17,21 @@ from ketenradar.network.build import ChainMatrix
 __all__ = ["material_content", "reduce_up", "total_requirements"]
 
 
-def total_requirements(matrix: ChainMatrix, demand_items: IntArray) -> sp.csr_matrix:
-    """Return ``X = (I − A)⁻¹ D``: column ``j`` is every item's total requirement per one unit
-    of ``demand_items[j]`` (n × k, CSR).
+def total_requirements(
+    matrix: ChainMatrix, demand_items: IntArray, A: sp.csr_matrix | None = None
+) -> sp.csr_matrix:
+    """Return ``X = (I − A)⁻¹ D``, every item's total requirement per demanded unit (n × k, CSR).
+
+    Column ``j`` is per one unit of ``demand_items[j]``.
 
     The chain is acyclic, so in level order ``I − A`` is block lower-triangular: the rows of
     level ``k`` are ``D_k + A[level k, levels < k] · X[levels < k]``, one sparse product each.
+    ``A`` replaces the chain's matrix (same pattern or a subset), e.g. to follow only some edges.
     """
     n, k = matrix.n, len(demand_items)
     D = sp.csr_matrix((np.ones(k), (demand_items, np.arange(k))), shape=(n, k))
     order = matrix.order
-    A_ordered = matrix.A[order][:, order].tocsr()
+    A_ordered = (matrix.A if A is None else A)[order][:, order].tocsr()
     D_ordered = D[order]
     blocks: list[sp.csr_matrix] = []
     above: sp.csr_matrix | None = None
