@@ -46,9 +46,7 @@ def loop_baseline(params: pd.DataFrame, shares: pd.DataFrame, wgi: pd.Series) ->
     for row in params.itertuples(index=False):
         gs, eu = hhi[(row.material, row.stage, "gs")], hhi[(row.material, row.stage, "eu")]
         ir = row.import_reliance
-        out[(row.material, row.stage)] = (
-            (gs * ir / 2 + eu * (1 - ir / 2)) * (1 - row.eol_rir) * row.si_sr
-        )
+        out[(row.material, row.stage)] = (gs * ir / 2 + eu * (1 - ir / 2)) * (1 - row.eol_rir) * row.si_sr
     return out
 
 

@@ -33,9 +33,7 @@ def render() -> str:
         "",
     ]
     for path, command in _commands(cli, ["ketenradar"]):
-        with click.Context(
-            command, info_name=" ".join(path), terminal_width=88, max_content_width=88
-        ) as ctx:
+        with click.Context(command, info_name=" ".join(path), terminal_width=88, max_content_width=88) as ctx:
             help_text = command.get_help(ctx)
         parts += [f"## `{' '.join(path)}`", "", "```text", help_text, "```", ""]
     return "\n".join(parts)

@@ -70,9 +70,7 @@ CASES = [
         ["row 2", "column 'share'", "sum to 1.2000", "0.2000 more than 1"],
         id="shares-over-one",
     ),
-    pytest.param(
-        "eu_sourcing", "material,stage,country,share\n", ["no data rows"], id="header-only"
-    ),
+    pytest.param("eu_sourcing", "material,stage,country,share\n", ["no data rows"], id="header-only"),
     pytest.param("eu_sourcing", "", ["the file is empty"], id="empty-file"),
     pytest.param(
         "eu_sourcing",
@@ -134,9 +132,7 @@ def test_f01_bad_user_file_is_refused_precisely(
 
 
 def test_f01_bad_encoding_names_the_row_and_what_to_do(run, write) -> None:
-    path = write(
-        "latin1.csv", "iso3,atradius_star\nCHN,5\nCIV,4\n".replace("CIV", "CÔT").encode("latin-1")
-    )
+    path = write("latin1.csv", "iso3,atradius_star\nCHN,5\nCIV,4\n".replace("CIV", "CÔT").encode("latin-1"))
     message = _refused(run, "countries", "--indicators", str(path))
     assert "row 3" in message and "not UTF-8" in message and "CSV UTF-8" in message
 
@@ -218,9 +214,7 @@ def test_f02_bad_settings_on_the_command_line(run, args: list[str], fragment: st
         ("[country_risk.weights\n", "not valid TOML"),
     ],
 )
-def test_f02_bad_config_file_is_refused_with_its_path(
-    run, write, content: str, fragment: str
-) -> None:
+def test_f02_bad_config_file_is_refused_with_its_path(run, write, content: str, fragment: str) -> None:
     path = write("bad.toml", content)
     message = _refused(run, "--config", str(path), "countries")
     assert str(path) in message and fragment in message

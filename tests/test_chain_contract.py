@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from chain_fixtures import RADAR
+
 from ketenradar.demo import demo_chain_path, demo_scenario_path
 
 
@@ -44,9 +44,7 @@ def test_f12_scenario_run_json_keeps_the_contract_shape(run_json) -> None:
 
 def test_f04_stored_chain_works_like_the_file(run, run_json, tmp_path: Path) -> None:
     workspace = str(tmp_path / "w.sqlite")
-    result = run(
-        "chain", "import", str(demo_chain_path()), "--name", "demo", "--workspace", workspace
-    )
+    result = run("chain", "import", str(demo_chain_path()), "--name", "demo", "--workspace", workspace)
     assert result.exit_code == 0 and "version 1" in result.stdout
     from_file = run_json("chain", "exposure", str(demo_chain_path()))
     stored = run_json("chain", "exposure", "demo", "--workspace", workspace)
@@ -65,15 +63,11 @@ def test_f04_stored_chain_works_like_the_file(run, run_json, tmp_path: Path) -> 
 
 def test_f04_export_and_reimport_round_trip(run, run_json, tmp_path: Path) -> None:
     workspace = str(tmp_path / "w.sqlite")
-    assert (
-        run("chain", "import", str(RADAR), "--name", "r", "--workspace", workspace).exit_code == 0
-    )
+    assert run("chain", "import", str(RADAR), "--name", "r", "--workspace", workspace).exit_code == 0
     for target in ("r.xlsx", "r.json", "r_csv"):
         out = tmp_path / target
         assert run("chain", "export", "r", str(out), "--workspace", workspace).exit_code == 0
-        assert (
-            run("chain", "import", str(out), "--name", "r", "--workspace", workspace).exit_code == 0
-        )
+        assert run("chain", "import", str(out), "--name", "r", "--workspace", workspace).exit_code == 0
     versions = run_json("chain", "show", "r", "--workspace", workspace)["versions"]
     assert [v["version"] for v in versions] == [1, 2, 3, 4]
     first = run_json("chain", "exposure", str(RADAR))["platforms"]
@@ -89,8 +83,6 @@ def test_f04_unknown_stored_chain_is_a_clear_error(run, tmp_path: Path) -> None:
 def test_f04_chain_synth_writes_a_valid_workbook(run, tmp_path: Path) -> None:
     out = tmp_path / "synth"
     assert run("chain", "synth", "--items", "500", "--seed", "3", str(out)).exit_code == 0
-    result = run(
-        "chain", "import", str(out), "--name", "s", "--workspace", str(tmp_path / "w.sqlite")
-    )
+    result = run("chain", "import", str(out), "--name", "s", "--workspace", str(tmp_path / "w.sqlite"))
     assert result.exit_code == 0, result.stderr
     assert "500 items" in result.stdout

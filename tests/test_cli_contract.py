@@ -105,9 +105,7 @@ def test_f02_weights_on_the_command_line_and_in_a_config_file(run_json, write) -
 
 def test_f02_atradius_from_a_user_file_enters_the_composite(run_json, write) -> None:
     path = write("star.csv", "iso3,atradius_star\nCHN,10\nnld,1\n")
-    countries = {
-        c["iso3"]: c for c in run_json("countries", "--indicators", str(path))["countries"]
-    }
+    countries = {c["iso3"]: c for c in run_json("countries", "--indicators", str(path))["countries"]}
     assert countries["CHN"]["components"]["atradius_star"] == 1.0
     assert countries["NLD"]["components"]["atradius_star"] == 0.0
     assert countries["CHN"]["missing_indicators"] == []
@@ -183,13 +181,8 @@ def test_f03_materials_recompute_with_user_eu_sourcing(run_json, write) -> None:
     document = run_json("materials", "--eu-sourcing", str(path))
     by_id = {m["id"]: m for m in document["materials"]}
     default = {m["id"]: m for m in run_json("materials")["materials"]}
-    assert (
-        by_id["gallium"]["supply_risk"]["computed"] < default["gallium"]["supply_risk"]["computed"]
-    )
-    assert (
-        by_id["tungsten"]["supply_risk"]["computed"]
-        == default["tungsten"]["supply_risk"]["computed"]
-    )
+    assert by_id["gallium"]["supply_risk"]["computed"] < default["gallium"]["supply_risk"]["computed"]
+    assert by_id["tungsten"]["supply_risk"]["computed"] == default["tungsten"]["supply_risk"]["computed"]
     assert document["overrides"] == ["EU sourcing shares replaced from a user file"]
 
 
@@ -216,9 +209,7 @@ def test_f01_table_output_names_its_sources(run, command) -> None:
 
 def test_f01_outlook_json_carries_iea_and_crma(run_json) -> None:
     document = run_json("outlook")
-    copper = [
-        r for r in document["iea_outlook"] if r["commodity"] == "Copper" and r["year"] == 2040
-    ]
+    copper = [r for r in document["iea_outlook"] if r["commodity"] == "Copper" and r["year"] == 2040]
     assert copper[0]["shortfall"] is True
     gallium = next(m for m in document["materials"] if m["material"] == "gallium")
     assert gallium["crma_exceeds_limit"] is True

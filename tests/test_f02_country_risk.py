@@ -47,17 +47,13 @@ def test_f02_weights_change_the_composite_and_zero_weight_is_not_missing() -> No
 
 
 def test_f02_country_with_no_indicator_has_no_composite() -> None:
-    frame = pd.DataFrame(
-        {"wgi_mean": [np.nan], "oecd_crc": [np.nan], "fsi_total": [np.nan]}, index=["X"]
-    )
+    frame = pd.DataFrame({"wgi_mean": [np.nan], "oecd_crc": [np.nan], "fsi_total": [np.nan]}, index=["X"])
     result = assess_country_risk(frame)
     assert np.isnan(result.loc["X", "composite_risk"])
     assert result.loc["X", "weight_coverage"] == 0
 
 
-@pytest.mark.parametrize(
-    "weights", [{"gdp": 1.0}, {"wgi": -1.0}, {"wgi": 0.0}, {"wgi": float("nan")}]
-)
+@pytest.mark.parametrize("weights", [{"gdp": 1.0}, {"wgi": -1.0}, {"wgi": 0.0}, {"wgi": float("nan")}])
 def test_f02_bad_weights_are_refused(weights: dict[str, float]) -> None:
     with pytest.raises(ConfigError):
         normalise_weights(weights)

@@ -27,9 +27,7 @@ WORKED_2017 = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("material", "gs", "eu", "ir", "eol", "si", "variant", "expected"), WORKED_2017
-)
+@pytest.mark.parametrize(("material", "gs", "eu", "ir", "eol", "si", "variant", "expected"), WORKED_2017)
 def test_f03_stage_supply_risk_reproduces_2017_worked_examples(
     material: str,
     gs: float,
@@ -86,9 +84,7 @@ def test_f03_tungsten_processing_from_raw_2023_shares() -> None:
 
 
 def test_f03_tantalum_eu_sourcing_check_of_section_4_2() -> None:
-    hhi = governance_weighted_hhi(
-        np.array([0.81]), np.array([6.92]), np.array([1.0]), np.array([0]), 1
-    )
+    hhi = governance_weighted_hhi(np.array([0.81]), np.array([6.92]), np.array([1.0]), np.array([0]), 1)
     assert hhi[0] == pytest.approx(4.54, abs=0.005)
 
 

@@ -17,9 +17,7 @@ variant = st.sampled_from(["gs+eu", "gs", "eu"])
 
 
 @given(hhi_value, hhi_value, fraction, fraction, st.floats(0.01, 1), variant)
-def test_f03_stage_sr_is_non_negative_and_bounded_by_the_larger_hhi(
-    gs, eu, ir, eol, si, kind
-) -> None:
+def test_f03_stage_sr_is_non_negative_and_bounded_by_the_larger_hhi(gs, eu, ir, eol, si, kind) -> None:
     sr = stage_supply_risk([gs], [eu], [ir], [eol], [si], [kind])[0]
     assert 0 <= sr <= max(gs, eu) + 1e-12
 
@@ -32,9 +30,7 @@ def test_f03_stage_sr_grows_with_concentration(gs, eu, bump, ir, eol, si, kind) 
 
 
 @given(hhi_value, hhi_value, fraction, fraction, fraction, st.floats(0.01, 1), variant)
-def test_f03_stage_sr_falls_with_recycling_and_substitution(
-    gs, eu, ir, eol, more, si, kind
-) -> None:
+def test_f03_stage_sr_falls_with_recycling_and_substitution(gs, eu, ir, eol, more, si, kind) -> None:
     base = stage_supply_risk([gs], [eu], [ir], [eol], [si], [kind])[0]
     recycled = stage_supply_risk([gs], [eu], [ir], [min(1.0, eol + more)], [si], [kind])[0]
     substituted = stage_supply_risk([gs], [eu], [ir], [eol], [si * (1 - more / 2)], [kind])[0]
@@ -73,8 +69,7 @@ def test_f03_supply_risk_is_invariant_to_row_order(rnd) -> None:
     shares = pd.DataFrame(
         {
             "material": ["a"] * 5 + ["b"] * 4,
-            "stage": ["mining", "mining", "processing", "processing", "processing"]
-            + ["mining"] * 4,
+            "stage": ["mining", "mining", "processing", "processing", "processing"] + ["mining"] * 4,
             "scope": ["gs", "eu", "gs", "gs", "eu", "gs", "gs", "eu", "eu"],
             "country": ["CHN", "DEU", "CHN", "USA", "NOR", "BRA", "CAN", "BRA", "FRA"],
             "share": [1.0, 1.0, 0.6, 0.4, 1.0, 0.9, 0.1, 0.5, 0.5],
@@ -91,15 +86,11 @@ def test_f03_supply_risk_is_invariant_to_row_order(rnd) -> None:
             "si_sr": [0.9, 0.9, 1.0],
         }
     )
-    wgi = pd.Series(
-        {"CHN": 5.6, "DEU": 1.3, "USA": 2.5, "NOR": 0.9, "BRA": 5.1, "CAN": 1.4, "FRA": 2.0}
-    )
+    wgi = pd.Series({"CHN": 5.6, "DEU": 1.3, "USA": 2.5, "NOR": 0.9, "BRA": 5.1, "CAN": 1.4, "FRA": 2.0})
     base = assess_supply_risk(params, shares, wgi).materials.sort_index()
     order = list(range(len(shares)))
     rnd.shuffle(order)
     p_order = list(range(len(params)))
     rnd.shuffle(p_order)
-    shuffled = assess_supply_risk(
-        params.iloc[p_order], shares.iloc[order], wgi
-    ).materials.sort_index()
+    shuffled = assess_supply_risk(params.iloc[p_order], shares.iloc[order], wgi).materials.sort_index()
     pd.testing.assert_frame_equal(base, shuffled)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from chain_fixtures import RADAR, SHARED, write_chain
+
 from ketenradar import refdata
 from ketenradar.chains import analyse_exposure, exposure_document, world_supply_shares
 from ketenradar.ingest.workbook import read_chain_workbook
@@ -47,7 +47,7 @@ def test_f04_total_requirements_equal_the_dense_inverse(shared_chain) -> None:
     matrix = build_chain_matrix(shared_chain)
     X = total_requirements(matrix, matrix.platforms).toarray()
     dense = np.linalg.inv(np.eye(matrix.n) - matrix.A.toarray())[:, matrix.platforms]
-    assert X == pytest.approx(dense)
+    assert pytest.approx(dense) == X
 
 
 def test_f05_quantity_weighted_shares_and_world_fallback(shared_chain) -> None:
@@ -72,9 +72,7 @@ def test_f05_partly_known_material_reports_the_known_fraction(tmp_path: Path) ->
     chain = read_chain_workbook(write_chain(tmp_path / "partial", files), list(CATALOGUE))
     result = analyse_exposure(chain, CATALOGUE)
     coverage = result.coverage.set_index(["platform", "material", "stage"])
-    assert coverage.loc[("tank", "tungsten", "processing"), "known_fraction"] == pytest.approx(
-        10 / 40
-    )
+    assert coverage.loc[("tank", "tungsten", "processing"), "known_fraction"] == pytest.approx(10 / 40)
     shares = result.shares.set_index(["platform", "material", "stage", "country"])["share"]
     world = world_supply_shares(CATALOGUE).set_index(["material", "stage", "country"])["share"]
     expected = (10 * 0.8 + 30 * world[("tungsten", "processing", "CHN")]) / 40
@@ -105,8 +103,7 @@ def test_f05_spof_threshold_is_configurable(shared_chain) -> None:
     loose = analyse_exposure(shared_chain, CATALOGUE, spof_threshold=1.0)
     reason = "material ≥"
     strict_w = strict.single_points[
-        (strict.single_points["item"] == "w")
-        & strict.single_points["reason"].str.startswith(reason)
+        (strict.single_points["item"] == "w") & strict.single_points["reason"].str.startswith(reason)
     ]
     loose_w = loose.single_points[
         (loose.single_points["item"] == "w") & loose.single_points["reason"].str.startswith(reason)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from pathlib import Path
 
 import pytest
-
 from chain_fixtures import SHARED, write_chain
 
 
@@ -85,9 +85,7 @@ CASES = [
         id="wrong-kind",
     ),
     pytest.param(
-        _edit(
-            SHARED, "items.csv", "w,Tungsten,material,,,tungsten,kg", "w,Tungsten,material,,,,kg"
-        ),
+        _edit(SHARED, "items.csv", "w,Tungsten,material,,,tungsten,kg", "w,Tungsten,material,,,,kg"),
         ["sheet 'items'", "row 7", "column 'material'", "material item without a material id"],
         id="material-without-id",
     ),
@@ -105,15 +103,10 @@ CASES = [
 
 
 @pytest.mark.parametrize(("files", "expected"), CASES)
-def test_f04_bad_workbook_is_refused_and_nothing_is_stored(
-    run, tmp_path: Path, files, expected
-) -> None:
+def test_f04_bad_workbook_is_refused_and_nothing_is_stored(run, tmp_path: Path, files, expected) -> None:
     workspace = tmp_path / "ws.sqlite"
     good = write_chain(tmp_path / "good", SHARED)
-    assert (
-        run("chain", "import", str(good), "--name", "x", "--workspace", str(workspace)).exit_code
-        == 0
-    )
+    assert run("chain", "import", str(good), "--name", "x", "--workspace", str(workspace)).exit_code == 0
     before = _counts(workspace)
     bad = write_chain(tmp_path / "bad", files)
     result = run("chain", "import", str(bad), "--name", "x", "--workspace", str(workspace))
@@ -135,7 +128,7 @@ def test_f04_cycle_is_named_edge_by_edge(run, tmp_path: Path) -> None:
     )
     cycle = result.stderr.split("has a cycle: ")[1].split(";")[0].split(" → ")
     assert cycle[0] == cycle[-1] and set(cycle) == {"tank", "engine", "magnet"}
-    edges = set(zip(cycle, cycle[1:], strict=False))
+    edges = set(itertools.pairwise(cycle))
     bom = {tuple(line.split(",")[:2]) for line in files["bom.csv"].splitlines()[1:]}
     assert edges <= bom  # each step is a parent -> child row of the bom
 
@@ -186,10 +179,7 @@ def test_f04_excel_workbook_errors_name_the_sheet_row_and_column(run, tmp_path: 
 def test_f04_json_workbook_round_trip_and_errors(run, tmp_path: Path) -> None:
     workspace = tmp_path / "w.sqlite"
     folder = write_chain(tmp_path / "c", SHARED)
-    assert (
-        run("chain", "import", str(folder), "--name", "s", "--workspace", str(workspace)).exit_code
-        == 0
-    )
+    assert run("chain", "import", str(folder), "--name", "s", "--workspace", str(workspace)).exit_code == 0
     exported = tmp_path / "s.json"
     assert run("chain", "export", "s", str(exported), "--workspace", str(workspace)).exit_code == 0
     document = json.loads(exported.read_text())

@@ -22,8 +22,7 @@ WORLD = world_supply_shares(CATALOGUE)
 
 def _as_sheets(chain):
     return {
-        name: getattr(chain, name).astype(str).replace("nan", "")
-        for name in ("items", "bom", "sourcing")
+        name: getattr(chain, name).astype(str).replace("nan", "") for name in ("items", "bom", "sourcing")
     }
 
 
@@ -79,10 +78,6 @@ def test_f05_results_are_invariant_to_row_order(seed: int, rnd) -> None:
         atol=1e-12,
     )
     scenario = Scenario("p", (Shock(("CHN",), 0.7),))
-    ra = run_scenario(a, build_chain_matrix(a), scenario, WORLD).items.set_index("id")[
-        "availability"
-    ]
-    rb = run_scenario(b, build_chain_matrix(b), scenario, WORLD).items.set_index("id")[
-        "availability"
-    ]
+    ra = run_scenario(a, build_chain_matrix(a), scenario, WORLD).items.set_index("id")["availability"]
+    rb = run_scenario(b, build_chain_matrix(b), scenario, WORLD).items.set_index("id")["availability"]
     pd.testing.assert_series_equal(ra.sort_index(), rb.sort_index())

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from chain_fixtures import RADAR, SHARED, write_chain
+
 from ketenradar import refdata
 from ketenradar.chains import analyse_scenario, world_supply_shares
 from ketenradar.ingest.workbook import read_chain_workbook

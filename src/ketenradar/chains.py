@@ -53,14 +53,10 @@ def analyse_exposure(
     chain: Chain, catalogue: MaterialCatalogue, spof_threshold: float = SPOF_SHARE_THRESHOLD
 ) -> ExposureResult:
     """Compute the exposure of every platform of the chain."""
-    return compute_exposure(
-        chain, build_chain_matrix(chain), world_supply_shares(catalogue), spof_threshold
-    )
+    return compute_exposure(chain, build_chain_matrix(chain), world_supply_shares(catalogue), spof_threshold)
 
 
-def analyse_scenario(
-    chain: Chain, scenario: Scenario, catalogue: MaterialCatalogue
-) -> ScenarioResult:
+def analyse_scenario(chain: Chain, scenario: Scenario, catalogue: MaterialCatalogue) -> ScenarioResult:
     """Run a scenario on the chain by the baseline rule."""
     return run_scenario(chain, build_chain_matrix(chain), scenario, world_supply_shares(catalogue))
 
@@ -74,15 +70,9 @@ def exposure_document(chain: Chain, result: ExposureResult) -> dict[str, Any]:
     """Return the JSON document of ``chain exposure`` (see the CLI contract)."""
     shares = result.shares.assign(split=lambda f: _split_of(f))
     names = chain.items.set_index("id")["name"]
-    share_groups = {
-        key: g for key, g in shares.groupby(["platform", "material", "stage"], sort=False)
-    }
+    share_groups = {key: g for key, g in shares.groupby(["platform", "material", "stage"], sort=False)}
     coverage = result.coverage.set_index(["platform", "material", "stage"])
-    hhi = (
-        shares.assign(sq=shares["share"] ** 2)
-        .groupby(["platform", "material", "stage"])["sq"]
-        .sum()
-    )
+    hhi = shares.assign(sq=shares["share"] ** 2).groupby(["platform", "material", "stage"])["sq"].sum()
     points = result.single_points.groupby("platform")
     branches = result.branches.groupby("platform")
     visibility = result.visibility.set_index("platform")
@@ -102,30 +92,19 @@ def exposure_document(chain: Chain, result: ExposureResult) -> dict[str, Any]:
                 else:
                     ordered = group.sort_values("share", ascending=False)
                     shares_dict = {
-                        c: float(s)
-                        for c, s in zip(ordered["country"], ordered["share"], strict=True)
+                        c: float(s) for c, s in zip(ordered["country"], ordered["share"], strict=True)
                     }
-                    split = {
-                        k: float(v) for k, v in ordered.groupby("split")["share"].sum().items()
-                    }
+                    split = {k: float(v) for k, v in ordered.groupby("split")["share"].sum().items()}
                 stages[stage] = {
                     "shares": shares_dict,
                     "basis": cover["basis"],
                     "known_fraction": _clean(cover["known_fraction"]),
                     "unknown_share": _clean(cover["unknown_share"]),
-                    "split": {k: split.get(k, 0.0) for k in ("NL", "EU+EEA", "third")}
-                    if split
-                    else {},
+                    "split": {k: split.get(k, 0.0) for k in ("NL", "EU+EEA", "third")} if split else {},
                     "hhi": _clean(hhi.get(key, np.nan)),
                 }
-            materials.append(
-                {"material": row.material, "quantity": float(row.quantity), "stages": stages}
-            )
-        details = (
-            points.get_group(platform)
-            if platform in points.groups
-            else result.single_points.iloc[0:0]
-        )
+            materials.append({"material": row.material, "quantity": float(row.quantity), "stages": stages})
+        details = points.get_group(platform) if platform in points.groups else result.single_points.iloc[0:0]
         vis = visibility.loc[platform]
         platforms.append(
             {
@@ -139,9 +118,7 @@ def exposure_document(chain: Chain, result: ExposureResult) -> dict[str, Any]:
                 "visibility": {
                     "deepest_known_tier": _clean(vis["deepest_known_tier"]),
                     "levels": int(vis["levels"]),
-                    "material_quantity_known_fraction": _clean(
-                        vis["material_quantity_known_fraction"]
-                    ),
+                    "material_quantity_known_fraction": _clean(vis["material_quantity_known_fraction"]),
                     "branches": [
                         {
                             "branch": b.branch,
@@ -149,9 +126,7 @@ def exposure_document(chain: Chain, result: ExposureResult) -> dict[str, Any]:
                             "levels_below": int(b.levels_below),
                         }
                         for b in (
-                            branches.get_group(platform).itertuples()
-                            if platform in branches.groups
-                            else []
+                            branches.get_group(platform).itertuples() if platform in branches.groups else []
                         )
                     ],
                 },

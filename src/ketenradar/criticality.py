@@ -78,9 +78,7 @@ def compute_user_criticality(
     settings["wgi_years"] = list(wgi_years)
     if parameters is not None:
         settings["parameters_file"] = str(parameters)
-    scope_source = shares.groupby(["material", "stage"])["inputs"].agg(
-        lambda s: "+".join(sorted(set(s)))
-    )
+    scope_source = shares.groupby(["material", "stage"])["inputs"].agg(lambda s: "+".join(sorted(set(s))))
     result.stages["inputs"] = (
         result.stages.set_index(["material", "stage"]).index.map(scope_source).fillna("user")
     )
@@ -102,9 +100,7 @@ def criticality_records(result: CriticalityResult, settings: dict[str, Any]) -> 
             {
                 "material": material,
                 "supply_risk": sr,
-                "supply_risk_rounded": None
-                if sr is None
-                else float(round_half_up(np.array([sr]))[0]),
+                "supply_risk_rounded": None if sr is None else float(round_half_up(np.array([sr]))[0]),
                 "bottleneck_stage": _clean(row["bottleneck_stage"]),
                 "unavailable_reason": row["reason"] or None,
                 "stages": {
@@ -129,8 +125,7 @@ def criticality_records(result: CriticalityResult, settings: dict[str, Any]) -> 
         if settings.get("filled_from_reference"):
             sources += provenance_records(
                 tuple(
-                    refdata.provenance_of(n)
-                    for n in ("ec_global_supply", "ec_eu_sourcing", "ec_parameters")
+                    refdata.provenance_of(n) for n in ("ec_global_supply", "ec_eu_sourcing", "ec_parameters")
                 )
             )
     return {

@@ -14,6 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from ketenradar import __version__, refdata
+from ketenradar.chains import analyse_exposure, analyse_scenario
+from ketenradar.ingest.workbook import read_chain_workbook
+from ketenradar.network.exposure import ExposureResult
 from ketenradar.overview import (
     CountryOverview,
     MaterialOverview,
@@ -24,16 +27,12 @@ from ketenradar.overview import (
     material_records,
     provenance_records,
 )
-from ketenradar.chains import analyse_exposure, analyse_scenario
-from ketenradar.ingest.workbook import read_chain_workbook
-from ketenradar.network.exposure import ExposureResult
 from ketenradar.reports.charts import (
     concentration_chart,
     country_risk_chart,
     exposure_chart,
     sr_ei_chart,
 )
-from ketenradar.scenarios.spec import read_scenario
 from ketenradar.reports.html import (
     Section,
     TableColumn,
@@ -43,6 +42,7 @@ from ketenradar.reports.html import (
     write_report_dir,
 )
 from ketenradar.reports.texts import text
+from ketenradar.scenarios.spec import read_scenario
 
 __all__ = ["DEMO_SECTIONS", "DemoContext", "build_demo_context", "run_demo"]
 
@@ -85,8 +85,7 @@ def materials_section(ctx: DemoContext) -> Section:
     for stage in ("mining", "processing"):
         part = _stage_columns(overview.stages, frame.index, stage)
         frame[f"{stage}_top"] = [
-            _supplier(c, s)
-            for c, s in zip(part["largest_country"], part["largest_share"], strict=True)
+            _supplier(c, s) for c, s in zip(part["largest_country"], part["largest_share"], strict=True)
         ]
         frame[f"{stage}_share"] = part["largest_share"]
         frame[f"{stage}_country"] = part["largest_country"]
@@ -170,11 +169,7 @@ def demo_chain_path() -> Path:
 def demo_scenario_path() -> Path:
     """Return the shipped China gallium/germanium scenario file."""
     return Path(
-        str(
-            resources.files("ketenradar.demo_data")
-            / "scenarios"
-            / "china_gallium_germanium_2023.yaml"
-        )
+        str(resources.files("ketenradar.demo_data") / "scenarios" / "china_gallium_germanium_2023.yaml")
     )
 
 
@@ -273,9 +268,7 @@ def chain_sections(ctx: DemoContext) -> list[Section]:
     result = analyse_scenario(chain, spec, catalogue)
     platforms = result.platforms.assign(
         name=lambda f: f["id"].map(names),
-        limited=lambda f: f["limited_by"].map(
-            lambda ids: ", ".join(f"{names[i]} ({i})" for i in ids)
-        ),
+        limited=lambda f: f["limited_by"].map(lambda ids: ", ".join(f"{names[i]} ({i})" for i in ids)),
     )
     platform_table = render_table(
         platforms,
@@ -287,9 +280,7 @@ def chain_sections(ctx: DemoContext) -> list[Section]:
         caption=spec.name,
     )
     hit = result.items[result.items["availability"] < 1].sort_values("availability")
-    hit = hit.assign(
-        name=lambda f: f["id"].map(names), limited=lambda f: f["limited_by"].map(", ".join)
-    )
+    hit = hit.assign(name=lambda f: f["id"].map(names), limited=lambda f: f["limited_by"].map(", ".join))
     items_table = render_table(
         hit,
         [
@@ -336,24 +327,16 @@ def _split_table(exposure: ExposureResult) -> pd.DataFrame:
     table = (
         exposure.coverage.set_index(["platform", "material", "stage"])
         .join(split)
-        .join(
-            top[["country", "share"]].rename(
-                columns={"country": "top_country", "share": "top_share"}
-            )
-        )
+        .join(top[["country", "share"]].rename(columns={"country": "top_country", "share": "top_share"}))
     )
-    table["top"] = [
-        _supplier(c, s) for c, s in zip(table["top_country"], table["top_share"], strict=True)
-    ]
+    table["top"] = [_supplier(c, s) for c, s in zip(table["top_country"], table["top_share"], strict=True)]
     return table.reset_index().sort_values(["platform", "material", "stage"])
 
 
 def supplier_countries(overview: MaterialOverview) -> list[str]:
     """Return the countries with at least 1% of global supply of any listed material."""
     shares = refdata.load_supply_shares().frame
-    wanted = set(overview.catalogue) | {
-        m for mat in overview.catalogue.values() for m in mat.members
-    }
+    wanted = set(overview.catalogue) | {m for mat in overview.catalogue.values() for m in mat.members}
     gs = shares[(shares["scope"] == "gs") & shares["material"].isin(wanted)]
     return sorted(set(gs.loc[gs["share"] >= SUPPLIER_MIN_SHARE, "country"]))
 
@@ -395,9 +378,7 @@ def countries_section(ctx: DemoContext) -> Section:
         title=text("countries.title", ctx.lang),
         intro=text("countries.intro", ctx.lang, n=RISKIEST_COUNTRIES_SHOWN),
         blocks=(table, figure(chart, text("countries.source", ctx.lang, weights=weights))),
-        source_note=text("countries.source", ctx.lang, weights=weights)
-        + " "
-        + text("missing", ctx.lang),
+        source_note=text("countries.source", ctx.lang, weights=weights) + " " + text("missing", ctx.lang),
     )
 
 
@@ -515,9 +496,7 @@ DEMO_SECTIONS: list[Callable[[DemoContext], Section | list[Section]]] = [
 ]
 
 
-def run_demo(
-    out_dir: Path, lang: str = "en", progress: Callable[[str], None] | None = None
-) -> Path:
+def run_demo(out_dir: Path, lang: str = "en", progress: Callable[[str], None] | None = None) -> Path:
     """Build the demo report into ``out_dir`` and return the path of its index.html."""
     step = progress or (lambda _message: None)
     step("loading reference data and computing scores")
@@ -546,8 +525,6 @@ def run_demo(
         {
             "index.html": document,
             "data/materials.json": json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False),
-            "data/countries.json": json.dumps(
-                countries, indent=1, ensure_ascii=False, allow_nan=False
-            ),
+            "data/countries.json": json.dumps(countries, indent=1, ensure_ascii=False, allow_nan=False),
         },
     )

@@ -39,9 +39,9 @@ __all__ = [
     "CountryOverview",
     "MaterialOverview",
     "any_flag",
-    "catalogue_supply_shares",
     "build_country_overview",
     "build_material_overview",
+    "catalogue_supply_shares",
     "country_records",
     "material_records",
 ]
@@ -193,9 +193,7 @@ def build_material_overview(
 
     si_ei = params.drop_duplicates("material").set_index("material")["si_ei"]
     use = refdata.load_ec_use_shares().frame
-    ei = assess_economic_importance(use[use["material"].isin(wanted)], si_ei).reindex(
-        list(catalogue)
-    )
+    ei = assess_economic_importance(use[use["material"].isin(wanted)], si_ei).reindex(list(catalogue))
     no_use = ~pd.Index(list(catalogue)).isin(use["material"])
     ei.loc[no_use, "reason"] = "no EC end-use shares in the reference data"
     for group_id, members in group_members.items():
@@ -251,9 +249,7 @@ def build_material_overview(
     history = history[history["material"].isin(list(catalogue))]
 
     iea = refdata.load_iea_outlook().frame.copy()
-    iea["demand_supply_ratio"], iea["shortfall"] = demand_supply_ratio(
-        iea["demand_kt"], iea["supply_kt"]
-    )
+    iea["demand_supply_ratio"], iea["shortfall"] = demand_supply_ratio(iea["demand_kt"], iea["supply_kt"])
     sources = [
         "materials",
         "ec_global_supply",
@@ -289,9 +285,7 @@ def _stage_table(
     criticality: CriticalityResult,
     params: pd.DataFrame,
 ) -> pd.DataFrame:
-    index = pd.MultiIndex.from_product(
-        [list(catalogue), RAW_MATERIAL_STAGES], names=["material", "stage"]
-    )
+    index = pd.MultiIndex.from_product([list(catalogue), RAW_MATERIAL_STAGES], names=["material", "stage"])
     table = pd.DataFrame(index=index)
     display = _display_shares(options, catalogue, ec_shares)
     top = largest_supplier(display, ["material", "stage"]).reindex(index)
@@ -344,10 +338,7 @@ def any_flag(flags: pd.DataFrame) -> list[bool | None]:
     """Return per row whether any flag is True; None where every flag is missing."""
     known = flags.notna()
     raised = flags.where(known, False).astype(bool)
-    return [
-        None if not k else bool(r)
-        for k, r in zip(known.any(axis=1), raised.any(axis=1), strict=True)
-    ]
+    return [None if not k else bool(r) for k, r in zip(known.any(axis=1), raised.any(axis=1), strict=True)]
 
 
 def provenance_records(provenance: tuple[Provenance, ...]) -> list[dict[str, str]]:

@@ -118,9 +118,7 @@ def parse_years(text: str) -> tuple[int, ...]:
             first, _, last = part.partition("-")
             years.update(range(int(first), int(last or first) + 1))
     except ValueError:
-        raise ConfigError(
-            f"--wgi-years: {text!r} is not a year, a range like 2016-2020 or a list"
-        ) from None
+        raise ConfigError(f"--wgi-years: {text!r} is not a year, a range like 2016-2020 or a list") from None
     try:
         return CriticalitySettings(wgi_years=tuple(years)).wgi_years
     except ValidationError:

@@ -50,13 +50,13 @@ def _parents(
     first_child: int,
     locality: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Draw 1-5 parents per child (about 2.9 on average) in the tier above.
+    """Draw 1-5 parents per child (3 on average before duplicates) in the tier above.
 
     Most parents lie near the child's relative position in the tier (a window of
     ``locality`` of the tier), as parts are shared within a family of platforms; one in
     twenty is drawn from anywhere, sharing across families.
     """
-    counts = 1 + rng.binomial(4, 0.475, n_children)
+    counts = 1 + rng.binomial(4, 0.5, n_children)
     child = np.repeat(np.arange(n_children), counts)
     home = (child + 0.5) / n_children * n_parents
     window = max(1.0, locality * n_parents)
@@ -70,7 +70,8 @@ def _parents(
 def _draw_shares(rng: np.random.Generator, owner: np.ndarray) -> np.ndarray:
     weight = rng.gamma(1.0, 1.0, len(owner))
     total = np.bincount(owner, weights=weight)
-    return weight / total[owner]
+    shares: np.ndarray = weight / total[owner]
+    return shares
 
 
 def synthetic_chain(
@@ -81,8 +82,11 @@ def synthetic_chain(
     world_shares: pd.DataFrame | None = None,
     known_fraction: float = 0.8,
 ) -> Chain:
-    """Return a random valid chain of about ``n_items`` items (``known_fraction`` of raw
-    material items carry their own sourcing, the rest rely on world shares)."""
+    """Return a random valid chain of about ``n_items`` items, labelled synthetic.
+
+    A share ``known_fraction`` of the raw-material items carries its own sourcing; the rest
+    relies on world shares, as the chains companies know.
+    """
     if n_items < 10:
         raise ValueError("a synthetic chain needs at least 10 items")
     rng = np.random.default_rng(seed)
@@ -95,9 +99,7 @@ def synthetic_chain(
     sizes = _tier_sizes(n_items, p)
     starts = np.concatenate([[0], np.cumsum(sizes)])
     n = int(starts[-1])
-    kinds = np.repeat(
-        np.array(["platform", "subsystem", "component", "semi_finished", "material"]), sizes
-    )
+    kinds = np.repeat(np.array(["platform", "subsystem", "component", "semi_finished", "material"]), sizes)
     ids = np.char.add(
         np.char.add(np.array(["P", "S", "C", "F", "M"])[np.repeat(np.arange(5), sizes)], "-"),
         np.arange(n).astype(str),
@@ -138,9 +140,7 @@ def synthetic_chain(
     sourcing = pd.concat(
         [
             _part_sourcing(rng, ids[: starts[4]], kinds[: starts[4]], starts),
-            _material_sourcing(
-                rng, ids[starts[4] :], material[starts[4] :], world_shares, known_fraction
-            ),
+            _material_sourcing(rng, ids[starts[4] :], material[starts[4] :], world_shares, known_fraction),
         ],
         ignore_index=True,
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 import pandas as pd
@@ -26,11 +28,12 @@ from ketenradar.network.exposure import SPOF_SHARE_THRESHOLD
 from ketenradar.scenarios.spec import read_scenario
 from ketenradar.storage import ChainVersion, SqliteStore, default_workspace_path
 
+F = TypeVar("F", bound=Callable[..., Any])
 _file = click.Path(dir_okay=False, path_type=Path)
 _any = click.Path(path_type=Path)
 
 
-def workspace_option(function):  # type: ignore[no-untyped-def]
+def workspace_option(function: F) -> F:
     """Add ``--workspace PATH`` (default $KETENRADAR_WORKSPACE or the user's data folder)."""
     return click.option(
         "--workspace",
@@ -41,7 +44,7 @@ def workspace_option(function):  # type: ignore[no-untyped-def]
     )(function)
 
 
-def catalogue_option(function):  # type: ignore[no-untyped-def]
+def catalogue_option(function: F) -> F:
     """Add ``--catalogue FILE`` for materials beyond the EU list."""
     return click.option(
         "--catalogue",
@@ -82,9 +85,7 @@ def template(out: Path) -> None:
 @click.option("--name", help="Name to store it under [default: the file name].")
 @workspace_option
 @catalogue_option
-def import_(
-    workbook: Path, name: str | None, workspace: Path | None, catalogue_file: Path | None
-) -> None:
+def import_(workbook: Path, name: str | None, workspace: Path | None, catalogue_file: Path | None) -> None:
     """Validate WORKBOOK (.xlsx, CSV folder or .json) and store it as a new version."""
     chain = read_chain_workbook(workbook, list(_catalogue(catalogue_file)), name=name)
     version = _store(workspace).save_chain(chain)
@@ -212,9 +213,7 @@ def exposure(
         emit_csv(result.shares.merge(result.coverage, on=["platform", "material", "stage"]))
         return
     table = result.content.merge(result.coverage, on=["platform", "material"])
-    top = result.shares.loc[
-        result.shares.groupby(["platform", "material", "stage"])["share"].idxmax()
-    ]
+    top = result.shares.loc[result.shares.groupby(["platform", "material", "stage"])["share"].idxmax()]
     table = table.merge(
         top.rename(columns={"country": "top_country", "share": "top_share"}),
         on=["platform", "material", "stage"],
@@ -270,9 +269,7 @@ def scenario() -> None:
 
 @scenario.command()
 @click.argument("scenario_file", metavar="SCENARIO", type=_file)
-@click.option(
-    "--chain", "chain_ref", required=True, metavar="WORKBOOK|NAME", help="The chain to run it on."
-)
+@click.option("--chain", "chain_ref", required=True, metavar="WORKBOOK|NAME", help="The chain to run it on.")
 @workspace_option
 @catalogue_option
 @format_option
@@ -322,12 +319,8 @@ def run(
 
 
 @chain.command()
-@click.option(
-    "--items", "n_items", type=click.IntRange(min=10), required=True, help="Number of items."
-)
-@click.option(
-    "--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same chain)."
-)
+@click.option("--items", "n_items", type=click.IntRange(min=10), required=True, help="Number of items.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same chain).")
 @click.option(
     "--platforms",
     type=click.IntRange(min=1),
@@ -340,6 +333,4 @@ def synth(n_items: int, seed: int, platforms: int | None, out: Path) -> None:
 
     chain = synthetic_chain(n_items, seed=seed, platforms=platforms)
     path = write_chain(chain, out)
-    click.echo(
-        f"synthetic chain of {len(chain.items)} items, {len(chain.bom)} bom rows written to {path}"
-    )
+    click.echo(f"synthetic chain of {len(chain.items)} items, {len(chain.bom)} bom rows written to {path}")

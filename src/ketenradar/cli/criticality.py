@@ -24,8 +24,7 @@ def criticality() -> None:
     "--parameters",
     "parameters_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="With country shares: CSV of material, stage, supply_data_used, import_reliance, "
-    "eol_rir, si_sr.",
+    help="With country shares: CSV of material, stage, supply_data_used, import_reliance, eol_rir, si_sr.",
 )
 @click.option(
     "--fill-from-reference",

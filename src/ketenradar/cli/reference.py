@@ -56,9 +56,7 @@ def load_material_overview(
         shares_source=shares_source,  # type: ignore[arg-type]
         crma_limit=settings.outlook.crma_limit,
     )
-    return build_material_overview(
-        catalogue, options, eu_sourcing=eu_sourcing, parameters=parameters
-    )
+    return build_material_overview(catalogue, options, eu_sourcing=eu_sourcing, parameters=parameters)
 
 
 def stage_wide(overview: MaterialOverview) -> pd.DataFrame:
@@ -105,9 +103,7 @@ def _supplier(country: object, share: object) -> str:
     show_default=True,
     help="Country shares: EC 2023 global supply or USGS 2023 production.",
 )
-@click.option(
-    "--wgi-years", help="WGI years for recomputed SR, e.g. 2016-2020 (default from settings)."
-)
+@click.option("--wgi-years", help="WGI years for recomputed SR, e.g. 2016-2020 (default from settings).")
 @click.option(
     "--eu-sourcing",
     "eu_sourcing_file",
@@ -118,8 +114,7 @@ def _supplier(country: object, share: object) -> str:
     "--parameters",
     "parameters_file",
     type=_path,
-    help="CSV of SR parameters (material, stage, supply_data_used, import_reliance, "
-    "eol_rir, si_sr).",
+    help="CSV of SR parameters (material, stage, supply_data_used, import_reliance, eol_rir, si_sr).",
 )
 @click.pass_context
 def materials(
@@ -160,9 +155,7 @@ def materials(
     ]
     flat["mining"] = [
         _supplier(c, s)
-        for c, s in zip(
-            flat.get("mining_largest_country"), flat.get("mining_largest_share"), strict=True
-        )
+        for c, s in zip(flat.get("mining_largest_country"), flat.get("mining_largest_share"), strict=True)
     ]
     flat["processing"] = [
         _supplier(c, s)
@@ -208,9 +201,7 @@ def load_country_overview(
 
 @cli.command()
 @format_option
-@click.option(
-    "--weights", help="Indicator weights, e.g. wgi=0.4,oecd_crc=0.2,fsi=0.2,atradius_star=0.2."
-)
+@click.option("--weights", help="Indicator weights, e.g. wgi=0.4,oecd_crc=0.2,fsi=0.2,atradius_star=0.2.")
 @click.option(
     "--indicators",
     "indicators_file",
@@ -276,9 +267,7 @@ def countries(
 def _scaling() -> dict[str, str]:
     from ketenradar.risk.country import COUNTRY_INDICATORS
 
-    return {
-        name: f"{scale.label}: {scale.describe()}" for name, scale in COUNTRY_INDICATORS.items()
-    }
+    return {name: f"{scale.label}: {scale.describe()}" for name, scale in COUNTRY_INDICATORS.items()}
 
 
 @cli.command()
@@ -288,9 +277,7 @@ def sources(fmt: str) -> None:
     rows = [refdata.provenance_of(name) for name in refdata.dataset_names()]
     frame = pd.DataFrame([asdict(p) for p in rows])
     if fmt == "json":
-        emit_json(
-            {"snapshot": refdata.snapshot_version(), "datasets": frame.to_dict(orient="records")}
-        )
+        emit_json({"snapshot": refdata.snapshot_version(), "datasets": frame.to_dict(orient="records")})
     elif fmt == "csv":
         emit_csv(frame)
     else:

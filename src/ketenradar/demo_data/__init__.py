@@ -1,0 +1,1 @@
+"""Shipped example chains and scenarios for the demo, tests and docs."""

@@ -44,7 +44,8 @@ def default_trade_factors(countries: pd.Series) -> np.ndarray:
 
 
 def _rows(frame: pd.DataFrame) -> np.ndarray:
-    return frame[ROW].to_numpy()
+    rows: np.ndarray = frame[ROW].to_numpy()
+    return rows
 
 
 def _check_share_sums(frame: pd.DataFrame, keys: list[str]) -> list[Problem]:
@@ -54,9 +55,7 @@ def _check_share_sums(frame: pd.DataFrame, keys: list[str]) -> list[Problem]:
     rows = _rows(frame)
     for key, total in too_big.items():
         key_tuple = key if isinstance(key, tuple) else (key,)
-        mask = np.logical_and.reduce(
-            [frame[k].to_numpy() == v for k, v in zip(keys, key_tuple, strict=True)]
-        )
+        mask = np.logical_and.reduce([frame[k].to_numpy() == v for k, v in zip(keys, key_tuple, strict=True)])
         problems.append(
             Problem(
                 file=frame.attrs["source_file"],
@@ -64,8 +63,7 @@ def _check_share_sums(frame: pd.DataFrame, keys: list[str]) -> list[Problem]:
                 column="share",
                 message=f"shares of {' / '.join(map(str, key_tuple))} sum to {total:.4f}, "
                 f"{total - 1:.4f} more than 1",
-                expected=f"shares per {', '.join(keys)} summing to at most "
-                f"1 (+{SHARE_SUM_TOLERANCE})",
+                expected=f"shares per {', '.join(keys)} summing to at most 1 (+{SHARE_SUM_TOLERANCE})",
             )
         )
     return problems
@@ -80,9 +78,7 @@ def _with_trade_factors(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def read_shares(
-    path: str | Path, *, with_scope: bool, materials: Collection[str] | None
-) -> pd.DataFrame:
+def read_shares(path: str | Path, *, with_scope: bool, materials: Collection[str] | None) -> pd.DataFrame:
     """Read country shares (material, stage, [scope,] country, share, trade_factor)."""
     material = Column("material", "material" if materials is not None else "id")
     columns = [
@@ -102,9 +98,7 @@ def read_shares(
         ),
     ]
     keys = ["material", "stage", *(["scope"] if with_scope else []), "country"]
-    frame = read_csv_table(
-        path, columns, materials=materials, countries=known_country_codes(), unique=keys
-    )
+    frame = read_csv_table(path, columns, materials=materials, countries=known_country_codes(), unique=keys)
     problems = _check_share_sums(frame, keys[:-1])
     if problems:
         raise InputFileError(problems)
@@ -183,9 +177,7 @@ def _header(path: str | Path) -> list[str]:
         with Path(path).open(encoding="utf-8-sig", errors="replace") as handle:
             first = handle.readline()
     except FileNotFoundError:
-        raise InputFileError.single(
-            str(path), "file not found", expected="an existing CSV file"
-        ) from None
+        raise InputFileError.single(str(path), "file not found", expected="an existing CSV file") from None
     return [c.strip() for c in first.replace(";", ",").replace("\t", ",").split(",")]
 
 

@@ -48,11 +48,7 @@ class Column:
     def expected(self) -> str:
         """Describe the accepted values for an error message."""
         if self.kind == "number":
-            low = (
-                ""
-                if self.minimum is None
-                else f"{'>' if self.exclusive_minimum else '≥'} {self.minimum:g}"
-            )
+            low = "" if self.minimum is None else f"{'>' if self.exclusive_minimum else '≥'} {self.minimum:g}"
             high = "" if self.maximum is None else f"≤ {self.maximum:g}"
             bounds = " and ".join(b for b in (low, high) if b)
             return "a number with a dot as decimal separator" + (f", {bounds}" if bounds else "")
@@ -75,8 +71,7 @@ def _decode(path: Path, raw: bytes) -> tuple[str | None, list[Problem]]:
             Problem(
                 file=str(path),
                 row=line,
-                message=f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} "
-                f"at offset {error.start})",
+                message=f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})",
                 expected="a CSV file saved as UTF-8 (in Excel: 'CSV UTF-8')",
             )
         ]
@@ -110,9 +105,7 @@ def read_csv_text(path: Path, *, sheet: str | None = None) -> pd.DataFrame:
     """Read a CSV file as text cells (no typing), refusing missing, empty or non-UTF-8 files."""
     name = str(path)
     if not path.is_file():
-        raise InputFileError.single(
-            name, "file not found", sheet=sheet, expected="an existing CSV file"
-        )
+        raise InputFileError.single(name, "file not found", sheet=sheet, expected="an existing CSV file")
     text, problems = _decode(path, path.read_bytes())
     if text is None:
         raise InputFileError(problems)

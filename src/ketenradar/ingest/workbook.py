@@ -53,9 +53,7 @@ SHEETS: dict[str, list[Column]] = {
 }
 
 
-def read_chain_workbook(
-    path: str | Path, materials: Collection[str], name: str | None = None
-) -> Chain:
+def read_chain_workbook(path: str | Path, materials: Collection[str], name: str | None = None) -> Chain:
     """Read and validate a chain workbook: ``.xlsx``, a folder of CSV files, or ``.json``.
 
     ``materials`` are the material ids the catalogue knows; a material item must use one.
@@ -129,9 +127,7 @@ def _read_json(path: Path) -> dict[str, pd.DataFrame | None]:
         else:
             frame = pd.DataFrame(rows, dtype=object)
             sheets[sheet] = (
-                frame
-                if len(frame.columns)
-                else pd.DataFrame(columns=[c.name for c in SHEETS[sheet]])
+                frame if len(frame.columns) else pd.DataFrame(columns=[c.name for c in SHEETS[sheet]])
             )
     return sheets
 
@@ -143,9 +139,7 @@ def _read_excel(path: Path) -> dict[str, pd.DataFrame | None]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     if not path.is_file():
-        raise InputFileError.single(
-            str(path), "file not found", expected="an Excel workbook (.xlsx)"
-        )
+        raise InputFileError.single(str(path), "file not found", expected="an Excel workbook (.xlsx)")
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as error:
@@ -167,11 +161,7 @@ def _read_excel(path: Path) -> dict[str, pd.DataFrame | None]:
                 continue
             names = [str(h).strip() if h is not None else "" for h in header]
             data = [r for r in rows if any(v is not None and str(v).strip() != "" for v in r)]
-            frame = (
-                pd.DataFrame(data, columns=names, dtype=object)
-                if data
-                else pd.DataFrame(columns=names)
-            )
+            frame = pd.DataFrame(data, columns=names, dtype=object) if data else pd.DataFrame(columns=names)
             sheets[sheet] = frame.loc[:, [n for n in names if n]]
     finally:
         book.close()
@@ -238,18 +228,19 @@ def chain_from_frames(
         problems.extend(_check_sourcing(sourcing, kinds, file))
     if problems:
         raise InputFileError(problems[:MAX_PROBLEMS])
-    columns = {sheet: [c.name for c in cols] for sheet, cols in SHEETS.items()}
+    keep: dict[str, list[str]] = {sheet: [c.name for c in cols] for sheet, cols in SHEETS.items()}
     return Chain(
         name=name,
-        items=items[columns["items"]].reset_index(drop=True),
-        bom=bom[columns["bom"]].reset_index(drop=True),
-        sourcing=sourcing[columns["sourcing"]].reset_index(drop=True),
+        items=items[keep["items"]].reset_index(drop=True),
+        bom=bom[keep["bom"]].reset_index(drop=True),
+        sourcing=sourcing[keep["sourcing"]].reset_index(drop=True),
         source=file,
     )
 
 
 def _rows(frame: pd.DataFrame) -> np.ndarray:
-    return frame[ROW].to_numpy()
+    rows: np.ndarray = frame[ROW].to_numpy()
+    return rows
 
 
 def _problem_rows(

@@ -105,9 +105,7 @@ def write_chain(chain: Chain, path: str | Path) -> Path:
             for sheet, frame in frames.items():
                 frame.to_excel(writer, sheet_name=sheet, index=False)
     elif path.suffix.lower() == ".json":
-        document = {
-            sheet: json.loads(frame.to_json(orient="records")) for sheet, frame in frames.items()
-        }
+        document = {sheet: json.loads(frame.to_json(orient="records")) for sheet, frame in frames.items()}
         path.write_text(json.dumps(document, indent=1, ensure_ascii=False), encoding="utf-8")
     else:
         path.mkdir(parents=True, exist_ok=True)

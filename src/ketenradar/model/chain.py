@@ -33,7 +33,8 @@ class Chain:
     @property
     def platform_ids(self) -> list[str]:
         """Return the ids of the platform items."""
-        return self.items.loc[self.items["kind"] == "platform", "id"].tolist()
+        ids: list[str] = self.items.loc[self.items["kind"] == "platform", "id"].tolist()
+        return ids
 
     def __len__(self) -> int:
         return len(self.items)

@@ -31,16 +31,14 @@ class LabelIndex:
         """Build an index from labels in order."""
         if isinstance(labels, pd.Series):
             return cls(labels.to_numpy(dtype=object))
-        return cls(
-            np.asarray(list(labels) if not isinstance(labels, np.ndarray) else labels, dtype=object)
-        )
+        return cls(np.asarray(list(labels) if not isinstance(labels, np.ndarray) else labels, dtype=object))
 
     def __len__(self) -> int:
         return len(self.labels)
 
     def positions(self, ids: Sequence[str] | pd.Series | np.ndarray) -> IntArray:
         """Return the positions of ``ids``; raise KeyError naming the first unknown id."""
-        found = self._index.get_indexer(ids)
+        found: IntArray = self._index.get_indexer(ids)
         if (found < 0).any():
             unknown = np.asarray(ids)[found < 0][0]
             raise KeyError(f"unknown id {unknown!r}")

@@ -36,7 +36,7 @@ class SourcingArrays:
 
     def country_codes(self, iso3: Iterable[str]) -> IntArray:
         """Return the codes of the given countries; countries absent from the chain are left out."""
-        codes = self.countries.get_indexer(list(iso3))
+        codes: IntArray = self.countries.get_indexer(list(iso3))
         return codes[codes >= 0].astype(np.intp)
 
 
@@ -97,9 +97,7 @@ def build_chain_matrix(chain: Chain) -> ChainMatrix:
     named = sourcing["supplier"].fillna("").to_numpy(dtype=object) != ""
     arrays = SourcingArrays(
         item=index.positions(sourcing["item"].to_numpy(dtype=object)),
-        stage=pd.Index(CHAIN_STAGES)
-        .get_indexer(sourcing["stage"].to_numpy(dtype=object))
-        .astype(np.intp),
+        stage=pd.Index(CHAIN_STAGES).get_indexer(sourcing["stage"].to_numpy(dtype=object)).astype(np.intp),
         country=country_code.astype(np.intp),
         share=sourcing["share"].to_numpy(dtype=np.float64),
         supplier=np.where(named, supplier_code, -1).astype(np.intp),

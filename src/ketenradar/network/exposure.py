@@ -130,9 +130,7 @@ def compute_exposure(
     coverage = pd.concat(coverage_frames, ignore_index=True)
 
     node_hhi, single = _node_concentration(matrix)
-    single_points = _single_points(
-        matrix, X, shares, single, material_code, material_ids, spof_threshold
-    )
+    single_points = _single_points(matrix, X, shares, single, material_code, material_ids, spof_threshold)
     visibility, branches = _visibility(matrix, X)
     return ExposureResult(
         platforms=platform_ids.tolist(),
@@ -175,9 +173,7 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, pd.DataFrame
     order = np.argsort(key * n_countries + src.country, kind="stable")
     key_sorted = key[order]
     country_sorted = src.country[order]
-    pair_start = np.flatnonzero(
-        np.r_[True, (np.diff(key_sorted) != 0) | (np.diff(country_sorted) != 0)]
-    )
+    pair_start = np.flatnonzero(np.r_[True, (np.diff(key_sorted) != 0) | (np.diff(country_sorted) != 0)])
     pair_share = np.add.reduceat(src.share[order], pair_start)
     pair_key = key_sorted[pair_start]
     key_start = np.flatnonzero(np.r_[True, np.diff(pair_key) != 0])
@@ -194,17 +190,13 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, pd.DataFrame
     item = (keys // n_stages).astype(np.intp)
     stage = (keys % n_stages).astype(np.intp)
     stage_names = np.asarray(src.stages, dtype=object)
-    node_hhi = pd.DataFrame(
-        {"item": matrix.index.labels[item], "stage": stage_names[stage], "hhi": hhi}
-    )
+    node_hhi = pd.DataFrame({"item": matrix.index.labels[item], "stage": stage_names[stage], "hhi": hhi})
     single_country = n_country == 1
     single = pd.DataFrame(
         {
             "position": item[single_country],
             "stage": stage_names[stage[single_country]],
-            "country": np.asarray(src.countries, dtype=object)[
-                country_sorted[row_start[single_country]]
-            ],
+            "country": np.asarray(src.countries, dtype=object)[country_sorted[row_start[single_country]]],
             "reason": np.where(one_supplier[single_country], "single supplier", "single country"),
         }
     )

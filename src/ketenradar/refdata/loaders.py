@@ -68,9 +68,7 @@ def read_dataset(dataset: str) -> pd.DataFrame:
     try:
         return pd.read_csv(StringIO(text), keep_default_na=False, na_values=[""])
     except pd.errors.ParserError as error:  # pragma: no cover - damaged installation
-        raise MissingReferenceData(
-            f"reference file {provenance.file} is damaged: {error}"
-        ) from error
+        raise MissingReferenceData(f"reference file {provenance.file} is damaged: {error}") from error
 
 
 def _sourced(frame: pd.DataFrame, *datasets: str) -> SourcedTable:
@@ -197,9 +195,7 @@ def load_supply_shares() -> SourcedTable:
     material itself), stage, scope, country, share (fraction; NaN where the source prints
     "<0.1%"), share_raw, trade_factor.
     """
-    frame = pd.concat(
-        [_shares("ec_global_supply", "gs"), _shares("ec_eu_sourcing", "eu")], ignore_index=True
-    )
+    frame = pd.concat([_shares("ec_global_supply", "gs"), _shares("ec_eu_sourcing", "eu")], ignore_index=True)
     return _sourced(frame, "ec_global_supply", "ec_eu_sourcing")
 
 
@@ -248,9 +244,9 @@ def load_usgs_shares(year: int = 2023) -> SourcedTable:
         }
     ).dropna(subset=["share"])
     # Several source rows for one country (helium: natural gas and Cliffside) add up.
-    frame = frame.groupby(
-        ["material", "stage", "country", "unit", "series", "is_proxy"], as_index=False
-    )[["quantity", "share"]].sum()
+    frame = frame.groupby(["material", "stage", "country", "unit", "series", "is_proxy"], as_index=False)[
+        ["quantity", "share"]
+    ].sum()
     return _sourced(frame, "usgs_production")
 
 
@@ -323,9 +319,7 @@ def load_world_production_reserves() -> SourcedTable:
             "material": _seed_material_ids(raw["material_nl"]),
             "reserves_t": raw["reserves_t"],
             "world_production_t": raw["world_production_t"],
-            "us_government_stockpile": raw["us_government_stockpile"].map(
-                {"yes": True, "no": False}
-            ),
+            "us_government_stockpile": raw["us_government_stockpile"].map({"yes": True, "no": False}),
             "lifetime_years_published": raw["remaining_lifetime_years"],
             "price_volatility_pct": raw["price_volatility_pct"],
             "eol_rir": raw["eu_eol_rir_pct"] / 100.0,

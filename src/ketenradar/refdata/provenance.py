@@ -79,8 +79,7 @@ def provenance_of(dataset: str) -> Provenance:
         actual = file_sha256(entry["file"])
     except FileNotFoundError as error:
         raise MissingReferenceData(
-            f"reference file {entry['file']} is missing from the installed package; "
-            "reinstall ketenradar"
+            f"reference file {entry['file']} is missing from the installed package; reinstall ketenradar"
         ) from error
     expected = entry.get("sha256")
     if expected is not None and expected != actual:

@@ -34,9 +34,7 @@ def sr_ei_chart(
     figure = Figure(figsize=(9, 6.2))
     ax = figure.subplots()
     strategic = data["strategic"].fillna(False).astype(bool).to_numpy()
-    ax.scatter(
-        data["ei"][~strategic], data["sr"][~strategic], s=36, color=_PALETTE[0], label="critical"
-    )
+    ax.scatter(data["ei"][~strategic], data["sr"][~strategic], s=36, color=_PALETTE[0], label="critical")
     ax.scatter(
         data["ei"][strategic],
         data["sr"][strategic],
@@ -72,9 +70,7 @@ def concentration_chart(frame: pd.DataFrame, *, title: str = "", x_label: str = 
     y = np.arange(len(labels))
     figure = Figure(figsize=(9, max(4.0, 0.26 * len(labels) + 1.2)))
     ax = figure.subplots()
-    top_countries = (
-        pd.concat([data["mining_country"], data["processing_country"]]).value_counts().index[:6]
-    )
+    top_countries = pd.concat([data["mining_country"], data["processing_country"]]).value_counts().index[:6]
     colour = {c: _PALETTE[i] for i, c in enumerate(top_countries)}
 
     def colours(column: str) -> list[str]:
@@ -95,9 +91,7 @@ def concentration_chart(frame: pd.DataFrame, *, title: str = "", x_label: str = 
         color=colours("processing_country"),
         edgecolor="white",
     )
-    for i, (share, country) in enumerate(
-        zip(data["mining_share"], data["mining_country"], strict=True)
-    ):
+    for i, (share, country) in enumerate(zip(data["mining_share"], data["mining_country"], strict=True)):
         if pd.notna(share):
             ax.text(float(share) + 0.01, i - 0.2, str(country), va="center", fontsize=6)
     for i, (share, country) in enumerate(
@@ -111,9 +105,7 @@ def concentration_chart(frame: pd.DataFrame, *, title: str = "", x_label: str = 
     ax.set_xlabel(x_label)
     ax.set_title(title, fontsize=11)
     handles = [ax.bar(0, 0, color=colour[c], label=c) for c in top_countries]
-    handles.append(
-        ax.bar(0, 0, color="white", edgecolor="#333", hatch="//", label="mining (hatched)")
-    )
+    handles.append(ax.bar(0, 0, color="white", edgecolor="#333", hatch="//", label="mining (hatched)"))
     ax.legend(fontsize=7, loc="lower right", frameon=False)
     ax.grid(axis="x", alpha=0.25)
     return _svg(figure)

@@ -81,18 +81,14 @@ def figure(svg: str, caption: str) -> Markup:
     return Markup(f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>")
 
 
-def render_report(
-    title: str, subtitle: str, footer: str, sections: Sequence[Section], lang: str
-) -> str:
+def render_report(title: str, subtitle: str, footer: str, sections: Sequence[Section], lang: str) -> str:
     """Render the sections into one HTML document that needs no network."""
     env = Environment(
         loader=PackageLoader("ketenradar.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
     )
     template = env.get_template("report.html.j2")
-    return template.render(
-        title=title, subtitle=subtitle, footer=footer, sections=sections, lang=lang
-    )
+    return template.render(title=title, subtitle=subtitle, footer=footer, sections=sections, lang=lang)
 
 
 def write_report_dir(out_dir: Path, files: Mapping[str, str | bytes]) -> Path:

@@ -168,18 +168,14 @@ def assess_supply_risk(
     materials.loc[unknown_material, ["supply_risk", "bottleneck_stage"]] = np.nan
     with_reason = stages[stages["reason"] != ""]
     joined = (
-        (with_reason["stage"] + ": " + with_reason["reason"])
-        .groupby(with_reason["material"])
-        .agg("; ".join)
+        (with_reason["stage"] + ": " + with_reason["reason"]).groupby(with_reason["material"]).agg("; ".join)
     )
     materials["reason"] = joined.reindex(materials.index).fillna("")
     materials.index.name = "material"
     return CriticalityResult(stages=stages, materials=materials)
 
 
-def group_supply_risk(
-    result: CriticalityResult, groups: Mapping[str, Iterable[str]]
-) -> pd.DataFrame:
+def group_supply_risk(result: CriticalityResult, groups: Mapping[str, Iterable[str]]) -> pd.DataFrame:
     """Return SR of material groups as the mean of their members' SR (spec §4.9).
 
     A group whose members are not all computed gets NaN and names the missing members.

@@ -9,9 +9,7 @@ from ketenradar._types import FloatArray, IntArray
 __all__ = ["group_max", "hhi"]
 
 
-def hhi(
-    share: FloatArray, group: IntArray, n_groups: int, weight: FloatArray | None = None
-) -> FloatArray:
+def hhi(share: FloatArray, group: IntArray, n_groups: int, weight: FloatArray | None = None) -> FloatArray:
     """Return the (weighted) Herfindahl-Hirschman index per group.
 
     ``HHI_g = Σ_{i in g} share_i² · weight_i``; with no weight the plain HHI, in (0, 1] for

@@ -33,9 +33,7 @@ class IndicatorScale:
 
     def describe(self) -> str:
         """Return the scaling as a formula for docs and reports."""
-        return (
-            f"({self.column} − {self.best:g}) / ({self.worst:g} − {self.best:g}), clipped to 0..1"
-        )
+        return f"({self.column} − {self.best:g}) / ({self.worst:g} − {self.best:g}), clipped to 0..1"
 
 
 COUNTRY_INDICATORS: dict[str, IndicatorScale] = {

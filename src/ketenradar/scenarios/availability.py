@@ -79,10 +79,8 @@ class ScenarioResult:
     @property
     def items(self) -> pd.DataFrame:
         """Return one row per item with availability and its limiting inputs (built on demand)."""
-        grouped = (
-            self.limits.groupby("item")["limit"].agg(list) if len(self.limits) else pd.Series()
-        )
-        limited = [[] for _ in range(len(self.labels))]
+        grouped = self.limits.groupby("item")["limit"].agg(list) if len(self.limits) else pd.Series()
+        limited: list[list[str]] = [[] for _ in range(len(self.labels))]
         for position, ids in grouped.items():
             limited[int(position)] = [str(self.labels[i]) for i in ids]
         return pd.DataFrame(
@@ -154,9 +152,7 @@ def run_scenario(
             hit &= src.stage == src.stage_code(shock.stage)
         if shock.materials:
             codes = material_index.get_indexer(list(shock.materials))
-            hit &= np.isin(material_code[src.item], codes[codes >= 0]) & (
-                matrix.kind[src.item] == "material"
-            )
+            hit &= np.isin(material_code[src.item], codes[codes >= 0]) & (matrix.kind[src.item] == "material")
         elif shock.items:
             hit &= np.isin(src.item, matrix.index.positions(list(shock.items)))
         retained *= 1.0 - shock.severity * hit
@@ -196,9 +192,7 @@ def run_scenario(
         stage_availability[needs[has_world], column] = 1.0 - lost_world[has_world]
         basis[needs[has_world], column] = "world"
         if item_shocks:
-            _apply_item_shocks(
-                scenario, matrix, world, stage_name, needs[has_world], stage_availability
-            )
+            _apply_item_shocks(scenario, matrix, world, stage_name, needs[has_world], stage_availability)
 
     stage_availability = np.clip(stage_availability, 0.0, 1.0)
     own = np.where(

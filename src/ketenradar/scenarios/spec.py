@@ -59,9 +59,7 @@ class _ShockModel(BaseModel):
         codes = [c.strip().upper() for c in value]
         unknown = [c for c in codes if c not in known_country_codes()]
         if unknown:
-            raise ValueError(
-                f"unknown country code(s) {', '.join(unknown)}; expected ISO 3166 alpha-3"
-            )
+            raise ValueError(f"unknown country code(s) {', '.join(unknown)}; expected ISO 3166 alpha-3")
         return codes
 
     @model_validator(mode="after")
@@ -94,9 +92,7 @@ def read_scenario(path: str | Path, materials: Collection[str] | None = None) ->
     path = Path(path)
     name = str(path)
     if not path.is_file():
-        raise InputFileError.single(
-            name, "file not found", expected="a scenario file (.yaml or .json)"
-        )
+        raise InputFileError.single(name, "file not found", expected="a scenario file (.yaml or .json)")
     try:
         text = path.read_text(encoding="utf-8-sig")
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)

@@ -96,7 +96,9 @@ class SqliteStore:
                 frame = getattr(chain, table)[columns]
                 placeholders = ", ".join("?" * (len(columns) + 2))
                 # Table and column names come from the fixed mapping above, never from input.
-                sql = f"INSERT INTO {table} (chain_key, position, {', '.join(columns)}) VALUES ({placeholders})"
+                sql = (
+                    f"INSERT INTO {table} (chain_key, position, {', '.join(columns)}) VALUES ({placeholders})"
+                )
                 connection.executemany(sql, _rows(key, frame))
         return ChainVersion(
             chain.name,
@@ -124,9 +126,7 @@ class SqliteStore:
                 _VERSION_SELECT + " WHERE c.name = ? ORDER BY c.version", (name,)
             ).fetchall()
         if not rows:
-            raise ChainNotFound(
-                f"no stored chain named {name!r} (`ketenradar chain list` shows them)"
-            )
+            raise ChainNotFound(f"no stored chain named {name!r} (`ketenradar chain list` shows them)")
         return [ChainVersion(*row) for row in rows]
 
     def load_chain(self, name: str, version: int | None = None) -> Chain:

@@ -1,0 +1,31 @@
+"""The benchmark script runs, and its baselines agree with the level-wise propagation."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_f04_chain_benchmark_runs_and_baselines_agree() -> None:
+    # The script asserts that SciPy's LU and the networkx traversal give our total requirements.
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench_chains.py"),
+            "--sizes",
+            "3000",
+            "--lu-max",
+            "3000",
+            "--no-import",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "level-wise propagation is x" in result.stdout
+    assert "baseline networkx traversal" in result.stdout
