@@ -19,7 +19,7 @@ from ketenradar.chains import (
     scenario_document,
 )
 from ketenradar.cli import cli
-from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option
+from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option, working
 from ketenradar.ingest.inputs import read_material_catalogue
 from ketenradar.ingest.workbook import read_chain_workbook
 from ketenradar.ingest.workbook_writer import write_chain, write_template
@@ -87,8 +87,10 @@ def template(out: Path) -> None:
 @catalogue_option
 def import_(workbook: Path, name: str | None, workspace: Path | None, catalogue_file: Path | None) -> None:
     """Validate WORKBOOK (.xlsx, CSV folder or .json) and store it as a new version."""
-    chain = read_chain_workbook(workbook, list(_catalogue(catalogue_file)), name=name)
-    version = _store(workspace).save_chain(chain)
+    with working(f"validating {workbook}"):
+        chain = read_chain_workbook(workbook, list(_catalogue(catalogue_file)), name=name)
+    with working("storing"):
+        version = _store(workspace).save_chain(chain)
     click.echo(
         f"stored {version.name!r} version {version.version}: {version.n_items} items, "
         f"{version.n_bom} bom rows, {version.n_sourcing} sourcing rows"
@@ -204,8 +206,9 @@ def exposure(
 ) -> None:
     """Per platform: material content, country shares per stage, NL/EU/third, weak spots, visibility."""
     catalogue = _catalogue(catalogue_file)
-    chain = open_chain(chain_ref, _store(workspace), catalogue)
-    result = analyse_exposure(chain, catalogue, spof_threshold)
+    with working(f"computing exposure of {chain_ref}"):
+        chain = open_chain(chain_ref, _store(workspace), catalogue)
+        result = analyse_exposure(chain, catalogue, spof_threshold)
     if fmt == "json":
         emit_json(exposure_document(chain, result))
         return
@@ -283,8 +286,9 @@ def run(
     """Availability of every item and platform under SCENARIO, with the limiting inputs."""
     catalogue = _catalogue(catalogue_file)
     spec = read_scenario(scenario_file, list(catalogue))
-    chain = open_chain(chain_ref, _store(workspace), catalogue)
-    result = analyse_scenario(chain, spec, catalogue)
+    with working(f"running {spec.name!r} on {chain_ref}"):
+        chain = open_chain(chain_ref, _store(workspace), catalogue)
+        result = analyse_scenario(chain, spec, catalogue)
     document = scenario_document(result)
     if fmt == "json":
         emit_json(document)
@@ -331,6 +335,7 @@ def synth(n_items: int, seed: int, platforms: int | None, out: Path) -> None:
     """Write a synthetic chain (tiered, shared components, sourcing from world shares) to OUT."""
     from ketenradar.synth import synthetic_chain
 
-    chain = synthetic_chain(n_items, seed=seed, platforms=platforms)
-    path = write_chain(chain, out)
+    with working(f"generating {n_items:,} items"):
+        chain = synthetic_chain(n_items, seed=seed, platforms=platforms)
+        path = write_chain(chain, out)
     click.echo(f"synthetic chain of {len(chain.items)} items, {len(chain.bom)} bom rows written to {path}")

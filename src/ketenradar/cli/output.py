@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
@@ -12,7 +13,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["FORMATS", "emit_csv", "emit_json", "emit_table", "format_option", "missing"]
+__all__ = ["FORMATS", "emit_csv", "emit_json", "emit_table", "format_option", "missing", "working"]
 
 FORMATS = ("table", "json", "csv")
 MISSING = "—"
@@ -29,6 +30,17 @@ def format_option(function: F) -> F:
         show_default=True,
         help="table for people; json or csv for programs.",
     )(function)
+
+
+@contextmanager
+def working(message: str) -> Iterator[None]:
+    """Show a spinner with ``message`` on stderr while long work runs (only on a terminal)."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(message):
+        yield
 
 
 def emit_json(document: Any) -> None:
