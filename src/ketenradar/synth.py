@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ketenradar.model.chain import Chain
+from ketenradar.model.chain import CHAIN_COLUMNS, Chain
 
 __all__ = ["MANUFACTURING_COUNTRIES", "synthetic_chain"]
 
@@ -202,18 +202,7 @@ def _material_sourcing(
         frame["stage"] = stage
         frames.append(frame)
     if not frames:
-        return pd.DataFrame(
-            columns=[
-                "item",
-                "country",
-                "share",
-                "stage",
-                "supplier",
-                "tier",
-                "lead_time_days",
-                "stock_days",
-            ]
-        )
+        return pd.DataFrame(columns=CHAIN_COLUMNS["sourcing"])
     frame = pd.concat(frames, ignore_index=True)
     owners = frame["owner"].to_numpy()
     return pd.DataFrame(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -104,7 +104,7 @@ def list_(workspace: Path | None, fmt: str) -> None:
     """List the stored chains (latest version of each)."""
     rows = pd.DataFrame(
         [_version_dict(v) for v in _store(workspace).list_chains()],
-        columns=["name", "version", "created_at", "source", "n_items", "n_bom", "n_sourcing"],
+        columns=[f.name for f in fields(ChainVersion)],
     )
     if fmt == "json":
         emit_json({"chains": rows.to_dict(orient="records")})
@@ -115,17 +115,19 @@ def list_(workspace: Path | None, fmt: str) -> None:
     else:
         emit_table(
             rows,
-            [
-                ("name", "name", -1),
-                ("version", "version", -1),
-                ("created_at", "stored", -1),
-                ("n_items", "items", 0),
-                ("n_bom", "bom rows", 0),
-                ("n_sourcing", "sourcing rows", 0),
-                ("source", "source", -1),
-            ],
+            [("name", "name", -1), *_VERSION_TABLE],
             title="Stored chains",
         )
+
+
+_VERSION_TABLE = [
+    ("version", "version", -1),
+    ("created_at", "stored", -1),
+    ("n_items", "items", 0),
+    ("n_bom", "bom rows", 0),
+    ("n_sourcing", "sourcing rows", 0),
+    ("source", "source", -1),
+]
 
 
 def _version_dict(version: ChainVersion) -> dict[str, object]:
@@ -159,14 +161,7 @@ def show(name: str, workspace: Path | None, fmt: str) -> None:
         return
     emit_table(
         frame,
-        [
-            ("version", "version", -1),
-            ("created_at", "stored", -1),
-            ("n_items", "items", 0),
-            ("n_bom", "bom rows", 0),
-            ("n_sourcing", "sourcing rows", 0),
-            ("source", "source", -1),
-        ],
+        _VERSION_TABLE,
         title=f"Chain {name!r}",
     )
     click.echo("items per kind: " + ", ".join(f"{k} {v}" for k, v in kinds.items()))

@@ -187,18 +187,6 @@ def validate_frame(
             continue
         values = out[column.name]
         empty = values == ""
-        if not column.allow_empty:
-            problems.extend(
-                Problem(
-                    file=file,
-                    sheet=sheet,
-                    row=int(r),
-                    column=column.name,
-                    message="empty cell",
-                    expected=column.expected(),
-                )
-                for r in rows[empty.to_numpy()]
-            )
         out[column.name] = _check(
             column,
             values,
@@ -242,8 +230,7 @@ def _check(
     materials: Collection[str] | None,
     countries: Collection[str] | None,
 ) -> pd.Series:
-    def report(mask: np.ndarray, message: str, shown: pd.Series | None = None) -> None:
-        shown = values if shown is None else shown
+    def report(mask: np.ndarray, message: str) -> None:
         problems.extend(
             Problem(
                 file=name,
@@ -251,13 +238,15 @@ def _check(
                 row=int(r),
                 column=column.name,
                 message=message,
-                value=str(v),
+                value=str(v) if v != "" else None,
                 expected=column.expected(),
             )
-            for r, v in zip(rows[mask], shown[mask], strict=True)
+            for r, v in zip(rows[mask], values[mask], strict=True)
         )
 
     present = ~empty.to_numpy()
+    if not column.allow_empty:
+        report(~present, "empty cell")
     if column.kind == "number":
         numbers = pd.to_numeric(values.where(present), errors="coerce")
         bad = present & numbers.isna().to_numpy()

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.tables import MAX_PROBLEMS, ROW, Column, read_csv_text, validate_frame
-from ketenradar.model.chain import CHAIN_STAGES, DOMAINS, ITEM_KINDS, Chain
+from ketenradar.model.chain import CHAIN_COLUMNS, CHAIN_STAGES, DOMAINS, ITEM_KINDS, Chain
 from ketenradar.network.graph import find_cycle, topological_levels
 from ketenradar.refdata import known_country_codes
 
@@ -228,12 +228,11 @@ def chain_from_frames(
         problems.extend(_check_sourcing(sourcing, kinds, file))
     if problems:
         raise InputFileError(problems[:MAX_PROBLEMS])
-    keep: dict[str, list[str]] = {sheet: [c.name for c in cols] for sheet, cols in SHEETS.items()}
     return Chain(
         name=name,
-        items=items[keep["items"]].reset_index(drop=True),
-        bom=bom[keep["bom"]].reset_index(drop=True),
-        sourcing=sourcing[keep["sourcing"]].reset_index(drop=True),
+        items=items[CHAIN_COLUMNS["items"]].reset_index(drop=True),
+        bom=bom[CHAIN_COLUMNS["bom"]].reset_index(drop=True),
+        sourcing=sourcing[CHAIN_COLUMNS["sourcing"]].reset_index(drop=True),
         source=file,
     )
 

@@ -6,11 +6,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["CHAIN_STAGES", "DOMAINS", "ITEM_KINDS", "Chain"]
+__all__ = ["CHAIN_COLUMNS", "CHAIN_STAGES", "DOMAINS", "ITEM_KINDS", "Chain"]
 
 ITEM_KINDS = ("platform", "subsystem", "component", "semi_finished", "material")
 DOMAINS = ("land", "air_space", "maritime", "security")
 CHAIN_STAGES = ("manufacturing", "processing", "mining")
+# The columns of each sheet of the chain workbook (v1), in order; storage and writers use them.
+CHAIN_COLUMNS: dict[str, list[str]] = {
+    "items": ["id", "name", "kind", "domain", "dis_area", "material", "unit"],
+    "bom": ["parent", "child", "quantity"],
+    "sourcing": ["item", "country", "share", "stage", "supplier", "tier", "lead_time_days", "stock_days"],
+}
 
 
 @dataclass(frozen=True, slots=True)

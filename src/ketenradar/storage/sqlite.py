@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ketenradar.model.chain import Chain
+from ketenradar.model.chain import CHAIN_COLUMNS, Chain
 from ketenradar.storage.base import ChainNotFound, ChainVersion
 
 __all__ = ["SqliteStore"]
@@ -47,20 +47,7 @@ CREATE TABLE IF NOT EXISTS sourcing (
 );
 """
 
-_COLUMNS = {
-    "items": ["id", "name", "kind", "domain", "dis_area", "material", "unit"],
-    "bom": ["parent", "child", "quantity"],
-    "sourcing": [
-        "item",
-        "country",
-        "share",
-        "stage",
-        "supplier",
-        "tier",
-        "lead_time_days",
-        "stock_days",
-    ],
-}
+_COLUMNS = CHAIN_COLUMNS
 
 
 class SqliteStore:
