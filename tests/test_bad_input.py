@@ -221,6 +221,6 @@ def test_f02_bad_config_file_is_refused_with_its_path(run, write, content: str, 
 
 
 def test_f01_debug_shows_the_traceback(run, write) -> None:
-    path = write("bad.csv", "iso3,atradius_star\nXXX,5\n")
+    path = write("bad.csv", "iso3,atradius_star\nZZZ,5\n")
     with pytest.raises(InputFileError):
         run("--debug", "countries", "--indicators", str(path))

@@ -143,7 +143,7 @@ def test_f04_missing_sheet_is_named(run, tmp_path: Path) -> None:
 
 def test_f04_all_problems_across_sheets_are_reported_at_once(run, tmp_path: Path) -> None:
     files = _edit(SHARED, "bom.csv", "engine,magnet,4", "engine,magnet,-4")
-    files = _edit(files, "sourcing.csv", "magnet,CHN,1", "magnet,XXX,1")
+    files = _edit(files, "sourcing.csv", "magnet,CHN,1", "magnet,ZZZ,1")
     files = _edit(files, "items.csv", "tank,Tank,platform", "tank,Tank,vehicle")
     result = run(
         "chain",
@@ -205,12 +205,12 @@ def test_f12_bad_scenario_file_is_refused_precisely(run, write, tmp_path: Path) 
     chain = write_chain(tmp_path / "c", SHARED)
     path = write(
         "s.yaml",
-        "name: x\nshocks:\n  - countries: [CHN, XXX]\n    severity: 1.5\n"
+        "name: x\nshocks:\n  - countries: [CHN, ZZZ]\n    severity: 1.5\n"
         "  - countries: [CHN]\n    severity: 0.5\n    materials: [unobtainium]\n",
     )
     result = run("scenario", "run", str(path), "--chain", str(chain))
     assert result.exit_code == 1
-    assert "shock 1, countries" in result.stderr and "XXX" in result.stderr
+    assert "shock 1, countries" in result.stderr and "ZZZ" in result.stderr
     assert "shock 1, severity" in result.stderr
     path = write(
         "s2.yaml",
