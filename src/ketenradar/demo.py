@@ -243,7 +243,7 @@ def chain_sections(ctx: DemoContext) -> list[Section]:
     )
     known = exposure.visibility
     notes = tuple(
-        f"{names[row.platform]}: {row.material_quantity_known_fraction:.1%} of the raw-material quantity "
+        f"{names[row.platform]}: {row.material_quantity_known_fraction:.2%} of the raw-material quantity "
         "has sourcing in the chain; the rest relies on world shares — the report's main finding that "
         "companies see only the first tiers."
         for row in known.itertuples()

@@ -180,5 +180,5 @@ def exposure_chart(
     ax.set_xlim(0, 1)
     ax.set_xlabel(x_label)
     ax.set_title(title, fontsize=11)
-    ax.legend(fontsize=7, loc="lower right", frameon=True, ncols=2)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False, ncols=8)
     return _svg(figure)
