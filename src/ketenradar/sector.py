@@ -1,0 +1,280 @@
+"""The sector picture: who owns the defence industry (F9) and where materiel comes from (F10).
+
+Works on a user's company register or import records, or on the source report's shipped
+tables, which reproduce its published figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ketenradar import refdata
+from ketenradar.overview import _clean, build_country_overview, provenance_records
+from ketenradar.refdata.loaders import read_dataset
+from ketenradar.refdata.provenance import Provenance
+from ketenradar.risk.concentration import hhi
+from ketenradar.risk.shares import group_shares
+
+__all__ = [
+    "DEFAULT_HIGH_RISK_THRESHOLD",
+    "MaterielOrigin",
+    "OwnershipPicture",
+    "materiel_from_records",
+    "materiel_from_seed",
+    "ownership_from_register",
+    "ownership_from_seed",
+]
+
+# Composite country risk (0..1) above which an owner country counts as high-risk. A setting,
+# not a finding: with the default weights every EU/EEA member scores below it (highest: Greece,
+# 0.44) and China (0.46), Brazil (0.58), Turkey (0.67), Russia (0.80) and Iran (0.83) above it.
+# Users who need a political rather than a risk-based list pass their own (--high-risk).
+DEFAULT_HIGH_RISK_THRESHOLD = 0.45
+
+
+@dataclass(frozen=True, slots=True)
+class OwnershipPicture:
+    """Shares of companies and FTE by owner country, with high-risk flags."""
+
+    by_country: pd.DataFrame
+    companies: pd.DataFrame | None
+    basis: str
+    foreign_share_count: float
+    foreign_share_fte: float
+    high_risk_countries: list[str]
+    provenance: tuple[Provenance, ...]
+    notes: list[str] = field(default_factory=list)
+
+
+def _risky(countries: pd.Series, threshold: float, listed: list[str] | None) -> pd.Series:
+    if listed:
+        return countries.isin(listed)
+    risk = build_country_overview().countries["composite_risk"]
+    return countries.map(risk).fillna(0.0) > threshold
+
+
+def _by_country(shares: pd.DataFrame, threshold: float, listed: list[str] | None) -> pd.DataFrame:
+    names = refdata.load_countries().frame["name"]
+    shares = shares.rename(columns={"group": "country"})
+    shares.insert(1, "name", shares["country"].map(names))
+    shares["high_risk"] = _risky(shares["country"], threshold, listed).to_numpy()
+    return shares
+
+
+def ownership_from_register(
+    register: pd.DataFrame,
+    *,
+    threshold: float = DEFAULT_HIGH_RISK_THRESHOLD,
+    high_risk: list[str] | None = None,
+) -> OwnershipPicture:
+    """Shares by ultimate owner country (legal owner where the ultimate owner is not known)."""
+    owner = register["ultimate_owner_country"].where(
+        register["ultimate_owner_country"] != "", register["legal_owner_country"]
+    )
+    shares = group_shares(owner, register["fte"])
+    by_country = _by_country(shares, threshold, high_risk)
+    companies = register.assign(owner_country=owner.to_numpy())
+    companies["high_risk_control"] = _risky(companies["owner_country"], threshold, high_risk).to_numpy()
+    foreign = owner != "NLD"
+    fte = register["fte"]
+    notes = []
+    if (register["ultimate_owner_country"] == "").any():
+        notes.append(
+            f"{int((register['ultimate_owner_country'] == '').sum())} companies without an "
+            "ultimate owner are counted under their legal owner's country"
+        )
+    if fte.isna().any():
+        notes.append(f"{int(fte.isna().sum())} companies without FTE are left out of the FTE shares")
+    return OwnershipPicture(
+        by_country=by_country,
+        companies=companies,
+        basis="company register (ultimate owner)",
+        foreign_share_count=float(foreign.mean()),
+        foreign_share_fte=float(fte[foreign].sum() / fte.sum()) if fte.notna().any() else float("nan"),
+        high_risk_countries=sorted(by_country.loc[by_country["high_risk"], "country"]),
+        provenance=(),
+        notes=notes,
+    )
+
+
+def ownership_from_seed(
+    *, threshold: float = DEFAULT_HIGH_RISK_THRESHOLD, high_risk: list[str] | None = None
+) -> OwnershipPicture:
+    """Shares by legal-owner country from the source report's table (Company.info/KvK 2024)."""
+    raw = read_dataset("seed_owner_countries")
+    countries = raw[raw["country_iso3"].notna()]
+    shares = pd.DataFrame(
+        {
+            "group": countries["country_iso3"].to_numpy(),
+            "count": countries["n_companies"].to_numpy(dtype=np.int64),
+            "weight": countries["fte_nl_2022"].to_numpy(dtype=np.float64),
+            "weight_missing": 0,
+        }
+    )
+    shares["count_share"] = shares["count"] / shares["count"].sum()
+    shares["weight_share"] = shares["weight"] / shares["weight"].sum()
+    shares["published_count_pct"] = countries["companies_pct"].to_numpy()
+    shares["published_weight_pct"] = countries["fte_pct"].to_numpy()
+    by_country = _by_country(shares, threshold, high_risk)
+    nld = by_country["country"] == "NLD"
+    return OwnershipPicture(
+        by_country=by_country,
+        companies=None,
+        basis="Berenschot (2024) table of legal-owner countries (Company.info, KvK 2024)",
+        foreign_share_count=float(by_country.loc[~nld, "count"].sum() / by_country["count"].sum()),
+        foreign_share_fte=float(by_country.loc[~nld, "weight"].sum() / by_country["weight"].sum()),
+        high_risk_countries=sorted(by_country.loc[by_country["high_risk"], "country"]),
+        provenance=(refdata.provenance_of("seed_owner_countries"),),
+        notes=[
+            "aggregated table: no company-level ownership chains; the printed total FTE is "
+            "209,513, the rows add up to 209,514 (noted in the source table)"
+        ],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MaterielOrigin:
+    """Shares of imported weapon-system units by supplier and domain, with dependence indicators."""
+
+    by_supplier: pd.DataFrame
+    by_domain: pd.DataFrame
+    indicators: dict[str, Any]
+    basis: str
+    provenance: tuple[Provenance, ...]
+    notes: list[str] = field(default_factory=list)
+
+
+def _indicators(by_supplier: pd.DataFrame) -> dict[str, Any]:
+    countries = refdata.load_countries().frame
+    share = by_supplier["share"].to_numpy()
+    split = by_supplier["supplier"].map(countries["nl_split"])
+    nato = by_supplier["supplier"].map(countries["nato"]).fillna(False).astype(bool)
+    top = by_supplier.iloc[0]
+    return {
+        "largest_supplier": top["supplier"],
+        "largest_supplier_share": float(top["share"]),
+        "supplier_hhi": float(hhi(share, np.zeros(len(share), dtype=np.intp), 1)[0]),
+        "share_from_third_countries": float(share[(split == "third").to_numpy()].sum()),
+        "share_from_outside_nato": float(share[~nato.to_numpy()].sum()),
+        "suppliers": len(by_supplier),
+    }
+
+
+def materiel_from_records(records: pd.DataFrame) -> MaterielOrigin:
+    """Shares by supplier and by domain from import records (one recipient)."""
+    names = refdata.load_countries().frame["name"]
+    totals = records.groupby("supplier")["units"].sum().sort_values(ascending=False)
+    by_supplier = pd.DataFrame(
+        {"supplier": totals.index, "name": totals.index.map(names), "units": totals.to_numpy()}
+    )
+    by_supplier["share"] = by_supplier["units"] / by_supplier["units"].sum()
+    domain = records.pivot_table(
+        index="supplier", columns="domain", values="units", aggfunc="sum", fill_value=0.0
+    )
+    by_domain = (
+        (domain / domain.sum()).reset_index().melt(id_vars="supplier", var_name="domain", value_name="share")
+    )
+    by_domain = by_domain[by_domain["share"] > 0].reset_index(drop=True)
+    return MaterielOrigin(
+        by_supplier=by_supplier,
+        by_domain=by_domain,
+        indicators=_indicators(by_supplier),
+        basis=f"import records of {records['recipient'].iloc[0]}",
+        provenance=(),
+    )
+
+
+def materiel_from_seed() -> MaterielOrigin:
+    """Shares from the source report's SIPRI table (NL orders and deliveries 2018-2022)."""
+    raw = read_dataset("seed_arms_imports")
+    rows = raw[raw["country_iso3"].notna()]
+    total_row = raw[raw["country_iso3"].isna()].iloc[0]
+    by_supplier = pd.DataFrame(
+        {
+            "supplier": rows["country_iso3"].to_numpy(),
+            "name": rows["supplier_country"].to_numpy(),
+            "units": rows["total_units"].to_numpy(dtype=np.float64),
+        }
+    )
+    by_supplier = by_supplier.sort_values("units", ascending=False, ignore_index=True)
+    by_supplier["share"] = by_supplier["units"] / float(total_row["total_units"])
+    domains = {"maritime": "maritime_units", "air": "air_units", "land": "land_units"}
+    frames = []
+    for domain, column in domains.items():
+        known = rows.dropna(subset=[column])
+        frames.append(
+            pd.DataFrame(
+                {
+                    "supplier": known["country_iso3"].to_numpy(),
+                    "domain": domain,
+                    "share": known[column].to_numpy() / float(total_row[column]),
+                }
+            )
+        )
+    by_domain = pd.concat(frames, ignore_index=True)
+    unassigned = int(rows["unassigned_units"].fillna(0).sum())
+    return MaterielOrigin(
+        by_supplier=by_supplier,
+        by_domain=by_domain,
+        indicators=_indicators(by_supplier),
+        basis="Berenschot (2024) table of SIPRI arms transfers to the Netherlands, 2018-2022",
+        provenance=(refdata.provenance_of("seed_arms_imports"),),
+        notes=[
+            f"{unassigned} units of smaller suppliers have no recoverable domain in the source "
+            "text; domain shares use the printed domain totals, supplier shares the overall total"
+        ],
+    )
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return frame rows as JSON-ready dicts."""
+    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def ownership_document(picture: OwnershipPicture) -> dict[str, Any]:
+    """Return the JSON document of ``ketenradar ownership``."""
+    depth = None
+    if picture.companies is not None:
+        counts = picture.companies["ownership_depth"].value_counts().sort_index()
+        depth = {str(k): int(v) for k, v in counts.items()}
+    return {
+        "basis": picture.basis,
+        "by_country": records(
+            picture.by_country.rename(
+                columns={
+                    "count": "companies",
+                    "count_share": "companies_share",
+                    "weight": "fte",
+                    "weight_share": "fte_share",
+                    "weight_missing": "fte_missing",
+                }
+            )
+        ),
+        "foreign_owned_share_companies": picture.foreign_share_count,
+        "foreign_owned_share_fte": _clean(picture.foreign_share_fte),
+        "high_risk_owner_countries": picture.high_risk_countries,
+        "companies_under_high_risk_control": (
+            None
+            if picture.companies is None
+            else picture.companies.loc[picture.companies["high_risk_control"], "company"].tolist()
+        ),
+        "ownership_depth_distribution": depth,
+        "notes": picture.notes,
+        "sources": provenance_records(picture.provenance),
+    }
+
+
+def materiel_document(origin: MaterielOrigin) -> dict[str, Any]:
+    """Return the JSON document of ``ketenradar materiel``."""
+    return {
+        "basis": origin.basis,
+        "by_supplier": records(origin.by_supplier),
+        "by_domain": records(origin.by_domain),
+        "indicators": origin.indicators,
+        "notes": origin.notes,
+        "sources": provenance_records(origin.provenance),
+    }
