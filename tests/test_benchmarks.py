@@ -29,3 +29,16 @@ def test_f04_chain_benchmark_runs_and_baselines_agree() -> None:
     assert result.returncode == 0, result.stderr
     assert "level-wise propagation is x" in result.stdout
     assert "baseline networkx traversal" in result.stdout
+
+
+def test_f08_trade_benchmark_runs_and_pandas_agrees() -> None:
+    # The script asserts that the pandas HHI equals ketenradar's for every HS6 code.
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_trade.py"), "--rows", "20000"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ratio pandas/ketenradar" in result.stdout
