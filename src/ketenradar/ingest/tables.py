@@ -152,6 +152,8 @@ def validate_frame(
     Row numbers are as a spreadsheet shows them: the header is row 1, the first data row 2.
     """
     problems: list[Problem] = []
+    if frame.empty and len(frame.columns) == 0 and allow_empty_table:
+        frame = pd.DataFrame(columns=[c.name for c in columns])
     frame = frame.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in columns if c.required and c.name not in frame.columns]

@@ -20,7 +20,7 @@ from ketenradar.model.chain import CHAIN_COLUMNS, CHAIN_STAGES, DOMAINS, ITEM_KI
 from ketenradar.network.graph import find_cycle, topological_levels
 from ketenradar.refdata import known_country_codes
 
-__all__ = ["SHARE_TOLERANCE", "SHEETS", "chain_from_frames", "read_chain_workbook"]
+__all__ = ["SHARE_TOLERANCE", "SHEETS", "chain_from_frames", "read_chain_workbook", "read_sheets"]
 
 SHARE_TOLERANCE = 1e-6
 RAW_STAGES = ("mining", "processing")
@@ -59,40 +59,44 @@ def read_chain_workbook(path: str | Path, materials: Collection[str], name: str 
     ``materials`` are the material ids the catalogue knows; a material item must use one.
     """
     path = Path(path)
-    if path.is_dir():
-        sheets, first_row = _read_csv_folder(path), 2
-    elif path.suffix.lower() == ".json":
-        sheets, first_row = _read_json(path), 1
-    elif path.suffix.lower() in (".xlsx", ".xlsm"):
-        sheets, first_row = _read_excel(path), 2
-    elif not path.exists():
-        raise InputFileError.single(
-            str(path),
-            "file not found",
-            expected="a chain workbook (.xlsx), a folder of CSV files or .json",
-        )
-    else:
-        raise InputFileError.single(
-            str(path),
-            f"unsupported file type {path.suffix or '(none)'}",
-            expected="a chain workbook (.xlsx), a folder of CSV files or .json",
-        )
+    sheets, first_row = read_sheets(path, list(SHEETS), what="a chain workbook")
     return chain_from_frames(
         sheets, file=str(path), materials=materials, name=name or path.stem, first_row=first_row
     )
 
 
-def _read_csv_folder(folder: Path) -> dict[str, pd.DataFrame | None]:
+def read_sheets(path: Path, names: list[str], what: str) -> tuple[dict[str, pd.DataFrame | None], int]:
+    """Read the named sheets as text cells from ``.xlsx``, a CSV folder or ``.json``.
+
+    Returns the sheets (None for a missing one) and the row number of the first data row
+    (2 for spreadsheets, 1 for JSON lists).
+    """
+    if path.is_dir():
+        return _read_csv_folder(path, names), 2
+    if path.suffix.lower() == ".json":
+        return _read_json(path, names), 1
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_excel(path, names), 2
+    expected = f"{what} (.xlsx), a folder of CSV files or .json"
+    if not path.exists():
+        raise InputFileError.single(str(path), "file not found", expected=expected)
+    raise InputFileError.single(
+        str(path), f"unsupported file type {path.suffix or '(none)'}", expected=expected
+    )
+
+
+def _read_csv_folder(folder: Path, names: list[str]) -> dict[str, pd.DataFrame | None]:
     sheets: dict[str, pd.DataFrame | None] = {}
-    for sheet in SHEETS:
+    for sheet in names:
         file = folder / f"{sheet}.csv"
         sheets[sheet] = read_csv_text(file, sheet=sheet) if file.is_file() else None
     return sheets
 
 
-def _read_json(path: Path) -> dict[str, pd.DataFrame | None]:
+def _read_json(path: Path, names: list[str]) -> dict[str, pd.DataFrame | None]:
     if not path.is_file():
-        raise InputFileError.single(str(path), "file not found", expected="a JSON chain document")
+        raise InputFileError.single(str(path), "file not found", expected="a JSON document")
+    shape = "{" + ", ".join(f'"{n}": [...]' for n in names) + "}"
     try:
         document = json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
@@ -101,19 +105,12 @@ def _read_json(path: Path) -> dict[str, pd.DataFrame | None]:
         ) from None
     except json.JSONDecodeError as error:
         raise InputFileError.single(
-            str(path),
-            f"not valid JSON: {error.msg}",
-            row=error.lineno,
-            expected='an object {"items": [...], "bom": [...], "sourcing": [...]}',
+            str(path), f"not valid JSON: {error.msg}", row=error.lineno, expected=f"an object {shape}"
         ) from None
     if not isinstance(document, dict):
-        raise InputFileError.single(
-            str(path),
-            "the top level is not an object",
-            expected='{"items": [...], "bom": [...], "sourcing": [...]}',
-        )
+        raise InputFileError.single(str(path), "the top level is not an object", expected=shape)
     sheets: dict[str, pd.DataFrame | None] = {}
-    for sheet in SHEETS:
+    for sheet in names:
         rows = document.get(sheet)
         if rows is None:
             sheets[sheet] = None
@@ -125,14 +122,11 @@ def _read_json(path: Path) -> dict[str, pd.DataFrame | None]:
                 expected="a list of objects, one per row",
             )
         else:
-            frame = pd.DataFrame(rows, dtype=object)
-            sheets[sheet] = (
-                frame if len(frame.columns) else pd.DataFrame(columns=[c.name for c in SHEETS[sheet]])
-            )
+            sheets[sheet] = pd.DataFrame(rows, dtype=object)
     return sheets
 
 
-def _read_excel(path: Path) -> dict[str, pd.DataFrame | None]:
+def _read_excel(path: Path, names: list[str]) -> dict[str, pd.DataFrame | None]:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -150,7 +144,7 @@ def _read_excel(path: Path) -> dict[str, pd.DataFrame | None]:
         ) from None
     sheets: dict[str, pd.DataFrame | None] = {}
     try:
-        for sheet in SHEETS:
+        for sheet in names:
             if sheet not in book.sheetnames:
                 sheets[sheet] = None
                 continue
@@ -159,10 +153,12 @@ def _read_excel(path: Path) -> dict[str, pd.DataFrame | None]:
             if header is None:
                 sheets[sheet] = pd.DataFrame()
                 continue
-            names = [str(h).strip() if h is not None else "" for h in header]
+            columns = [str(h).strip() if h is not None else "" for h in header]
             data = [r for r in rows if any(v is not None and str(v).strip() != "" for v in r)]
-            frame = pd.DataFrame(data, columns=names, dtype=object) if data else pd.DataFrame(columns=names)
-            sheets[sheet] = frame.loc[:, [n for n in names if n]]
+            frame = (
+                pd.DataFrame(data, columns=columns, dtype=object) if data else pd.DataFrame(columns=columns)
+            )
+            sheets[sheet] = frame.loc[:, [c for c in columns if c]]
     finally:
         book.close()
     return sheets

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ketenradar.ingest.tables import Column
 from ketenradar.ingest.workbook import SHEETS
 from ketenradar.model.chain import CHAIN_STAGES, DOMAINS, ITEM_KINDS, Chain
 
-__all__ = ["write_chain", "write_template"]
+__all__ = ["write_chain", "write_sheets", "write_template", "write_workbook_template"]
 
 INSTRUCTIONS = [
     "ketenradar chain workbook (v1)",
@@ -32,61 +33,65 @@ INSTRUCTIONS = [
 
 def write_template(path: str | Path, materials: Sequence[str], countries: Sequence[str]) -> Path:
     """Write an empty chain workbook with an instructions sheet and drop-down validation."""
+    lists = {
+        "kind": list(ITEM_KINDS),
+        "domain": list(DOMAINS),
+        "stage": list(CHAIN_STAGES),
+        "country": sorted(countries),
+        "material": sorted(materials),
+    }
+    return write_workbook_template(path, SHEETS, lists, INSTRUCTIONS)
+
+
+def write_workbook_template(
+    path: str | Path, schema: dict[str, list[Column]], lists: dict[str, list[str]], instructions: list[str]
+) -> Path:
+    """Write an empty workbook: instructions, one sheet per schema entry, drop-downs from ``lists``.
+
+    A column whose name is a key of ``lists`` gets a drop-down of those values (kept in a
+    hidden ``lists`` sheet).
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     path = Path(path)
     book = Workbook()
     info = book.active
     info.title = "instructions"
-    for line in INSTRUCTIONS:
+    for line in instructions:
         info.append([line])
     info["A1"].font = Font(bold=True, size=13)
     info.column_dimensions["A"].width = 120
 
-    lists = book.create_sheet("lists")
-    columns = {
-        "kind": ITEM_KINDS,
-        "domain": DOMAINS,
-        "stage": CHAIN_STAGES,
-        "country": sorted(countries),
-        "material": sorted(materials),
-    }
+    list_sheet = book.create_sheet("lists")
     ranges: dict[str, str] = {}
-    for col, (name, values) in enumerate(columns.items(), start=1):
-        letter = chr(ord("A") + col - 1)
-        lists.cell(row=1, column=col, value=name).font = Font(bold=True)
+    for col, (name, values) in enumerate(lists.items(), start=1):
+        letter = get_column_letter(col)
+        list_sheet.cell(row=1, column=col, value=name).font = Font(bold=True)
         for row, value in enumerate(values, start=2):
-            lists.cell(row=row, column=col, value=value)
+            list_sheet.cell(row=row, column=col, value=value)
         ranges[name] = f"lists!${letter}$2:${letter}${len(values) + 1}"
-    lists.sheet_state = "hidden"
+    list_sheet.sheet_state = "hidden"
 
     rows = 5000
-    for sheet, schema in SHEETS.items():
+    for sheet, columns in schema.items():
         ws = book.create_sheet(sheet)
-        for col, column in enumerate(schema, start=1):
-            header = column.name + ("*" if column.required and not column.allow_empty else "")
+        for col, column in enumerate(columns, start=1):
+            letter = get_column_letter(col)
             ws.cell(row=1, column=col, value=column.name).font = Font(bold=column.required)
-            ws.column_dimensions[chr(ord("A") + col - 1)].width = max(12, len(header) + 4)
-            source = {
-                "kind": "kind",
-                "domain": "domain",
-                "stage": "stage",
-                "country": "country",
-                "material": "material",
-            }.get(column.name)
-            if source is None:
+            ws.column_dimensions[letter].width = max(12, len(column.name) + 4)
+            if column.name not in ranges:
                 continue
             validation = DataValidation(
                 type="list",
-                formula1=f"={ranges[source]}",
+                formula1=f"={ranges[column.name]}",
                 allow_blank=not column.required or column.allow_empty,
                 showErrorMessage=True,
                 errorTitle=f"invalid {column.name}",
                 error=f"choose a value from the list ({column.expected()})",
             )
-            letter = chr(ord("A") + col - 1)
             validation.add(f"{letter}2:{letter}{rows}")
             ws.add_data_validation(validation)
         ws.freeze_panes = "A2"
@@ -97,8 +102,12 @@ def write_template(path: str | Path, materials: Sequence[str], countries: Sequen
 
 def write_chain(chain: Chain, path: str | Path) -> Path:
     """Write a chain as .xlsx, .json, or a folder of CSV files (any other path)."""
+    return write_sheets(_export_frames(chain), path)
+
+
+def write_sheets(frames: dict[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write named sheets as .xlsx, .json, or a folder of CSV files (any other path)."""
     path = Path(path)
-    frames = _export_frames(chain)
     if path.suffix.lower() == ".xlsx":
         path.parent.mkdir(parents=True, exist_ok=True)
         with pd.ExcelWriter(path, engine="openpyxl") as writer:

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from ketenradar.errors import KetenradarError
 from ketenradar.model.chain import Chain
+from ketenradar.model.survey import Survey
 
 __all__ = ["ChainNotFound", "ChainVersion", "Store", "default_workspace_path"]
 
@@ -47,6 +48,14 @@ class Store(Protocol):
 
     def load_chain(self, name: str, version: int | None = None) -> Chain:
         """Return a stored chain (the latest version unless one is given)."""
+        ...
+
+    def save_survey(self, survey: Survey) -> int:
+        """Store questionnaire answers as the next version of their name; return the version."""
+        ...
+
+    def load_survey(self, name: str) -> Survey:
+        """Return the latest stored version of a survey."""
         ...
 
 

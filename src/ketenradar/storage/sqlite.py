@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ketenradar.model.chain import CHAIN_COLUMNS, Chain
+from ketenradar.model.survey import SURVEY_SHEETS, Survey
 from ketenradar.storage.base import ChainNotFound, ChainVersion
 
 __all__ = ["SqliteStore"]
@@ -37,6 +39,16 @@ CREATE TABLE IF NOT EXISTS bom (
     position INTEGER NOT NULL,
     parent TEXT NOT NULL, child TEXT NOT NULL, quantity REAL NOT NULL,
     PRIMARY KEY (chain_key, position)
+);
+CREATE TABLE IF NOT EXISTS surveys (
+    survey_key INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    synthetic INTEGER NOT NULL,
+    answers TEXT NOT NULL,
+    UNIQUE (name, version)
 );
 CREATE TABLE IF NOT EXISTS sourcing (
     chain_key INTEGER NOT NULL REFERENCES chains(chain_key) ON DELETE CASCADE,
@@ -147,6 +159,37 @@ class SqliteStore:
             sourcing=frames["sourcing"],
             source=source,
         )
+
+    def save_survey(self, survey: Survey) -> int:
+        """Store the survey's answers as the next version of its name, in one transaction."""
+        created = datetime.now(UTC).isoformat(timespec="seconds")
+        answers = json.dumps(
+            {sheet: json.loads(getattr(survey, sheet).to_json(orient="records")) for sheet in SURVEY_SHEETS}
+        )
+        with self._connect() as connection, connection:
+            (latest,) = connection.execute(
+                "SELECT COALESCE(MAX(version), 0) FROM surveys WHERE name = ?", (survey.name,)
+            ).fetchone()
+            connection.execute(
+                "INSERT INTO surveys (name, version, created_at, source, synthetic, answers) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (survey.name, latest + 1, created, survey.source, int(survey.synthetic), answers),
+            )
+        return int(latest + 1)
+
+    def load_survey(self, name: str) -> Survey:
+        """Return the latest stored version of a survey."""
+        with self._connect() as connection:
+            found = connection.execute(
+                "SELECT source, synthetic, answers FROM surveys WHERE name = ? ORDER BY version DESC LIMIT 1",
+                (name,),
+            ).fetchone()
+        if found is None:
+            raise ChainNotFound(f"no stored survey named {name!r} (`ketenradar survey import` stores one)")
+        source, synthetic, answers = found
+        document = json.loads(answers)
+        frames = {sheet: pd.DataFrame(document[sheet]) for sheet in SURVEY_SHEETS}
+        return Survey(name=name, source=source, synthetic=bool(synthetic), **frames)
 
 
 _VERSION_SELECT = (

@@ -1,0 +1,203 @@
+"""The company questionnaire (F6): format, lists of answers, reading and validation.
+
+Four sheets, as the chain workbook: ``companies`` (one row per responding company),
+``materials``, ``areas`` and ``measures`` (one row per company and answer, since a company may
+give several). Read from Excel, a CSV folder or JSON; every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ketenradar.errors import InputFileError, Problem
+from ketenradar.ingest.tables import MAX_PROBLEMS, ROW, Column, validate_frame
+from ketenradar.ingest.workbook import read_sheets
+from ketenradar.model.survey import SURVEY_SHEETS, Survey
+from ketenradar.refdata import known_country_codes
+from ketenradar.refdata.loaders import read_dataset
+
+__all__ = [
+    "CHAIN_POSITIONS",
+    "MEASURES",
+    "SURVEY_DOMAINS",
+    "VISIBILITY_LEVELS",
+    "dis_areas",
+    "read_survey",
+    "survey_from_frames",
+    "survey_schema",
+]
+
+SURVEY_DOMAINS = ("maritime", "air_space", "land", "security")
+# Chain positions and visibility levels as the source report asked them (Berenschot 2024).
+CHAIN_POSITIONS = (
+    "oem",
+    "tier_1",
+    "tier_2",
+    "tier_3",
+    "services",
+    "value_added_logistics",
+    "knowledge_institute",
+)
+VISIBILITY_LEVELS = {
+    "none": "We have no insight into the chain",
+    "tier_1": "We know only our direct suppliers (Tier 1)",
+    "tier_2": "We know our suppliers' suppliers (Tier 2)",
+    "to_raw_materials": "We know the suppliers up to the material and raw-material suppliers",
+    "full": "We have full insight into the chain",
+}
+# The ten measure types of the report's question on measures taken, in its order.
+MEASURES = {
+    "broaden_supplier_base": "Broaden supplier base, multiple suppliers",
+    "rnd_innovation": "Stimulate R&D and innovation",
+    "stockpiling": "Stockpiling, increase reserves",
+    "redesign": "Design products with non-scarce raw materials, redesign",
+    "improve_supply_chain": "Improve supply chain (country choices, nearshoring)",
+    "extend_lifetime": "Extend lifetime (repair, remanufacturing, refurbishing)",
+    "recycle": "Recycle materials",
+    "substitutes": "Create substitutes for critical raw materials",
+    "reuse": "Increase reuse",
+    "reduce": "Reduce demand",
+}
+
+
+@cache
+def dis_areas() -> pd.DataFrame:
+    """Return the DIS areas of the report's questionnaire: category and area (English and Dutch)."""
+    areas = read_dataset("seed_dis_area_activity")[["category", "area", "area_nl"]]
+    return areas.drop_duplicates(["category", "area"]).reset_index(drop=True)
+
+
+def survey_schema(materials: Collection[str]) -> dict[str, list[Column]]:
+    """Return the columns of each questionnaire sheet."""
+    return _sheets(materials)
+
+
+def _sheets(materials: Collection[str]) -> dict[str, list[Column]]:
+    areas = dis_areas()
+    return {
+        "companies": [
+            Column("company"),
+            Column("fte", "number", minimum=0.0),
+            Column("domain", "choice", choices=SURVEY_DOMAINS),
+            Column("chain_position", "choice", choices=CHAIN_POSITIONS),
+            Column("visibility", "choice", choices=tuple(VISIBILITY_LEVELS)),
+            Column("few_suppliers", "bool"),
+            Column("owner_country", "iso3", required=False, allow_empty=True),
+        ],
+        "materials": [
+            Column("company"),
+            Column("material", "choice", choices=tuple(materials)),
+            Column("bought_directly", "bool", required=False, allow_empty=True),
+        ],
+        "areas": [
+            Column("company"),
+            Column("category", "choice", choices=tuple(areas["category"].unique())),
+            Column("area", "choice", choices=tuple(a.lower() for a in areas["area"])),
+        ],
+        "measures": [Column("company"), Column("measure", "choice", choices=tuple(MEASURES))],
+    }
+
+
+def read_survey(path: str | Path, materials: Collection[str], name: str | None = None) -> Survey:
+    """Read and validate questionnaire answers from ``.xlsx``, a CSV folder or ``.json``."""
+    path = Path(path)
+    sheets, first_row = read_sheets(path, list(SURVEY_SHEETS), what="questionnaire answers")
+    return survey_from_frames(
+        sheets, file=str(path), materials=materials, name=name or path.stem, first_row=first_row
+    )
+
+
+def survey_from_frames(
+    sheets: dict[str, pd.DataFrame | None],
+    *,
+    file: str,
+    materials: Collection[str],
+    name: str,
+    first_row: int = 2,
+    synthetic: bool = False,
+) -> Survey:
+    """Validate the four sheets, or raise InputFileError with every problem."""
+    problems: list[Problem] = []
+    typed: dict[str, pd.DataFrame] = {}
+    schema = _sheets(materials)
+    for sheet, columns in schema.items():
+        frame = sheets.get(sheet)
+        if frame is None:
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    message="missing sheet",
+                    expected=f"a sheet {sheet!r} with columns "
+                    + ", ".join(c.name for c in columns if c.required),
+                )
+            )
+            continue
+        if sheet == "areas" and "area" in frame.columns:
+            frame = frame.assign(area=frame["area"].astype(str).str.strip().str.lower())
+        unique = ("company",) if sheet == "companies" else ("company", *(c.name for c in columns[1:2]))
+        if sheet == "areas":
+            unique = ("company", "category", "area")
+        out, found = validate_frame(
+            frame,
+            columns,
+            file=file,
+            sheet=sheet,
+            countries=known_country_codes(),
+            unique=unique,
+            allow_empty_table=sheet != "companies",
+            first_row=first_row,
+        )
+        problems.extend(found)
+        typed[sheet] = out
+    if problems:
+        raise InputFileError(problems[:MAX_PROBLEMS])
+    known = set(typed["companies"]["company"])
+    for sheet in ("materials", "areas", "measures"):
+        frame = typed[sheet]
+        unknown = ~frame["company"].isin(known).to_numpy()
+        problems += [
+            Problem(
+                file=file,
+                sheet=sheet,
+                row=int(r),
+                column="company",
+                value=str(v),
+                message="unknown company",
+                expected="a company of the companies sheet",
+            )
+            for r, v in zip(frame[ROW].to_numpy()[unknown], frame["company"][unknown], strict=True)
+        ]
+    areas = dis_areas().assign(area=lambda f: f["area"].str.lower())
+    pairs = typed["areas"].merge(areas, on=["category", "area"], how="left", indicator=True)
+    wrong = (pairs["_merge"] == "left_only").to_numpy()
+    problems += [
+        Problem(
+            file=file,
+            sheet="areas",
+            row=int(r),
+            column="area",
+            value=str(v),
+            message="area does not belong to this category",
+            expected="an area listed under its category (see the template)",
+        )
+        for r, v in zip(pairs[ROW].to_numpy()[wrong], pairs["area"][wrong], strict=True)
+    ]
+    if problems:
+        raise InputFileError(problems[:MAX_PROBLEMS])
+    clean = {sheet: frame.drop(columns=[ROW]) for sheet, frame in typed.items()}
+    clean["companies"]["fte"] = clean["companies"]["fte"].astype(np.float64)
+    return Survey(
+        name=name,
+        companies=clean["companies"],
+        materials=clean["materials"],
+        areas=clean["areas"],
+        measures=clean["measures"],
+        source=file,
+        synthetic=synthetic,
+    )
