@@ -55,26 +55,23 @@ def load_flows(
     """Read a trade file into table ``flows(year, exporter, importer, hs, value)``, or refuse it.
 
     Problems (missing columns, non-numeric values, negative values, unknown country codes) are
-    listed with their row (header = row 1), at most 20 per kind.
+    listed with their row (header = row 1), at most 20 per kind. A clean file costs one scan
+    for the checks; rows are numbered only when something has to be reported.
     """
     path = Path(path)
     file = str(path)
     if not path.is_file():
         raise InputFileError.single(file, "file not found", expected="a Comtrade- or BACI-style CSV file")
     con = connection or duckdb.connect()
+    source = "read_csv(?, all_varchar = true, header = true)"
     try:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE raw AS SELECT *, row_number() OVER () + 1 AS _row "
-            "FROM read_csv(?, all_varchar = true, header = true)",
-            [file],
-        )
+        columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}", [file]).fetchall()]
     except duckdb.Error as error:
         raise InputFileError.single(
             file,
             f"not a readable CSV file ({str(error).splitlines()[0]})",
             expected="comma-separated values with one header row",
         ) from None
-    columns = [row[0] for row in con.execute("DESCRIBE raw").fetchall() if row[0] != "_row"]
     style = _style(columns)
     wanted = BACI_COLUMNS if style == "baci" else COMTRADE_COLUMNS
     lower = {c.lower(): c for c in columns}
@@ -94,47 +91,99 @@ def load_flows(
             ]
         )
     col = {c: f'"{lower[c]}"' for c in wanted}
-    problems: list[Problem] = []
-    value, year = (col["v"], col["t"]) if style == "baci" else (col["value"], col["year"])
-    problems += _problems_from(
-        con,
-        f"SELECT _row, {value} FROM raw WHERE TRY_CAST({value} AS DOUBLE) IS NULL",
-        file,
-        lower["v" if style == "baci" else "value"],
-        "not a number",
-        "a trade value with a dot as decimal separator",
+    numeric_columns = (
+        {"v": "DOUBLE", "t": "INTEGER", "i": "INTEGER", "j": "INTEGER"}
+        if style == "baci"
+        else {"value": "DOUBLE", "year": "INTEGER"}
     )
-    problems += _problems_from(
-        con,
-        f"SELECT _row, {value} FROM raw WHERE TRY_CAST({value} AS DOUBLE) < 0",
-        file,
-        lower["v" if style == "baci" else "value"],
-        "negative trade value",
-        "a value ≥ 0",
-    )
-    problems += _problems_from(
-        con,
-        f"SELECT _row, {year} FROM raw WHERE TRY_CAST({year} AS INTEGER) IS NULL",
-        file,
-        lower["t" if style == "baci" else "year"],
-        "not a year",
-        "a year such as 2022",
-    )
-    codes = pd.DataFrame({"code": list(known_country_codes())})
+    types = {c: numeric_columns.get(c.lower(), "VARCHAR") for c in columns}
+    type_spec = ", ".join(f"'{c}': '{kind}'" for c, kind in types.items())
+    try:
+        # A clean file reads typed in one pass; a conversion error sends it down the text path,
+        # which finds and reports every bad cell.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM "
+            f"read_csv(?, header = true, types = {{{type_spec}}})",
+            [file],
+        )
+    except duckdb.Error:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM {source}", [file])
+    value_name, year_name = ("v", "t") if style == "baci" else ("value", "year")
+    value, year = col[value_name], col[year_name]
+    checks = {
+        (
+            value_name,
+            "not a number",
+            "a trade value with a dot as decimal separator",
+        ): f"TRY_CAST({value} AS DOUBLE) IS NULL",
+        (value_name, "negative trade value", "a value ≥ 0"): f"TRY_CAST({value} AS DOUBLE) < 0",
+        (year_name, "not a year", "a year such as 2022"): f"TRY_CAST({year} AS INTEGER) IS NULL",
+    }
+    if style == "comtrade":
+        checks[("flow", "unknown flow", "export or import (X or M)")] = (
+            f"lower(trim({col['flow']})) NOT IN ('x', 'm', 'export', 'import', 'exports', 'imports')"
+        )
+    counts = con.execute(
+        "SELECT " + ", ".join(f"count_if({c})" for c in checks.values()) + " FROM raw"
+    ).fetchone()
+    failing = [
+        (key, condition) for (key, condition), n in zip(checks.items(), counts or (), strict=True) if n
+    ]
+
     if style == "baci":
         numeric = {int(c.numeric): c.alpha_3 for c in pycountry.countries}
         numeric.update(BACI_SPECIAL_CODES)
-        con.register("country_codes", pd.DataFrame({"num": list(numeric), "iso3": list(numeric.values())}))
-        for side in ("i", "j"):
+        mapping = pd.DataFrame({"num": list(numeric), "iso3": list(numeric.values())})
+        sides = ("i", "j")
+        known_codes = {str(k) for k in numeric}
+        expected_code = "a UN numeric country code as BACI uses"
+        normalise = "CAST(TRY_CAST({c} AS INTEGER) AS VARCHAR)"
+    else:
+        mapping = pd.DataFrame({"code": list(known_country_codes())})
+        sides = ("reporter", "partner")
+        known_codes = set(known_country_codes())
+        expected_code = "an ISO 3166 alpha-3 code such as NLD"
+        normalise = "upper(trim({c}))"
+    codes = con.execute(
+        " UNION ".join(
+            f"SELECT DISTINCT {normalise.format(c=col[s])} AS code, '{s}' AS side FROM raw" for s in sides
+        )
+    ).fetchall()
+    bad_codes = {(side, code) for code, side in codes if code not in known_codes}
+    if failing or bad_codes:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE numbered AS SELECT *, row_number() OVER () + 1 AS _row "
+            f"FROM {source}",
+            [file],
+        )
+        problems: list[Problem] = []
+        for (name, message, expected), condition in failing:
             problems += _problems_from(
                 con,
-                f"SELECT _row, {col[side]} FROM raw LEFT JOIN country_codes "
-                f"ON TRY_CAST(raw.{col[side]} AS INTEGER) = country_codes.num WHERE iso3 IS NULL",
+                f"SELECT _row, {col[name]} FROM numbered WHERE {condition}",
                 file,
-                lower[side],
-                "unknown country code",
-                "a UN numeric country code as BACI uses",
+                lower[name],
+                message,
+                expected,
             )
+        for side in sides:
+            bad = sorted(code for s, code in bad_codes if s == side and code is not None)
+            if bad or (side, None) in bad_codes:
+                listed = ", ".join(f"'{b}'" for b in bad) or "''"
+                problems += _problems_from(
+                    con,
+                    f"SELECT _row, {col[side]} FROM numbered "
+                    f"WHERE coalesce({normalise.format(c=col[side])}, '') "
+                    f"IN ({listed}) OR {normalise.format(c=col[side])} IS NULL",
+                    file,
+                    lower[side],
+                    "unknown country code",
+                    expected_code,
+                )
+        raise InputFileError(problems)
+
+    con.register("country_codes", mapping)
+    if style == "baci":
         select = (
             f"SELECT CAST({col['t']} AS INTEGER) AS year, e.iso3 AS exporter, m.iso3 AS importer, "
             f"lpad({col['k']}, 6, '0') AS hs, CAST({col['v']} AS DOUBLE) AS value FROM raw "
@@ -142,41 +191,14 @@ def load_flows(
             f"JOIN country_codes m ON CAST(raw.{col['j']} AS INTEGER) = m.num"
         )
     else:
-        con.register("country_codes", codes)
-        for side in ("reporter", "partner"):
-            problems += _problems_from(
-                con,
-                f"SELECT _row, {col[side]} FROM raw WHERE upper(trim({col[side]})) NOT IN "
-                "(SELECT code FROM country_codes)",
-                file,
-                lower[side],
-                "unknown country code",
-                "an ISO 3166 alpha-3 code such as NLD",
-            )
-        problems += _problems_from(
-            con,
-            f"SELECT _row, {col['flow']} FROM raw WHERE lower(trim({col['flow']})) NOT IN "
-            "('x', 'm', 'export', 'import', 'exports', 'imports')",
-            file,
-            lower["flow"],
-            "unknown flow",
-            "export or import (X or M)",
-        )
-        exporter = (
-            f"CASE WHEN lower(trim({col['flow']})) LIKE 'x%' OR lower(trim({col['flow']})) LIKE 'e%' "
-            f"THEN upper(trim({col['reporter']})) ELSE upper(trim({col['partner']})) END"
-        )
-        importer = (
-            f"CASE WHEN lower(trim({col['flow']})) LIKE 'x%' OR lower(trim({col['flow']})) LIKE 'e%' "
-            f"THEN upper(trim({col['partner']})) ELSE upper(trim({col['reporter']})) END"
-        )
+        exports = f"(lower(trim({col['flow']})) LIKE 'x%' OR lower(trim({col['flow']})) LIKE 'e%')"
         select = (
-            f"SELECT CAST({col['year']} AS INTEGER) AS year, {exporter} AS exporter, "
-            f"{importer} AS importer, trim({col['hs']}) AS hs, "
-            f"CAST({col['value']} AS DOUBLE) AS value FROM raw"
+            f"SELECT CAST({col['year']} AS INTEGER) AS year, "
+            f"CASE WHEN {exports} THEN upper(trim({col['reporter']})) ELSE upper(trim({col['partner']})) END "
+            f"AS exporter, "
+            f"CASE WHEN {exports} THEN upper(trim({col['partner']})) ELSE upper(trim({col['reporter']})) END "
+            f"AS importer, trim({col['hs']}) AS hs, CAST({col['value']} AS DOUBLE) AS value FROM raw"
         )
-    if problems:
-        raise InputFileError(problems)
     con.execute(f"CREATE OR REPLACE TEMP TABLE flows AS {select}")
     con.execute("DROP TABLE raw")
     return con
