@@ -32,7 +32,8 @@ def test_f01_report_is_self_contained(report: Path) -> None:
     html = report.read_text()
     assert not re.search(r"""(src|href)=["']https?://""", html)
     assert "<script" not in html
-    assert html.count("<svg") == 4  # SR-vs-EI, concentration, country components, chain exposure
+    # SR-vs-EI, concentration, country components, chain exposure, matrices, usage-weighted exposure
+    assert html.count("<svg") == 6
 
 
 def test_f01_every_section_and_table_has_a_source_note(report: Path) -> None:
@@ -44,6 +45,7 @@ def test_f01_every_section_and_table_has_a_source_note(report: Path) -> None:
         "outlook",
         "chain",
         "scenario",
+        "sector",
         "catalogue",
         "sources",
     ]
@@ -101,3 +103,12 @@ def test_f05_demo_shows_the_chain_and_the_gallium_germanium_scenario(report: Pat
     assert "China gallium and germanium export licensing" in scenario
     assert "Gallium (m_gallium)" in scenario
     assert "severity 1.0 is the stress-test assumption" in scenario
+
+
+def test_f06_demo_sector_picture_is_labelled_synthetic_and_reproduces_the_report(report: Path) -> None:
+    html = report.read_text()
+    sector = re.search(r'<section id="sector">(.*?)</section>', html, flags=re.S).group(1)
+    assert sector.count("SYNTHETIC") >= 3
+    assert "28 %" in sector and "(report: 28 %)" in sector
+    assert "81%" in sector and "(report: 81 %)" in sector
+    assert "Disclosure control" in sector

@@ -49,8 +49,8 @@ def test_f01_report_renders_offline_without_errors_or_requests(page) -> None:
 
 
 def test_f01_charts_and_tables_are_visible(page) -> None:
-    assert page.locator("figure svg").count() == 4
-    for i in range(4):
+    assert page.locator("figure svg").count() == 6
+    for i in range(6):
         box = page.locator("figure svg").nth(i).bounding_box()
         assert box is not None and box["width"] > 400 and box["height"] > 250
     rows = page.locator("#materials table tbody tr")

@@ -31,6 +31,7 @@ from ketenradar.reports.charts import (
     concentration_chart,
     country_risk_chart,
     exposure_chart,
+    matrix_chart,
     sr_ei_chart,
 )
 from ketenradar.reports.html import (
@@ -309,6 +310,115 @@ def chain_sections(ctx: DemoContext) -> list[Section]:
     return [chain_section, scenario_section]
 
 
+def sector_section(ctx: DemoContext) -> Section:
+    """Build the sector section: matrices, usage-weighted exposure, ownership, materiel, trade."""
+    from ketenradar.sector import materiel_from_seed, ownership_from_seed
+    from ketenradar.survey import (
+        SYNTHETIC_NOTE,
+        risk_impact_matrix,
+        summarise_survey,
+        synthetic_survey,
+        usage_weighted_exposure,
+    )
+    from ketenradar.trade import product_groups
+
+    summary = summarise_survey(synthetic_survey(286, seed=2024))
+    supply_risk = ctx.materials.materials["sr_published"]
+    panels = {
+        f"{domain} (synthetic)": risk_impact_matrix(summary, supply_risk, domain=domain)
+        for domain in ("maritime", "air_space", "land", "security")
+    }
+    chart = matrix_chart(
+        panels,
+        title="Risk-impact matrices per domain — SYNTHETIC questionnaire data",
+        x_label="share of companies using the material",
+        y_label="EC supply risk 2023",
+    )
+    overall = risk_impact_matrix(summary, supply_risk)
+    exposure = usage_weighted_exposure(overall, ctx.materials.catalogue)
+    exposure_svg = exposure_chart(
+        exposure.rename(columns={"stage": "label"}),
+        ["mining", "processing"],
+        title="Usage-weighted country exposure (synthetic usage × EC 2023 shares)",
+        x_label="share of usage-weighted supply",
+    )
+    suppressed = pd.DataFrame(
+        [
+            {"table": t.title, "cells": int(t.counts.size), "suppressed": int(t.hidden.to_numpy().sum())}
+            for t in summary.tables.values()
+        ]
+    )
+    ownership = ownership_from_seed()
+    owners = ownership.by_country.head(10)
+    materiel = materiel_from_seed()
+    groups = product_groups()
+    blocks = (
+        figure(chart, SYNTHETIC_NOTE + ". Dashed lines: averages; suppressed counts give no point."),
+        figure(
+            exposure_svg, "Countries below 2 % pooled as 'other'; hatched: not explained by the EC shares."
+        ),
+        render_table(
+            suppressed,
+            [
+                TableColumn("table", "published table"),
+                TableColumn("cells", "cells", 0),
+                TableColumn("suppressed", "suppressed cells", 0),
+            ],
+            caption="Disclosure control: fewer than 3 companies, or one company > 50 % of the "
+            "FTE, plus secondary suppression along every published total",
+        ),
+        render_table(
+            owners,
+            [
+                TableColumn("country", "ISO3"),
+                TableColumn("name", "legal-owner country"),
+                TableColumn("count", "companies", 0),
+                TableColumn("count_share", "share", 0, percent=True),
+                TableColumn("weight", "FTE (2022)", 0),
+                TableColumn("weight_share", "FTE share", 0, percent=True),
+                TableColumn("high_risk", "high-risk"),
+            ],
+            caption=f"Ownership of the NLDTIB: {ownership.foreign_share_count:.0%} of companies "
+            "foreign-owned (report: 28 %)",
+        ),
+        render_table(
+            materiel.by_supplier,
+            [
+                TableColumn("supplier", "ISO3"),
+                TableColumn("name", "supplier"),
+                TableColumn("units", "units", 0),
+                TableColumn("share", "share", 1, percent=True),
+            ],
+            caption=f"Weapon systems ordered by the Netherlands 2018-2022: "
+            f"{materiel.indicators['largest_supplier_share']:.0%} from the United States "
+            "(report: 81 %)",
+        ),
+        render_table(
+            groups,
+            [
+                TableColumn("hs_code", "HS"),
+                TableColumn("description", "product group"),
+                TableColumn("europe_pct", "Europe %", 0),
+                TableColumn("asia_pct", "Asia %", 0),
+                TableColumn("china_pct", "China %", 0),
+                TableColumn("north_america_pct", "N. America %", 0),
+                TableColumn("africa_pct", "Africa %", 0),
+                TableColumn("australia_pct", "Australia %", 0),
+            ],
+            caption="World production value by region for the report's 11 defence product groups "
+            "(labels as printed)",
+        ),
+    )
+    return Section(
+        id="sector",
+        title=text("sector.title", ctx.lang),
+        intro=text("sector.intro", ctx.lang),
+        blocks=blocks,
+        source_note=text("sector.source", ctx.lang),
+        notes=tuple(ownership.notes + materiel.notes),
+    )
+
+
 def _split_table(exposure: ExposureResult) -> pd.DataFrame:
     groups = refdata.load_countries().frame["nl_split"]
     shares = exposure.shares.assign(split=lambda f: f["country"].map(groups).fillna("third"))
@@ -491,6 +601,7 @@ DEMO_SECTIONS: list[Callable[[DemoContext], Section | list[Section]]] = [
     countries_section,
     outlook_section,
     chain_sections,
+    sector_section,
     catalogue_section,
     sources_section,
 ]

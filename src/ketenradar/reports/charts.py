@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["concentration_chart", "country_risk_chart", "exposure_chart", "sr_ei_chart"]
+__all__ = ["concentration_chart", "country_risk_chart", "exposure_chart", "matrix_chart", "sr_ei_chart"]
 
 _PALETTE = ["#1f4e79", "#c0392b", "#e67e22", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d"]
 
@@ -181,4 +181,36 @@ def exposure_chart(
     ax.set_xlabel(x_label)
     ax.set_title(title, fontsize=11)
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False, ncols=8)
+    return _svg(figure)
+
+
+def matrix_chart(
+    panels: dict[str, pd.DataFrame], *, title: str = "", x_label: str = "", y_label: str = ""
+) -> str:
+    """Risk-impact matrices side by side: usage share (x) against supply risk (y), averages dashed.
+
+    Each panel frame has material, usage_share, supply_risk; ``attrs`` carries the means.
+    """
+    figure = Figure(figsize=(10, 7.5))
+    axes = figure.subplots(2, 2, sharex=True, sharey=True).ravel()
+    for ax, (name, frame) in zip(axes, panels.items(), strict=False):
+        data = frame.dropna(subset=["usage_share", "supply_risk"])
+        ax.scatter(data["usage_share"].astype(float), data["supply_risk"], s=22, color=_PALETTE[0])
+        for _, row in data.iterrows():
+            ax.annotate(
+                str(row["material"]).replace("_", " "),
+                (float(row["usage_share"]), row["supply_risk"]),
+                fontsize=6,
+                xytext=(2, 2),
+                textcoords="offset points",
+            )
+        ax.axvline(frame.attrs.get("mean_usage_share", np.nan), color="#555", lw=0.8, ls="--")
+        ax.axhline(frame.attrs.get("mean_supply_risk", np.nan), color="#555", lw=0.8, ls="--")
+        ax.set_title(name, fontsize=9)
+        ax.grid(alpha=0.25)
+    for ax in axes[2:]:
+        ax.set_xlabel(x_label)
+    for ax in axes[::2]:
+        ax.set_ylabel(y_label)
+    figure.suptitle(title, fontsize=11)
     return _svg(figure)
