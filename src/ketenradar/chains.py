@@ -14,11 +14,12 @@ import pandas as pd
 
 from ketenradar import refdata
 from ketenradar.ingest.workbook import read_chain_workbook
+from ketenradar.jsonable import json_value
 from ketenradar.model.chain import Chain
 from ketenradar.model.material import MaterialCatalogue
 from ketenradar.network.build import build_chain_matrix
 from ketenradar.network.exposure import SPOF_SHARE_THRESHOLD, ExposureResult, compute_exposure
-from ketenradar.overview import _clean, catalogue_supply_shares, provenance_records
+from ketenradar.overview import catalogue_supply_shares, provenance_records
 from ketenradar.scenarios.availability import ScenarioResult, run_scenario
 from ketenradar.scenarios.spec import Scenario
 from ketenradar.storage.base import Store
@@ -98,10 +99,10 @@ def exposure_document(chain: Chain, result: ExposureResult) -> dict[str, Any]:
                 stages[stage] = {
                     "shares": shares_dict,
                     "basis": cover["basis"],
-                    "known_fraction": _clean(cover["known_fraction"]),
-                    "unknown_share": _clean(cover["unknown_share"]),
+                    "known_fraction": json_value(cover["known_fraction"]),
+                    "unknown_share": json_value(cover["unknown_share"]),
                     "split": {k: split.get(k, 0.0) for k in ("NL", "EU+EEA", "third")} if split else {},
-                    "hhi": _clean(hhi.get(key, np.nan)),
+                    "hhi": json_value(hhi.get(key, np.nan)),
                 }
             materials.append({"material": row.material, "quantity": float(row.quantity), "stages": stages})
         details = points.get_group(platform) if platform in points.groups else result.single_points.iloc[0:0]
@@ -113,16 +114,16 @@ def exposure_document(chain: Chain, result: ExposureResult) -> dict[str, Any]:
                 "materials": materials,
                 "single_points_of_failure": sorted(set(details["item"])),
                 "single_point_details": [
-                    {k: _clean(v) for k, v in d.items()} for d in details.to_dict(orient="records")
+                    {k: json_value(v) for k, v in d.items()} for d in details.to_dict(orient="records")
                 ],
                 "visibility": {
-                    "deepest_known_tier": _clean(vis["deepest_known_tier"]),
+                    "deepest_known_tier": json_value(vis["deepest_known_tier"]),
                     "levels": int(vis["levels"]),
-                    "material_quantity_known_fraction": _clean(vis["material_quantity_known_fraction"]),
+                    "material_quantity_known_fraction": json_value(vis["material_quantity_known_fraction"]),
                     "branches": [
                         {
                             "branch": b.branch,
-                            "deepest_known_tier": _clean(b.deepest_known_tier),
+                            "deepest_known_tier": json_value(b.deepest_known_tier),
                             "levels_below": int(b.levels_below),
                         }
                         for b in (

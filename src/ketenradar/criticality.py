@@ -11,7 +11,8 @@ import pandas as pd
 from ketenradar import refdata
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.inputs import read_criticality_inputs, read_parameters
-from ketenradar.overview import DEFAULT_WGI_YEARS, _clean, provenance_records
+from ketenradar.jsonable import json_value
+from ketenradar.overview import DEFAULT_WGI_YEARS, provenance_records
 from ketenradar.risk.assessment import CriticalityResult, assess_supply_risk, scaled_wgi_for_years
 from ketenradar.risk.criticality import round_half_up
 
@@ -95,23 +96,23 @@ def criticality_records(result: CriticalityResult, settings: dict[str, Any]) -> 
     materials = []
     stages = result.stages.groupby("material", sort=False)
     for material, row in result.materials.iterrows():
-        sr = _clean(row["supply_risk"])
+        sr = json_value(row["supply_risk"])
         materials.append(
             {
                 "material": material,
                 "supply_risk": sr,
                 "supply_risk_rounded": None if sr is None else float(round_half_up(np.array([sr]))[0]),
-                "bottleneck_stage": _clean(row["bottleneck_stage"]),
+                "bottleneck_stage": json_value(row["bottleneck_stage"]),
                 "unavailable_reason": row["reason"] or None,
                 "stages": {
                     s.stage: {
-                        "supply_risk": _clean(s.supply_risk),
+                        "supply_risk": json_value(s.supply_risk),
                         "supply_data_used": s.supply_data_used,
-                        "hhi_gs": _clean(s.hhi_gs),
-                        "hhi_eu": _clean(s.hhi_eu),
-                        "import_reliance": _clean(s.import_reliance),
-                        "eol_rir": _clean(s.eol_rir),
-                        "si_sr": _clean(s.si_sr),
+                        "hhi_gs": json_value(s.hhi_gs),
+                        "hhi_eu": json_value(s.hhi_eu),
+                        "import_reliance": json_value(s.import_reliance),
+                        "eol_rir": json_value(s.eol_rir),
+                        "si_sr": json_value(s.si_sr),
                         "inputs": getattr(s, "inputs", "user"),
                         "unavailable_reason": s.reason or None,
                     }

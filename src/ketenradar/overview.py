@@ -16,6 +16,7 @@ import pandas as pd
 
 from ketenradar import refdata
 from ketenradar._types import RAW_MATERIAL_STAGES
+from ketenradar.jsonable import json_value
 from ketenradar.model.material import Material, MaterialCatalogue
 from ketenradar.refdata.provenance import Provenance, snapshot_version
 from ketenradar.risk.assessment import (
@@ -346,21 +347,6 @@ def provenance_records(provenance: tuple[Provenance, ...]) -> list[dict[str, str
     return [{"dataset": p.dataset, "title": p.title, "citation": p.cite()} for p in provenance]
 
 
-def _clean(value: Any) -> Any:
-    """Turn NaN and NumPy scalars into JSON-ready values (missing stays None, never 0)."""
-    if value is None:
-        return None
-    if isinstance(value, float | np.floating):
-        return None if np.isnan(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if value is pd.NA:
-        return None
-    return value
-
-
 def material_records(overview: MaterialOverview) -> list[dict[str, Any]]:
     """Return one JSON-ready record per material (the ``materials --format json`` contract)."""
     records = []
@@ -372,7 +358,7 @@ def material_records(overview: MaterialOverview) -> list[dict[str, Any]]:
         stages: dict[str, Any] = {}
         if material_id in overview.stages.index.get_level_values("material"):
             for stage, srow in overview.stages.loc[material_id].iterrows():
-                stages[str(stage)] = {k: _clean(v) for k, v in srow.items()}
+                stages[str(stage)] = {k: json_value(v) for k, v in srow.items()}
                 stages[str(stage)]["sr_unavailable_reason"] = (
                     srow["sr_unavailable_reason"]
                     if isinstance(srow["sr_unavailable_reason"], str)
@@ -387,26 +373,26 @@ def material_records(overview: MaterialOverview) -> list[dict[str, Any]]:
                 "eu_2023_critical": material.eu_2023_critical,
             },
             "members": list(material.members),
-            "sr": _clean(row["sr_published"]),
-            "ei": _clean(row["ei_published"]),
+            "sr": json_value(row["sr_published"]),
+            "ei": json_value(row["ei_published"]),
             "supply_risk": {
-                "published": _clean(row["sr_published"]),
+                "published": json_value(row["sr_published"]),
                 "published_year": 2023 if pd.notna(row["sr_published"]) else None,
-                "computed": _clean(row["sr_computed"]),
-                "computed_bottleneck_stage": _clean(row["sr_bottleneck_stage"]),
+                "computed": json_value(row["sr_computed"]),
+                "computed_bottleneck_stage": json_value(row["sr_bottleneck_stage"]),
                 "unavailable_reason": row["sr_unavailable_reason"] or None,
             },
             "economic_importance": {
-                "published": _clean(row["ei_published"]),
-                "computed": _clean(row["ei_computed"]),
+                "published": json_value(row["ei_published"]),
+                "computed": json_value(row["ei_computed"]),
                 "unavailable_reason": row["ei_unavailable_reason"] or None,
             },
             "stages": stages,
             "history": (
                 {
                     str(int(h.year)): {
-                        "sr": _clean(h.supply_risk),
-                        "ei": _clean(h.economic_importance),
+                        "sr": json_value(h.supply_risk),
+                        "ei": json_value(h.economic_importance),
                     }
                     for h in history.get_group(material_id).itertuples()
                 }
@@ -414,19 +400,19 @@ def material_records(overview: MaterialOverview) -> list[dict[str, Any]]:
                 else {}
             ),
             "outlook": {
-                "reserves_t": _clean(row["reserves_t"]),
-                "world_production_t": _clean(row["world_production_t"]),
-                "reserve_lifetime_years": _clean(row["reserve_lifetime_years"]),
-                "reserve_lifetime_years_published": _clean(row["reserve_lifetime_years_published"]),
-                "price_volatility_pct": _clean(row["price_volatility_pct"]),
-                "eu_eol_rir": _clean(row["eu_eol_rir"]),
-                "us_government_stockpile": _clean(row["us_government_stockpile"]),
+                "reserves_t": json_value(row["reserves_t"]),
+                "world_production_t": json_value(row["world_production_t"]),
+                "reserve_lifetime_years": json_value(row["reserve_lifetime_years"]),
+                "reserve_lifetime_years_published": json_value(row["reserve_lifetime_years_published"]),
+                "price_volatility_pct": json_value(row["price_volatility_pct"]),
+                "eu_eol_rir": json_value(row["eu_eol_rir"]),
+                "us_government_stockpile": json_value(row["us_government_stockpile"]),
                 "demand_supply": (
                     {
                         str(int(o.year)): {
-                            "demand_kt": _clean(o.demand_kt),
-                            "supply_kt": _clean(o.supply_kt),
-                            "ratio": _clean(o.demand_supply_ratio),
+                            "demand_kt": json_value(o.demand_kt),
+                            "supply_kt": json_value(o.supply_kt),
+                            "ratio": json_value(o.demand_supply_ratio),
                             "shortfall": bool(o.shortfall),
                         }
                         for o in iea.get_group(material_id).itertuples()
@@ -436,9 +422,9 @@ def material_records(overview: MaterialOverview) -> list[dict[str, Any]]:
                 ),
             },
             "nl_imports_meur": {
-                "direct": _clean(row["nl_direct_import_meur"]),
-                "indirect": _clean(row["nl_indirect_import_meur"]),
-                "total": _clean(row["nl_total_import_meur"]),
+                "direct": json_value(row["nl_direct_import_meur"]),
+                "indirect": json_value(row["nl_indirect_import_meur"]),
+                "total": json_value(row["nl_total_import_meur"]),
             },
             "sources": (
                 [{"dataset": "catalogue", "title": material.note, "citation": material.source}]
@@ -505,17 +491,17 @@ def country_records(overview: CountryOverview) -> list[dict[str, Any]]:
                 "nl_split": row["nl_split"],
                 "indicators": {
                     "wgi": {
-                        **{d: _clean(row[f"wgi_{d}"]) for d in refdata.WGI_DIMENSIONS},
-                        "mean": _clean(row["wgi_mean"]),
+                        **{d: json_value(row[f"wgi_{d}"]) for d in refdata.WGI_DIMENSIONS},
+                        "mean": json_value(row["wgi_mean"]),
                     },
-                    "oecd_crc": _clean(row["oecd_crc"]),
-                    "oecd_classified": _clean(row["oecd_classified"]),
-                    "fsi_total": _clean(row["fsi_total"]),
-                    "atradius_star": _clean(row["atradius_star"]),
+                    "oecd_crc": json_value(row["oecd_crc"]),
+                    "oecd_classified": json_value(row["oecd_classified"]),
+                    "fsi_total": json_value(row["fsi_total"]),
+                    "atradius_star": json_value(row["atradius_star"]),
                 },
-                "components": {name: _clean(row[f"component_{name}"]) for name in overview.weights},
-                "composite_risk": _clean(row["composite_risk"]),
-                "weight_coverage": _clean(row["weight_coverage"]),
+                "components": {name: json_value(row[f"component_{name}"]) for name in overview.weights},
+                "composite_risk": json_value(row["composite_risk"]),
+                "weight_coverage": json_value(row["weight_coverage"]),
                 "missing_indicators": list(row["missing_indicators"]),
                 "sources": cites,
             }

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ketenradar import refdata
-from ketenradar.overview import _clean, build_country_overview, provenance_records
+from ketenradar.jsonable import json_records, json_value
+from ketenradar.overview import build_country_overview, provenance_records
 from ketenradar.refdata.loaders import read_dataset
 from ketenradar.refdata.provenance import Provenance
 from ketenradar.risk.concentration import hhi
@@ -230,11 +231,6 @@ def materiel_from_seed() -> MaterielOrigin:
     )
 
 
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Return frame rows as JSON-ready dicts."""
-    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
-
-
 def ownership_document(picture: OwnershipPicture) -> dict[str, Any]:
     """Return the JSON document of ``ketenradar ownership``."""
     depth = None
@@ -243,7 +239,7 @@ def ownership_document(picture: OwnershipPicture) -> dict[str, Any]:
         depth = {str(k): int(v) for k, v in counts.items()}
     return {
         "basis": picture.basis,
-        "by_country": records(
+        "by_country": json_records(
             picture.by_country.rename(
                 columns={
                     "count": "companies",
@@ -255,7 +251,7 @@ def ownership_document(picture: OwnershipPicture) -> dict[str, Any]:
             )
         ),
         "foreign_owned_share_companies": picture.foreign_share_count,
-        "foreign_owned_share_fte": _clean(picture.foreign_share_fte),
+        "foreign_owned_share_fte": json_value(picture.foreign_share_fte),
         "high_risk_owner_countries": picture.high_risk_countries,
         "companies_under_high_risk_control": (
             None
@@ -272,8 +268,8 @@ def materiel_document(origin: MaterielOrigin) -> dict[str, Any]:
     """Return the JSON document of ``ketenradar materiel``."""
     return {
         "basis": origin.basis,
-        "by_supplier": records(origin.by_supplier),
-        "by_domain": records(origin.by_domain),
+        "by_supplier": json_records(origin.by_supplier),
+        "by_domain": json_records(origin.by_domain),
         "indicators": origin.indicators,
         "notes": origin.notes,
         "sources": provenance_records(origin.provenance),

@@ -22,9 +22,10 @@ from ketenradar.ingest.questionnaire import (
     VISIBILITY_LEVELS,
     dis_areas,
 )
+from ketenradar.jsonable import json_value
 from ketenradar.model.material import MaterialCatalogue
 from ketenradar.model.survey import Survey
-from ketenradar.overview import _clean, catalogue_supply_shares
+from ketenradar.overview import catalogue_supply_shares
 from ketenradar.refdata.loaders import read_dataset
 from ketenradar.risk.disclosure import DisclosureRules, primary_suppression, secondary_suppression
 
@@ -331,7 +332,7 @@ def table_document(table: DisclosedTable, respondents: pd.Series | None = None) 
                 {
                     "row": row,
                     "col": col,
-                    "companies": _clean(value),
+                    "companies": json_value(value),
                     "share_of_respondents": pct,
                     "suppressed": bool(table.hidden.loc[row, col]),
                 }

@@ -19,6 +19,7 @@ import pycountry
 
 from ketenradar import refdata
 from ketenradar.errors import InputFileError, Problem
+from ketenradar.jsonable import json_records
 from ketenradar.refdata import known_country_codes
 from ketenradar.refdata.loaders import read_dataset
 
@@ -294,15 +295,13 @@ def product_groups() -> pd.DataFrame:
 
 def trade_document(result: TradeConcentration, file: str) -> dict[str, Any]:
     """Return the JSON document of ``trade concentration``."""
-    from ketenradar.sector import records
-
     return {
         "file": file,
         "hs_digits": result.hs_digits,
-        "concentration": records(result.concentration),
-        "top_exporters": records(result.exporter_shares),
-        "regions": records(result.regions),
-        "nl_import_dependence": records(result.nl_dependence),
-        "change": records(result.change),
+        "concentration": json_records(result.concentration),
+        "top_exporters": json_records(result.exporter_shares),
+        "regions": json_records(result.regions),
+        "nl_import_dependence": json_records(result.nl_dependence),
+        "change": json_records(result.change),
         "regions_source": refdata.provenance_of("country_regions").cite(),
     }

@@ -17,6 +17,7 @@ from ketenradar.ingest.inputs import (
     read_material_catalogue,
     read_parameters,
 )
+from ketenradar.jsonable import json_records
 from ketenradar.overview import (
     AssessmentOptions,
     CountryOverview,
@@ -317,8 +318,8 @@ def outlook(ctx: click.Context, fmt: str) -> None:
         ]
         stage = [c for c in flat.columns if "crma_" in c and c != "crma_exceeds_limit"]
         doc = {
-            "materials": _records(flat[keep + stage]),
-            "iea_outlook": _records(iea),
+            "materials": json_records(flat[keep + stage]),
+            "iea_outlook": json_records(iea),
             "settings": overview.options.describe(),
             "sources": provenance_records(overview.provenance),
         }
@@ -357,9 +358,3 @@ def outlook(ctx: click.Context, fmt: str) -> None:
         title="IEA demand and supply outlook",
         caption="Source: IEA Global Critical Minerals Outlook 2024, as cited in Berenschot 2024.",
     )
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    from ketenradar.overview import _clean
-
-    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]

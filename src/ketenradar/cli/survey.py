@@ -21,10 +21,10 @@ from ketenradar.ingest.questionnaire import (
     survey_schema,
 )
 from ketenradar.ingest.workbook_writer import write_sheets, write_workbook_template
+from ketenradar.jsonable import json_records, json_value
 from ketenradar.model.survey import SURVEY_SHEETS, Survey
-from ketenradar.overview import _clean, build_material_overview
+from ketenradar.overview import build_material_overview
 from ketenradar.risk.disclosure import DisclosureRules
-from ketenradar.sector import records
 from ketenradar.storage import SqliteStore, default_workspace_path
 from ketenradar.survey import (
     SYNTHETIC_NOTE,
@@ -245,10 +245,10 @@ def matrix(
                 "survey": data.name,
                 "synthetic": data.synthetic,
                 "scope": scope,
-                "mean_usage_share": _clean(points.attrs["mean_usage_share"]),
-                "mean_supply_risk": _clean(points.attrs["mean_supply_risk"]),
-                "materials": records(points),
-                "exposure": records(exposure),
+                "mean_usage_share": json_value(points.attrs["mean_usage_share"]),
+                "mean_supply_risk": json_value(points.attrs["mean_supply_risk"]),
+                "materials": json_records(points),
+                "exposure": json_records(exposure),
                 "display_threshold": threshold,
                 "notes": notes,
                 "sources": ["EC (2023) supply risk and global supply shares", data.source],

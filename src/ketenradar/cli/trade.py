@@ -8,7 +8,7 @@ import click
 
 from ketenradar.cli import cli
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option, working
-from ketenradar.sector import records
+from ketenradar.jsonable import json_records
 from ketenradar.trade import analyse_trade, load_flows, product_groups, trade_document
 
 
@@ -81,7 +81,10 @@ def groups(fmt: str) -> None:
     table = product_groups()
     if fmt == "json":
         emit_json(
-            {"product_groups": records(table), "source": "TNO/Comtrade 2022 as cited in Berenschot (2024)"}
+            {
+                "product_groups": json_records(table),
+                "source": "TNO/Comtrade 2022 as cited in Berenschot (2024)",
+            }
         )
         return
     if fmt == "csv":
