@@ -15,10 +15,9 @@ import numpy as np
 import pandas as pd
 
 from ketenradar.errors import InputFileError, Problem
-from ketenradar.ingest.tables import MAX_PROBLEMS, ROW, Column, validate_frame
-from ketenradar.ingest.workbook import read_sheets
+from ketenradar.ingest.tables import MAX_PROBLEMS, ROW, Column
+from ketenradar.ingest.workbook import read_sheets, validate_sheets
 from ketenradar.model.survey import SURVEY_SHEETS, Survey
-from ketenradar.refdata import known_country_codes
 from ketenradar.refdata.loaders import read_dataset
 
 __all__ = [
@@ -122,39 +121,22 @@ def survey_from_frames(
     synthetic: bool = False,
 ) -> Survey:
     """Validate the four sheets, or raise InputFileError with every problem."""
-    problems: list[Problem] = []
-    typed: dict[str, pd.DataFrame] = {}
-    schema = _sheets(materials)
-    for sheet, columns in schema.items():
-        frame = sheets.get(sheet)
-        if frame is None:
-            problems.append(
-                Problem(
-                    file=file,
-                    sheet=sheet,
-                    message="missing sheet",
-                    expected=f"a sheet {sheet!r} with columns "
-                    + ", ".join(c.name for c in columns if c.required),
-                )
-            )
-            continue
-        if sheet == "areas" and "area" in frame.columns:
-            frame = frame.assign(area=frame["area"].astype(str).str.strip().str.lower())
-        unique = ("company",) if sheet == "companies" else ("company", *(c.name for c in columns[1:2]))
-        if sheet == "areas":
-            unique = ("company", "category", "area")
-        out, found = validate_frame(
-            frame,
-            columns,
-            file=file,
-            sheet=sheet,
-            countries=known_country_codes(),
-            unique=unique,
-            allow_empty_table=sheet != "companies",
-            first_row=first_row,
-        )
-        problems.extend(found)
-        typed[sheet] = out
+    if sheets.get("areas") is not None and "area" in sheets["areas"].columns:  # type: ignore[union-attr]
+        areas_sheet = sheets["areas"]
+        assert areas_sheet is not None
+        sheets = {
+            **sheets,
+            "areas": areas_sheet.assign(area=areas_sheet["area"].astype(str).str.strip().str.lower()),
+        }
+    unique = {
+        "companies": ("company",),
+        "materials": ("company", "material"),
+        "areas": ("company", "category", "area"),
+        "measures": ("company", "measure"),
+    }
+    typed, problems = validate_sheets(
+        sheets, _sheets(materials), file=file, unique=unique, required_rows={"companies"}, first_row=first_row
+    )
     if problems:
         raise InputFileError(problems[:MAX_PROBLEMS])
     known = set(typed["companies"]["company"])

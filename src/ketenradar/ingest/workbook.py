@@ -20,7 +20,14 @@ from ketenradar.model.chain import CHAIN_COLUMNS, CHAIN_STAGES, DOMAINS, ITEM_KI
 from ketenradar.network.graph import find_cycle, topological_levels
 from ketenradar.refdata import known_country_codes
 
-__all__ = ["SHARE_TOLERANCE", "SHEETS", "chain_from_frames", "read_chain_workbook", "read_sheets"]
+__all__ = [
+    "SHARE_TOLERANCE",
+    "SHEETS",
+    "chain_from_frames",
+    "read_chain_workbook",
+    "read_sheets",
+    "validate_sheets",
+]
 
 SHARE_TOLERANCE = 1e-6
 RAW_STAGES = ("mining", "processing")
@@ -83,6 +90,50 @@ def read_sheets(path: Path, names: list[str], what: str) -> tuple[dict[str, pd.D
     raise InputFileError.single(
         str(path), f"unsupported file type {path.suffix or '(none)'}", expected=expected
     )
+
+
+def validate_sheets(
+    sheets: dict[str, pd.DataFrame | None],
+    schema: dict[str, list[Column]],
+    *,
+    file: str,
+    unique: dict[str, tuple[str, ...]],
+    required_rows: Collection[str],
+    first_row: int,
+) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Validate every sheet of a workbook against its schema; a missing sheet is a problem too.
+
+    ``unique`` gives the columns whose combination must not repeat per sheet;
+    ``required_rows`` names the sheets that must have at least one data row.
+    """
+    problems: list[Problem] = []
+    typed: dict[str, pd.DataFrame] = {}
+    for sheet, columns in schema.items():
+        frame = sheets.get(sheet)
+        if frame is None:
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    message="missing sheet",
+                    expected=f"a sheet {sheet!r} with columns "
+                    + ", ".join(c.name for c in columns if c.required),
+                )
+            )
+            continue
+        out, found = validate_frame(
+            frame,
+            columns,
+            file=file,
+            sheet=sheet,
+            countries=known_country_codes(),
+            unique=unique.get(sheet, ()),
+            allow_empty_table=sheet not in required_rows,
+            first_row=first_row,
+        )
+        problems.extend(found)
+        typed[sheet] = out
+    return typed, problems
 
 
 def _read_csv_folder(folder: Path, names: list[str]) -> dict[str, pd.DataFrame | None]:
@@ -184,33 +235,9 @@ def chain_from_frames(
     first_row: int = 2,
 ) -> Chain:
     """Validate the three sheets and build the chain, or raise with every problem found."""
-    problems: list[Problem] = []
-    typed: dict[str, pd.DataFrame] = {}
-    for sheet, columns in SHEETS.items():
-        frame = sheets.get(sheet)
-        if frame is None:
-            problems.append(
-                Problem(
-                    file=file,
-                    sheet=sheet,
-                    message="missing sheet",
-                    expected=f"a sheet {sheet!r} with columns "
-                    + ", ".join(c.name for c in columns if c.required),
-                )
-            )
-            continue
-        out, found = validate_frame(
-            frame,
-            columns,
-            file=file,
-            sheet=sheet,
-            countries=known_country_codes(),
-            unique=("id",) if sheet == "items" else (),
-            allow_empty_table=sheet != "items",
-            first_row=first_row,
-        )
-        problems.extend(found)
-        typed[sheet] = out
+    typed, problems = validate_sheets(
+        sheets, SHEETS, file=file, unique={"items": ("id",)}, required_rows={"items"}, first_row=first_row
+    )
     if problems:
         raise InputFileError(problems[:MAX_PROBLEMS])
     items, bom, sourcing = typed["items"], typed["bom"], typed["sourcing"]
