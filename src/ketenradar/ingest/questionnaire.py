@@ -121,13 +121,11 @@ def survey_from_frames(
     synthetic: bool = False,
 ) -> Survey:
     """Validate the four sheets, or raise InputFileError with every problem."""
-    if sheets.get("areas") is not None and "area" in sheets["areas"].columns:  # type: ignore[union-attr]
-        areas_sheet = sheets["areas"]
-        assert areas_sheet is not None
-        sheets = {
-            **sheets,
-            "areas": areas_sheet.assign(area=areas_sheet["area"].astype(str).str.strip().str.lower()),
-        }
+    areas_sheet = sheets.get("areas")
+    if areas_sheet is not None and "area" in areas_sheet.columns:
+        # Area names are matched case-insensitively.
+        lowered = areas_sheet["area"].astype(str).str.strip().str.lower()
+        sheets = {**sheets, "areas": areas_sheet.assign(area=lowered)}
     unique = {
         "companies": ("company",),
         "materials": ("company", "material"),
