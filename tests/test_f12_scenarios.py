@@ -9,8 +9,9 @@ from chain_fixtures import RADAR, SHARED, write_chain
 
 from ketenradar import refdata
 from ketenradar.chains import analyse_scenario, world_supply_shares
+from ketenradar.ingest.scenario_file import read_scenario
 from ketenradar.ingest.workbook import read_chain_workbook
-from ketenradar.scenarios.spec import Scenario, Shock, read_scenario
+from ketenradar.scenarios.spec import Scenario, Shock
 
 CATALOGUE = refdata.load_materials().with_materials(refdata.load_defence_materials_extra())
 

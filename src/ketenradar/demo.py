@@ -15,6 +15,7 @@ import pandas as pd
 
 from ketenradar import __version__, refdata
 from ketenradar.chains import analyse_exposure, analyse_scenario
+from ketenradar.ingest.scenario_file import read_scenario
 from ketenradar.ingest.workbook import read_chain_workbook
 from ketenradar.network.exposure import ExposureResult
 from ketenradar.overview import (
@@ -43,7 +44,6 @@ from ketenradar.reports.html import (
     write_report_dir,
 )
 from ketenradar.reports.texts import text
-from ketenradar.scenarios.spec import read_scenario
 
 __all__ = ["DEMO_SECTIONS", "DemoContext", "build_demo_context", "run_demo"]
 

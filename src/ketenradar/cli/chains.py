@@ -21,11 +21,11 @@ from ketenradar.chains import (
 from ketenradar.cli import cli
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option, working
 from ketenradar.ingest.inputs import read_material_catalogue
+from ketenradar.ingest.scenario_file import read_scenario
 from ketenradar.ingest.workbook import read_chain_workbook
 from ketenradar.ingest.workbook_writer import write_chain, write_template
 from ketenradar.model.material import MaterialCatalogue
 from ketenradar.network.exposure import SPOF_SHARE_THRESHOLD
-from ketenradar.scenarios.spec import read_scenario
 from ketenradar.storage import ChainVersion, SqliteStore, default_workspace_path
 
 F = TypeVar("F", bound=Callable[..., Any])
