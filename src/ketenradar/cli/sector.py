@@ -91,7 +91,12 @@ def materiel(imports: Path | None, fmt: str) -> None:
         title="Weapon-system imports by supplier",
         caption=f"Basis: {origin.basis}. " + " ".join(origin.notes),
     )
-    indicators = pd.DataFrame([{"indicator": k, "value": v} for k, v in origin.indicators.items()])
+    indicators = pd.DataFrame(
+        [
+            {"indicator": k.replace("_", " "), "value": f"{v:.3f}" if isinstance(v, float) else str(v)}
+            for k, v in origin.indicators.items()
+        ]
+    )
     emit_table(
         indicators, [("indicator", "dependence indicator", -1), ("value", "value", -1)], title="Dependence"
     )
