@@ -56,3 +56,12 @@ def test_docs_readme_starts_with_the_two_commands() -> None:
     assert [c.split()[1] for c in commands] == ["scripts/demo", "scripts/test"]
     assert "ketenradar demo" in (ROOT / "scripts" / "demo").read_text()
     assert "pytest" in (ROOT / "scripts" / "test").read_text()
+
+
+def test_docs_tutorials_run(tmp_path, monkeypatch) -> None:
+    import runpy
+
+    monkeypatch.chdir(tmp_path)
+    for tutorial in sorted((ROOT / "docs" / "tutorials").glob("*.py")):
+        runpy.run_path(str(tutorial), run_name="__main__")
+    assert (tmp_path / "ketenradar-report" / "index.html").is_file()
