@@ -86,3 +86,54 @@ def test_f04_chain_synth_writes_a_valid_workbook(run, tmp_path: Path) -> None:
     result = run("chain", "import", str(out), "--name", "s", "--workspace", str(tmp_path / "w.sqlite"))
     assert result.exit_code == 0, result.stderr
     assert "500 items" in result.stdout
+
+
+def _folder(tmp_path: Path, name: str, items: str, bom: str, sourcing: str) -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "items.csv").write_text(items)
+    (folder / "bom.csv").write_text(bom)
+    (folder / "sourcing.csv").write_text(sourcing)
+    return folder
+
+
+def test_f05_chain_without_any_sourcing_uses_world_shares(run_json, tmp_path: Path) -> None:
+    folder = _folder(
+        tmp_path,
+        "c",
+        "id,name,kind,material\np,Radar,platform,\nga,Gallium,material,gallium\n",
+        "parent,child,quantity\np,ga,2\n",
+        "item,country,share\n",
+    )
+    (platform,) = run_json("chain", "exposure", str(folder))["platforms"]
+    gallium = platform["materials"][0]["stages"]["processing"]
+    assert gallium["basis"] == "world" and gallium["known_fraction"] == 0
+    # China supplies 93.8 % of world gallium processing: a single point even without chain data.
+    assert platform["single_points_of_failure"] == ["ga"]
+    assert {d["reason"] for d in platform["single_point_details"]} == {"material ≥ 90% from one country"}
+
+
+def test_f05_chain_without_platforms_says_so(run, tmp_path: Path) -> None:
+    folder = _folder(
+        tmp_path,
+        "c",
+        "id,name,kind,material\nc1,Part,component,\nga,Gallium,material,gallium\n",
+        "parent,child,quantity\nc1,ga,1\n",
+        "item,country,share\n",
+    )
+    result = run("chain", "exposure", str(folder), "--format", "json")
+    assert result.exit_code == 0
+    assert "no item of kind 'platform'" in result.stderr
+    assert '"platforms": []' in result.stdout
+
+
+def test_f05_lone_platform_without_bom(run_json, tmp_path: Path) -> None:
+    folder = _folder(
+        tmp_path,
+        "c",
+        "id,name,kind\np,Platform,platform\n",
+        "parent,child,quantity\n",
+        "item,country,share\n",
+    )
+    (platform,) = run_json("chain", "exposure", str(folder))["platforms"]
+    assert platform["materials"] == [] and platform["visibility"]["levels"] == 1

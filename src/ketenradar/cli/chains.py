@@ -204,6 +204,13 @@ def exposure(
     with working(f"computing exposure of {chain_ref}"):
         chain = open_chain(chain_ref, _store(workspace), catalogue)
         result = analyse_exposure(chain, catalogue, spof_threshold)
+    if not result.platforms:
+        click.secho(
+            f"chain {chain.name!r} has no item of kind 'platform': exposure is computed per "
+            "platform, so there is nothing to show (mark the top items as platforms)",
+            err=True,
+            fg="yellow",
+        )
     if fmt == "json":
         emit_json(exposure_document(chain, result))
         return

@@ -167,6 +167,14 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, pd.DataFrame
     One sort by (item, stage, country) and segment reductions; no hashing of strings.
     """
     src = matrix.sourcing
+    if len(src.item) == 0:
+        empty = np.array([], dtype=object)
+        return (
+            pd.DataFrame({"item": empty, "stage": empty, "hhi": np.array([], dtype=np.float64)}),
+            pd.DataFrame(
+                {"position": np.array([], dtype=np.intp), "stage": empty, "country": empty, "reason": empty}
+            ),
+        )
     n_stages = len(src.stages)
     n_countries = max(len(src.countries), 1)
     key = src.item.astype(np.int64) * n_stages + src.stage
@@ -220,7 +228,7 @@ def _single_points(
     labels = matrix.index.labels
     platform_ids = labels[matrix.platforms]
     single = single.sort_values("position", kind="stable")
-    flagged = single["position"].to_numpy()
+    flagged = single["position"].to_numpy(dtype=np.intp)
     positions, first = np.unique(flagged, return_index=True)
     per_position = np.diff(np.r_[first, len(flagged)])
     rows = X[positions]
