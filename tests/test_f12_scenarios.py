@@ -84,3 +84,13 @@ def test_f12_unaffected_chain_is_fully_available(shared) -> None:
     items, platforms = _run(shared, Shock(countries=("ATA",), severity=1.0))  # supplies nothing
     assert (items["availability"] == 1.0).all()
     assert platforms["limited_by"].map(len).sum() == 0
+
+
+def test_f12_items_filter_on_a_world_sourced_material(radar) -> None:
+    # nd (NdPr) has no sourcing in the radar chain: its own availability comes from world shares,
+    # and an items filter naming it must still apply.
+    items, _ = _run(radar, Shock(countries=("CHN",), severity=1.0, items=("nd",)))
+    world = world_supply_shares(CATALOGUE).set_index(["material", "stage", "country"])["share"]
+    expected = min(1 - world[("light_rare_earths", s, "CHN")] for s in ("mining", "processing"))
+    assert items.loc["nd", "availability"] == pytest.approx(expected)
+    assert items.loc["ga", "availability"] == 1.0  # not named by the filter
