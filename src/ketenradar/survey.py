@@ -129,6 +129,9 @@ def _table(
         hidden = np.zeros(counts.shape, dtype=bool)
     else:
         hidden = primary_suppression(counts.to_numpy(), largest.to_numpy(), total.to_numpy(), rules)
+        if rows_additive and cols_additive:
+            # The number of respondents is public (every survey states its size).
+            hidden[-1, -1] = False
         if fixed is not None:
             hidden |= fixed.reindex(index=counts.index, columns=counts.columns).fillna(False).to_numpy(bool)
         hidden = secondary_suppression(

@@ -58,6 +58,10 @@ def survey() -> None:
     """Company questionnaires: template, import, summary with disclosure control, synth."""
 
 
+def _average(value: float) -> str:
+    return "—" if value != value else f"{value:.2f}"  # NaN when every count is suppressed
+
+
 @survey.command()
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def template(out: Path) -> None:
@@ -268,8 +272,8 @@ def matrix(
             ("quadrant", "quadrant", -1),
         ],
         title=f"Risk-impact matrix ({scope})",
-        caption=" ".join(notes) + f" Averages: usage {points.attrs['mean_usage_share']:.2f}, "
-        f"SR {points.attrs['mean_supply_risk']:.2f}. Suppressed counts give no point.",
+        caption=" ".join(notes) + f" Averages: usage {_average(points.attrs['mean_usage_share'])}, "
+        f"SR {_average(points.attrs['mean_supply_risk'])}. Suppressed counts give no point.",
     )
     emit_table(
         exposure,
