@@ -75,6 +75,7 @@ def test_f01_dutch_report(tmp_path: Path) -> None:
     index = run_demo(tmp_path / "nl", lang="nl")
     html = index.read_text()
     assert '<html lang="nl">' in html and "De 34 kritieke grondstoffen van de EU" in html
+    assert "<th>grondstof</th>" in html and "<th>material</th>" not in html
 
 
 def test_f01_failed_demo_leaves_the_previous_report_intact(tmp_path: Path, monkeypatch) -> None:

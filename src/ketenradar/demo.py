@@ -117,6 +117,7 @@ def materials_section(ctx: DemoContext) -> Section:
             TableColumn("crma", "CRMA > 65%"),
         ],
         row_class=["flag" if c else "" for c in frame["crma"]],
+        lang=ctx.lang,
     )
     chart_data = pd.DataFrame(
         {
@@ -189,6 +190,7 @@ def chain_sections(ctx: DemoContext) -> list[Section]:
             *(TableColumn(p, f"{names[p]} (kg)", 1) for p in exposure.platforms),
         ],
         caption="Material content: total quantity per platform (illustrative quantities)",
+        lang=ctx.lang,
     )
     shares = exposure.shares.assign(label=lambda f: f["platform"] + " · " + f["material"])
     processing = shares[shares["stage"] == "processing"]
@@ -217,6 +219,7 @@ def chain_sections(ctx: DemoContext) -> list[Section]:
         ],
         caption="Country exposure per material and stage, split NL / EU+EEA / third countries",
         row_class=["flag" if s >= 0.9 else "" for s in split["top_share"].fillna(0)],
+        lang=ctx.lang,
     )
     points = exposure.single_points.assign(item_name=lambda f: f["item"].map(names))
     points_table = render_table(
@@ -231,6 +234,7 @@ def chain_sections(ctx: DemoContext) -> list[Section]:
             TableColumn("reason", "why"),
         ],
         caption=f"Single points of failure (materials: ≥ {exposure.spof_threshold:.0%} from one country)",
+        lang=ctx.lang,
     )
     visibility_table = render_table(
         exposure.branches.assign(name=lambda f: f["branch"].map(names)),
@@ -241,6 +245,7 @@ def chain_sections(ctx: DemoContext) -> list[Section]:
             TableColumn("levels_below", "levels below", 0),
         ],
         caption="Visibility: deepest tier with known sourcing per branch",
+        lang=ctx.lang,
     )
     known = exposure.visibility
     notes = tuple(
@@ -279,6 +284,7 @@ def chain_sections(ctx: DemoContext) -> list[Section]:
             TableColumn("limited", "limited by"),
         ],
         caption=spec.name,
+        lang=ctx.lang,
     )
     hit = result.items[result.items["availability"] < 1].sort_values("availability")
     hit = hit.assign(name=lambda f: f["id"].map(names), limited=lambda f: f["limited_by"].map(", ".join))
@@ -292,6 +298,7 @@ def chain_sections(ctx: DemoContext) -> list[Section]:
             TableColumn("limited", "limited by"),
         ],
         caption="Affected items",
+        lang=ctx.lang,
     )
     scenario_section = Section(
         id="scenario",
@@ -366,6 +373,7 @@ def sector_section(ctx: DemoContext) -> Section:
             ],
             caption="Disclosure control: fewer than 3 companies, or one company > 50 % of the "
             "FTE, plus secondary suppression along every published total",
+            lang=ctx.lang,
         ),
         render_table(
             owners,
@@ -380,6 +388,7 @@ def sector_section(ctx: DemoContext) -> Section:
             ],
             caption=f"Ownership of the NLDTIB: {ownership.foreign_share_count:.0%} of companies "
             "foreign-owned (report: 28 %)",
+            lang=ctx.lang,
         ),
         render_table(
             materiel.by_supplier,
@@ -392,6 +401,7 @@ def sector_section(ctx: DemoContext) -> Section:
             caption=f"Weapon systems ordered by the Netherlands 2018-2022: "
             f"{materiel.indicators['largest_supplier_share']:.0%} from the United States "
             "(report: 81 %)",
+            lang=ctx.lang,
         ),
         render_table(
             groups,
@@ -407,6 +417,7 @@ def sector_section(ctx: DemoContext) -> Section:
             ],
             caption="World production value by region for the report's 11 defence product groups "
             "(labels as printed)",
+            lang=ctx.lang,
         ),
     )
     return Section(
@@ -476,6 +487,7 @@ def countries_section(ctx: DemoContext) -> Section:
             TableColumn("composite_risk", "composite", 2),
             TableColumn("missing", "missing indicators"),
         ],
+        lang=ctx.lang,
     )
     chart = country_risk_chart(
         frame,
@@ -506,6 +518,7 @@ def outlook_section(ctx: DemoContext) -> Section:
             TableColumn("shortfall", "shortfall"),
         ],
         row_class=["flag" if s else "" for s in iea["shortfall"]],
+        lang=ctx.lang,
     )
     materials = ctx.materials.materials
     eu = materials[materials["category"] == "eu_crm_2023"].copy()
@@ -523,6 +536,7 @@ def outlook_section(ctx: DemoContext) -> Section:
             TableColumn("eu_eol_rir", "EU end-of-life recycling input", 0, percent=True),
             TableColumn("us_government_stockpile", "US stockpile"),
         ],
+        lang=ctx.lang,
     )
     return Section(
         id="outlook",
@@ -550,6 +564,7 @@ def catalogue_section(ctx: DemoContext) -> Section:
             TableColumn("reserve_lifetime_years", "lifetime (y)", 0),
             TableColumn("sr_unavailable_reason", "why no score"),
         ],
+        lang=ctx.lang,
     )
     return Section(
         id="catalogue",
@@ -585,6 +600,7 @@ def sources_section(ctx: DemoContext) -> Section:
             TableColumn("licence", "licence"),
             TableColumn("sha", "sha256"),
         ],
+        lang=ctx.lang,
     )
     return Section(
         id="sources",

@@ -15,6 +15,8 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from ketenradar.reports.texts import header
+
 __all__ = ["Section", "TableColumn", "render_report", "render_table", "write_report_dir"]
 
 
@@ -58,9 +60,10 @@ def render_table(
     *,
     caption: str = "",
     row_class: Sequence[str] | None = None,
+    lang: str = "en",
 ) -> Markup:
     """Render a frame as an HTML table; missing values show as a marked dash."""
-    head = "".join(f"<th>{html.escape(c.header)}</th>" for c in columns)
+    head = "".join(f"<th>{html.escape(header(c.header, lang))}</th>" for c in columns)
     rows = []
     for i, (_, row) in enumerate(frame.iterrows()):
         cls = f' class="{row_class[i]}"' if row_class is not None and row_class[i] else ""

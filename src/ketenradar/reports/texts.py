@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "text"]
+__all__ = ["LANGUAGES", "header", "text"]
 
 LANGUAGES = ("en", "nl")
 
@@ -228,3 +228,85 @@ def text(key: str, lang: str, **values: object) -> str:
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported report language {lang!r}; expected one of {LANGUAGES}")
     return _TEXTS[key][lang].format(**values)
+
+
+# Table headers of the reports in Dutch; English is the key. A header without an entry stays
+# English (codes such as ISO3, HS, SR and EI are the same in both languages).
+_HEADERS_NL = {
+    "Africa %": "Afrika %",
+    "Asia %": "Azië %",
+    "Australia %": "Australië %",
+    "China %": "China %",
+    "CRMA > 65%": "CRMA > 65%",
+    "EI computed": "EI berekend",
+    "SR computed": "SR berekend",
+    "EU end-of-life recycling input": "EU-recyclinginput (end-of-life)",
+    "Europe %": "Europa %",
+    "FTE (2022)": "fte (2022)",
+    "FTE share": "aandeel fte",
+    "N. America %": "N.-Amerika %",
+    "NL/EU/third": "NL/EU/derde",
+    "OECD class": "OESO-klasse",
+    "US stockpile": "VS-voorraad",
+    "WGI mean": "WGI-gemiddelde",
+    "availability": "beschikbaarheid",
+    "basis": "basis",
+    "bottleneck": "knelpunt",
+    "branch": "tak",
+    "category": "categorie",
+    "cells": "cellen",
+    "commodity": "grondstof",
+    "companies": "bedrijven",
+    "composite": "samengesteld",
+    "country": "land",
+    "dataset": "dataset",
+    "deepest known tier": "diepst bekende tier",
+    "demand (kt)": "vraag (kt)",
+    "demand / supply": "vraag / aanbod",
+    "edition": "editie",
+    "high-risk": "hoog risico",
+    "id": "id",
+    "item": "onderdeel",
+    "kind": "soort",
+    "known from chain": "bekend uit de keten",
+    "largest country": "grootste land",
+    "largest mining": "grootste winning",
+    "largest processing": "grootste verwerking",
+    "largest third country (EU sourcing)": "grootste derde land (EU-inkoop)",
+    "legal-owner country": "land van juridisch eigenaar",
+    "levels below": "niveaus eronder",
+    "licence": "licentie",
+    "lifetime (y)": "levensduur (j)",
+    "lifetime (y), computed": "levensduur (j), berekend",
+    "lifetime (y), report": "levensduur (j), rapport",
+    "limited by": "beperkt door",
+    "material": "grondstof",
+    "missing indicators": "ontbrekende indicatoren",
+    "name": "naam",
+    "own supply": "eigen aanvoer",
+    "platform": "platform",
+    "price volatility (%)": "prijsvolatiliteit (%)",
+    "product group": "productgroep",
+    "published table": "gepubliceerde tabel",
+    "publisher": "uitgever",
+    "reserve lifetime (y)": "levensduur reserves (j)",
+    "reserves (t)": "reserves (t)",
+    "share": "aandeel",
+    "shortfall": "tekort",
+    "stage": "fase",
+    "supplier": "leverancier",
+    "supply (kt)": "aanbod (kt)",
+    "suppressed cells": "onderdrukte cellen",
+    "third countries": "derde landen",
+    "units": "eenheden",
+    "unknown": "onbekend",
+    "why": "waarom",
+    "why no score": "waarom geen score",
+    "world production (t/y)": "wereldproductie (t/j)",
+    "year": "jaar",
+}
+
+
+def header(text_en: str, lang: str) -> str:
+    """Return a table header in ``lang`` (English is the key; unknown headers stay English)."""
+    return _HEADERS_NL.get(text_en, text_en) if lang == "nl" else text_en
