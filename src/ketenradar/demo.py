@@ -189,7 +189,7 @@ def chain_sections(ctx: DemoContext) -> list[Section]:
             TableColumn("material", "material"),
             *(TableColumn(p, f"{names[p]} (kg)", 1) for p in exposure.platforms),
         ],
-        caption="Material content: total quantity per platform (illustrative quantities)",
+        caption=text("cap.content", ctx.lang),
         lang=ctx.lang,
     )
     shares = exposure.shares.assign(label=lambda f: f["platform"] + " · " + f["material"])
@@ -217,7 +217,7 @@ def chain_sections(ctx: DemoContext) -> list[Section]:
             TableColumn("third", "third countries", 0, percent=True),
             TableColumn("unknown_share", "unknown", 0, percent=True),
         ],
-        caption="Country exposure per material and stage, split NL / EU+EEA / third countries",
+        caption=text("cap.split", ctx.lang),
         row_class=["flag" if s >= 0.9 else "" for s in split["top_share"].fillna(0)],
         lang=ctx.lang,
     )
@@ -233,7 +233,7 @@ def chain_sections(ctx: DemoContext) -> list[Section]:
             TableColumn("share", "share", 0, percent=True),
             TableColumn("reason", "why"),
         ],
-        caption=f"Single points of failure (materials: ≥ {exposure.spof_threshold:.0%} from one country)",
+        caption=text("cap.spof", ctx.lang, threshold=f"{exposure.spof_threshold:.0%}"),
         lang=ctx.lang,
     )
     visibility_table = render_table(
@@ -244,7 +244,7 @@ def chain_sections(ctx: DemoContext) -> list[Section]:
             TableColumn("deepest_known_tier", "deepest known tier", 0),
             TableColumn("levels_below", "levels below", 0),
         ],
-        caption="Visibility: deepest tier with known sourcing per branch",
+        caption=text("cap.visibility", ctx.lang),
         lang=ctx.lang,
     )
     known = exposure.visibility
@@ -297,7 +297,7 @@ def chain_sections(ctx: DemoContext) -> list[Section]:
             TableColumn("own_availability", "own supply", 0, percent=True),
             TableColumn("limited", "limited by"),
         ],
-        caption="Affected items",
+        caption=text("cap.affected", ctx.lang),
         lang=ctx.lang,
     )
     scenario_section = Section(
@@ -337,17 +337,17 @@ def sector_section(ctx: DemoContext) -> Section:
     }
     chart = matrix_chart(
         panels,
-        title="Risk-impact matrices per domain — SYNTHETIC questionnaire data",
-        x_label="share of companies using the material",
-        y_label="EC supply risk 2023",
+        title=text("chart.matrix.title", ctx.lang),
+        x_label=text("chart.matrix.x", ctx.lang),
+        y_label=text("chart.matrix.y", ctx.lang),
     )
     overall = risk_impact_matrix(summary, supply_risk)
     exposure = usage_weighted_exposure(overall, ctx.materials.catalogue)
     exposure_svg = exposure_chart(
         exposure.rename(columns={"stage": "label"}),
         ["mining", "processing"],
-        title="Usage-weighted country exposure (synthetic usage × EC 2023 shares)",
-        x_label="share of usage-weighted supply",
+        title=text("chart.usage.title", ctx.lang),
+        x_label=text("chart.usage.x", ctx.lang),
     )
     suppressed = pd.DataFrame(
         [
@@ -360,10 +360,8 @@ def sector_section(ctx: DemoContext) -> Section:
     materiel = materiel_from_seed()
     groups = product_groups()
     blocks = (
-        figure(chart, SYNTHETIC_NOTE + ". Dashed lines: averages; suppressed counts give no point."),
-        figure(
-            exposure_svg, "Countries below 2 % pooled as 'other'; hatched: not explained by the EC shares."
-        ),
+        figure(chart, text("chart.matrix.caption", ctx.lang, note=SYNTHETIC_NOTE)),
+        figure(exposure_svg, text("chart.usage.caption", ctx.lang)),
         render_table(
             suppressed,
             [
@@ -371,8 +369,7 @@ def sector_section(ctx: DemoContext) -> Section:
                 TableColumn("cells", "cells", 0),
                 TableColumn("suppressed", "suppressed cells", 0),
             ],
-            caption="Disclosure control: fewer than 3 companies, or one company > 50 % of the "
-            "FTE, plus secondary suppression along every published total",
+            caption=text("cap.disclosure", ctx.lang),
             lang=ctx.lang,
         ),
         render_table(
@@ -386,8 +383,7 @@ def sector_section(ctx: DemoContext) -> Section:
                 TableColumn("weight_share", "FTE share", 0, percent=True),
                 TableColumn("high_risk", "high-risk"),
             ],
-            caption=f"Ownership of the NLDTIB: {ownership.foreign_share_count:.0%} of companies "
-            "foreign-owned (report: 28 %)",
+            caption=text("cap.ownership", ctx.lang, share=f"{ownership.foreign_share_count:.0%}"),
             lang=ctx.lang,
         ),
         render_table(
@@ -398,9 +394,9 @@ def sector_section(ctx: DemoContext) -> Section:
                 TableColumn("units", "units", 0),
                 TableColumn("share", "share", 1, percent=True),
             ],
-            caption=f"Weapon systems ordered by the Netherlands 2018-2022: "
-            f"{materiel.indicators['largest_supplier_share']:.0%} from the United States "
-            "(report: 81 %)",
+            caption=text(
+                "cap.materiel", ctx.lang, share=f"{materiel.indicators['largest_supplier_share']:.0%}"
+            ),
             lang=ctx.lang,
         ),
         render_table(
@@ -415,8 +411,7 @@ def sector_section(ctx: DemoContext) -> Section:
                 TableColumn("africa_pct", "Africa %", 0),
                 TableColumn("australia_pct", "Australia %", 0),
             ],
-            caption="World production value by region for the report's 11 defence product groups "
-            "(labels as printed)",
+            caption=text("cap.groups", ctx.lang),
             lang=ctx.lang,
         ),
     )

@@ -215,6 +215,64 @@ _TEXTS: dict[str, dict[str, str]] = {
         "TNO/Comtrade 2022 — alle drie zoals geciteerd in Berenschot (2024). Opnieuw: ketenradar matrix, "
         "ketenradar ownership, ketenradar materiel, ketenradar trade groups.",
     },
+    "cap.content": {
+        "en": "Material content: total quantity per platform (illustrative quantities)",
+        "nl": "Grondstofinhoud: totale hoeveelheid per platform (illustratieve hoeveelheden)",
+    },
+    "cap.split": {
+        "en": "Country exposure per material and stage, split NL / EU+EEA / third countries",
+        "nl": "Landenblootstelling per grondstof en fase, verdeeld naar NL / EU+EER / derde landen",
+    },
+    "cap.spof": {
+        "en": "Single points of failure (materials: ≥ {threshold} from one country)",
+        "nl": "Single points of failure (grondstoffen: ≥ {threshold} uit één land)",
+    },
+    "cap.visibility": {
+        "en": "Visibility: deepest tier with known sourcing per branch",
+        "nl": "Zicht: diepste tier met bekende herkomst per tak",
+    },
+    "cap.affected": {"en": "Affected items", "nl": "Getroffen onderdelen"},
+    "chart.matrix.title": {
+        "en": "Risk-impact matrices per domain — SYNTHETIC questionnaire data",
+        "nl": "Risico-impactmatrices per domein — SYNTHETISCHE vragenlijstgegevens",
+    },
+    "chart.matrix.x": {
+        "en": "share of companies using the material",
+        "nl": "aandeel bedrijven dat de grondstof gebruikt",
+    },
+    "chart.matrix.y": {"en": "EC supply risk 2023", "nl": "EC-aanbodrisico 2023"},
+    "chart.matrix.caption": {
+        "en": "{note}. Dashed lines: averages; suppressed counts give no point.",
+        "nl": "{note}. Stippellijnen: gemiddelden; onderdrukte tellingen geven geen punt.",
+    },
+    "chart.usage.title": {
+        "en": "Usage-weighted country exposure (synthetic usage × EC 2023 shares)",
+        "nl": "Landenblootstelling gewogen naar gebruik (synthetisch gebruik × EC-aandelen 2023)",
+    },
+    "chart.usage.x": {
+        "en": "share of usage-weighted supply",
+        "nl": "aandeel in het naar gebruik gewogen aanbod",
+    },
+    "chart.usage.caption": {
+        "en": "Countries below 2 % pooled as 'other'; hatched: not explained by the EC shares.",
+        "nl": "Landen onder 2 % samengenomen als 'other'; gearceerd: niet verklaard door de EC-aandelen.",
+    },
+    "cap.disclosure": {
+        "en": "Disclosure control: fewer than 3 companies, or one company > 50 % of the FTE, plus secondary suppression along every published total",
+        "nl": "Statistische geheimhouding: minder dan 3 bedrijven, of één bedrijf > 50 % van de fte, plus secundaire onderdrukking langs elk gepubliceerd totaal",
+    },
+    "cap.ownership": {
+        "en": "Ownership of the NLDTIB: {share} of companies foreign-owned (report: 28 %)",
+        "nl": "Eigendom van de NLDTIB: {share} van de bedrijven in buitenlandse handen (rapport: 28 %)",
+    },
+    "cap.materiel": {
+        "en": "Weapon systems ordered by the Netherlands 2018-2022: {share} from the United States (report: 81 %)",
+        "nl": "Wapensystemen besteld door Nederland 2018-2022: {share} uit de Verenigde Staten (rapport: 81 %)",
+    },
+    "cap.groups": {
+        "en": "World production value by region for the report's 11 defence product groups (labels as printed)",
+        "nl": "Wereldproductiewaarde per regio voor de 11 defensieproductgroepen van het rapport (labels zoals gedrukt)",
+    },
     "sources.title": {"en": "Reference data and provenance", "nl": "Referentiedata en herkomst"},
     "sources.intro": {
         "en": "Every figure above comes from these datasets, shipped inside ketenradar with a checksum.",
