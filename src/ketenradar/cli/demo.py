@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from ketenradar.cli import cli
-from ketenradar.demo import run_demo
 from ketenradar.reports.texts import LANGUAGES
 
 
@@ -25,5 +24,7 @@ from ketenradar.reports.texts import LANGUAGES
 )
 def demo(out_dir: Path, lang: str) -> None:
     """Write the national risk picture on the shipped data to OUT/index.html (offline)."""
+    from ketenradar.demo import run_demo  # matplotlib is loaded only when a report is drawn
+
     index = run_demo(out_dir, lang, progress=lambda m: click.echo(f"  {m} ...", err=True))
     click.echo(f"report written to {index}")

@@ -9,7 +9,6 @@ import click
 from ketenradar.cli import cli
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option, working
 from ketenradar.jsonable import json_records
-from ketenradar.trade import analyse_trade, load_flows, product_groups, trade_document
 
 
 @cli.group()
@@ -36,6 +35,8 @@ def trade() -> None:
 @format_option
 def concentration(file: Path, hs_digits: str, top: int, fmt: str) -> None:
     """Show exporter shares, HHI, regions, Dutch import dependence and change between years."""
+    from ketenradar.trade import analyse_trade, load_flows, trade_document  # DuckDB on demand
+
     with working(f"reading {file}"):
         result = analyse_trade(load_flows(file), int(hs_digits), top)
     if fmt == "json":
@@ -78,6 +79,8 @@ def concentration(file: Path, hs_digits: str, top: int, fmt: str) -> None:
 @format_option
 def groups(fmt: str) -> None:
     """Show the source report's regional shares for its eleven defence HS product groups (2022)."""
+    from ketenradar.trade import product_groups
+
     table = product_groups()
     if fmt == "json":
         emit_json(
