@@ -73,3 +73,14 @@ def test_f08_report_product_groups_are_shown(run_json) -> None:
     assert len(groups) == 11
     ammunition = next(g for g in groups if g["hs_code"] == "930690")
     assert ammunition["europe_pct"] == 54
+
+
+def test_f08_hostile_headers_and_values_stay_data(run, write) -> None:
+    # A quote in a header or a value must not change the SQL that reads the file.
+    header = "reporter,partner,hs,year,flow,value,\"x': 'VARCHAR'}); DROP TABLE raw; --\"\n"
+    ok = write("h.csv", header + "USA,NLD,930690,2021,X,6,1\n")
+    assert run("trade", "concentration", str(ok), "--format", "json").exit_code == 0
+    bad = write("v.csv", 'reporter,partner,hs,year,flow,value\nUSA,"NL\') OR 1=1; --",930690,2021,X,6\n')
+    result = run("trade", "concentration", str(bad))
+    assert result.exit_code == 1
+    assert "row 2, column 'partner': unknown country code" in result.stderr

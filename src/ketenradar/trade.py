@@ -92,13 +92,21 @@ def load_flows(
             ]
         )
     col = {c: f'"{lower[c]}"' for c in wanted}
-    numeric_columns = (
-        {"v": "DOUBLE", "t": "INTEGER", "i": "INTEGER", "j": "INTEGER"}
+    fixed_types = (
+        {"v": "DOUBLE", "t": "INTEGER", "i": "INTEGER", "j": "INTEGER", "k": "VARCHAR"}
         if style == "baci"
-        else {"value": "DOUBLE", "year": "INTEGER"}
+        else {
+            "value": "DOUBLE",
+            "year": "INTEGER",
+            "hs": "VARCHAR",
+            "reporter": "VARCHAR",
+            "partner": "VARCHAR",
+            "flow": "VARCHAR",
+        }
     )
-    types = {c: numeric_columns.get(c.lower(), "VARCHAR") for c in columns}
-    type_spec = ", ".join(f"'{c}': '{kind}'" for c, kind in types.items())
+    # Only our own column names (a header equal to one of them up to case) reach the SQL text;
+    # other headers of the user's file never do.
+    type_spec = ", ".join(f"'{lower[c]}': '{kind}'" for c, kind in fixed_types.items() if c in lower)
     try:
         # A clean file reads typed in one pass; a conversion error sends it down the text path,
         # which finds and reports every bad cell.
@@ -170,12 +178,13 @@ def load_flows(
         for side in sides:
             bad = sorted(code for s, code in bad_codes if s == side and code is not None)
             if bad or (side, None) in bad_codes:
-                listed = ", ".join(f"'{b}'" for b in bad) or "''"
+                # The bad codes are data from the file: they go in as a table, never as SQL text.
+                con.register("bad_codes", pd.DataFrame({"code": bad or [""]}))
                 problems += _problems_from(
                     con,
                     f"SELECT _row, {col[side]} FROM numbered "
-                    f"WHERE coalesce({normalise.format(c=col[side])}, '') "
-                    f"IN ({listed}) OR {normalise.format(c=col[side])} IS NULL",
+                    f"WHERE coalesce({normalise.format(c=col[side])}, '') IN (SELECT code FROM bad_codes) "
+                    f"OR {normalise.format(c=col[side])} IS NULL",
                     file,
                     lower[side],
                     "unknown country code",
