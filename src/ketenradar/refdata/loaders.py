@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import cache
 from io import StringIO
 
-import numpy as np
 import pandas as pd
 import pycountry
 
@@ -364,8 +363,3 @@ def load_nl_imports() -> SourcedTable:
         }
     ).set_index("material")
     return _sourced(frame, "seed_nl_imports")
-
-
-def as_float(values: object) -> np.ndarray:
-    """Return values as a float array with missing entries as NaN."""
-    return np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=np.float64)
