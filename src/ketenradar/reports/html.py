@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -42,11 +43,12 @@ class Section:
     notes: tuple[str, ...] = field(default=())
 
 
-def _format(value: object, column: TableColumn) -> str:
+def _format(value: object, column: TableColumn, lang: str = "en") -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return '<span class="missing" title="not available in the sources">—</span>'
-    if isinstance(value, bool):
-        return "yes" if value else "no"
+    if isinstance(value, bool | np.bool_):
+        yes, no = ("ja", "nee") if lang == "nl" else ("yes", "no")
+        return yes if value else no
     if isinstance(value, int | float) and column.digits >= 0:
         if column.percent:
             return f"{float(value):.{column.digits}%}"
@@ -68,7 +70,7 @@ def render_table(
     for i, (_, row) in enumerate(frame.iterrows()):
         cls = f' class="{row_class[i]}"' if row_class is not None and row_class[i] else ""
         cells = "".join(
-            f'<td class="{"num" if c.digits >= 0 else "txt"}">{_format(row[c.column], c)}</td>'
+            f'<td class="{"num" if c.digits >= 0 else "txt"}">{_format(row[c.column], c, lang)}</td>'
             for c in columns
         )
         rows.append(f"<tr{cls}>{cells}</tr>")
