@@ -32,6 +32,7 @@ from ketenradar.risk.disclosure import DisclosureRules, primary_suppression, sec
 __all__ = [
     "DisclosedTable",
     "SurveySummary",
+    "respondents_by_domain",
     "risk_impact_matrix",
     "summarise_survey",
     "synthetic_survey",
