@@ -21,7 +21,6 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from ketenradar import refdata
-from ketenradar.chains import world_supply_shares
 from ketenradar.ingest.workbook import read_chain_workbook
 from ketenradar.ingest.workbook_writer import write_chain
 from ketenradar.network.build import build_chain_matrix
@@ -29,7 +28,8 @@ from ketenradar.network.exposure import compute_exposure
 from ketenradar.network.propagate import total_requirements
 from ketenradar.scenarios.availability import run_scenario
 from ketenradar.scenarios.spec import Scenario, Shock
-from ketenradar.synth import synthetic_chain
+from ketenradar.services.materials import world_supply_shares
+from ketenradar.services.synth import synthetic_chain
 
 SCENARIO = Scenario("bench", (Shock(("CHN",), 0.5), Shock(("USA", "CHN"), 0.3, stage="processing")))
 

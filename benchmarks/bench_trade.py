@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pycountry
 
-from ketenradar.trade import analyse_trade, load_flows
+from ketenradar.services.trade import analyse_trade
 
 
 def generate(path: Path, rows: int, seed: int = 1) -> None:
@@ -82,7 +82,7 @@ def main() -> None:
             f"in {time.perf_counter() - start:.1f} s"
         )
         start = time.perf_counter()
-        result = analyse_trade(load_flows(path))
+        result = analyse_trade(path)
         t_duck = time.perf_counter() - start
         start = time.perf_counter()
         duckdb_hhi(path)

@@ -11,12 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ketenradar.cli import cli
-from ketenradar.overview import (
-    CountryOverview,
-    MaterialOverview,
-    build_country_overview,
-    build_material_overview,
-)
+from ketenradar.services.countries import CountryOverview, build_country_overview
+from ketenradar.services.materials import MaterialOverview, build_material_overview
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from chain_fixtures import RADAR
 
-from ketenradar.demo import demo_chain_path, demo_scenario_path
+from ketenradar.reports.context import demo_chain_path, demo_scenario_path
 
 
 def test_f05_chain_exposure_json_keeps_the_contract_shape(run_json) -> None:

@@ -133,8 +133,7 @@ def test_f03_criticality_compute_intermediates(run_json, write) -> None:
 
 def test_f03_criticality_compute_country_shares_with_parameters(run_json, write) -> None:
     from ketenradar import refdata
-    from ketenradar.overview import DEFAULT_WGI_YEARS
-    from ketenradar.risk.assessment import scaled_wgi_for_years
+    from ketenradar.risk.assessment import DEFAULT_WGI_YEARS, scaled_wgi_for_years
 
     shares = write(
         "shares.csv",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ketenradar import demo as demo_module
-from ketenradar.demo import run_demo
+from ketenradar.reports.demo import run_demo
+from ketenradar.reports.sections import SECTIONS
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def test_f01_dutch_report(tmp_path: Path) -> None:
     assert "<th>grondstof</th>" in html and "<th>material</th>" not in html
 
 
-def test_f01_failed_demo_leaves_the_previous_report_intact(tmp_path: Path, monkeypatch) -> None:
+def test_f01_failed_demo_leaves_the_previous_report_intact(tmp_path: Path) -> None:
     out = tmp_path / "report"
     run_demo(out)
     before = (out / "index.html").read_text()
@@ -86,9 +86,8 @@ def test_f01_failed_demo_leaves_the_previous_report_intact(tmp_path: Path, monke
     def broken(_ctx: object) -> None:
         raise RuntimeError("section failed")
 
-    monkeypatch.setattr(demo_module, "DEMO_SECTIONS", [*demo_module.DEMO_SECTIONS, broken])
     with pytest.raises(RuntimeError):
-        run_demo(out)
+        run_demo(out, sections=[*SECTIONS, broken])
     assert (out / "index.html").read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no staging folder left
 

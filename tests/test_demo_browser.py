@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from ketenradar.demo import run_demo
+from ketenradar.reports.demo import run_demo
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 

@@ -189,8 +189,7 @@ def test_f03_country_without_wgi_is_named_not_silently_dropped() -> None:
 
 def test_f03_recomputation_from_shipped_2023_inputs_tracks_published_stage_values() -> None:
     # Spec §7 expects ±0.2-0.3 from raw inputs; transcription defects cause a few larger misses.
-    from ketenradar.overview import DEFAULT_WGI_YEARS
-    from ketenradar.risk.assessment import scaled_wgi_for_years
+    from ketenradar.risk.assessment import DEFAULT_WGI_YEARS, scaled_wgi_for_years
 
     params = refdata.load_ec_parameters().frame
     shares = refdata.load_supply_shares().frame

@@ -8,13 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketenradar import refdata
-from ketenradar.chains import world_supply_shares
 from ketenradar.ingest.workbook import chain_from_frames
 from ketenradar.network.build import build_chain_matrix
 from ketenradar.network.exposure import compute_exposure
 from ketenradar.scenarios.availability import run_scenario
 from ketenradar.scenarios.spec import Scenario, Shock
-from ketenradar.synth import synthetic_chain
+from ketenradar.services.materials import world_supply_shares
+from ketenradar.services.synth import synthetic_chain
 
 CATALOGUE = refdata.load_materials()
 WORLD = world_supply_shares(CATALOGUE)

@@ -15,7 +15,8 @@ from scipy.optimize import linprog
 from ketenradar.ingest.workbook_writer import write_sheets
 from ketenradar.model.survey import SURVEY_SHEETS
 from ketenradar.risk.disclosure import DisclosureRules, primary_suppression, secondary_suppression
-from ketenradar.survey import TOTAL, summarise_survey, synthetic_survey
+from ketenradar.services.survey import TOTAL, summarise_survey
+from ketenradar.services.synth import synthetic_survey
 
 
 def _augmented(core: np.ndarray, rows: bool, cols: bool) -> np.ndarray:

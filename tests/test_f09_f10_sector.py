@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ketenradar.sector import materiel_from_seed, ownership_from_seed
+from ketenradar.services.sector import materiel_from_seed, ownership_from_seed
 
 
 def test_f10_report_81_percent_of_weapon_systems_from_the_united_states(run_json) -> None:
@@ -93,4 +93,4 @@ def test_f09_f10_bad_files_are_refused(run, write, command: str, content: str, f
 
 def test_f10_seed_materiel_object_keeps_provenance() -> None:
     origin = materiel_from_seed()
-    assert origin.provenance[0].dataset == "seed_arms_imports"
+    assert origin.provenance.datasets[0].dataset == "seed_arms_imports"

@@ -8,16 +8,17 @@ import pytest
 from chain_fixtures import RADAR, SHARED, write_chain
 
 from ketenradar import refdata
-from ketenradar.chains import analyse_scenario, world_supply_shares
 from ketenradar.ingest.scenario_file import read_scenario
 from ketenradar.ingest.workbook import read_chain_workbook
 from ketenradar.scenarios.spec import Scenario, Shock
+from ketenradar.services.materials import world_supply_shares
+from ketenradar.services.scenarios import run_on_chain
 
 CATALOGUE = refdata.load_materials().with_materials(refdata.load_defence_materials_extra())
 
 
 def _run(chain, *shocks: Shock):
-    result = analyse_scenario(chain, Scenario("test", shocks), CATALOGUE)
+    result = run_on_chain(chain, Scenario("test", shocks), CATALOGUE).result
     return result.items.set_index("id"), result.platforms.set_index("id")
 
 
@@ -33,7 +34,7 @@ def shared(tmp_path: Path):
 
 def test_f12_radar_half_of_chinese_supply_matches_the_worked_example(radar) -> None:
     spec = read_scenario(RADAR / "scenario_rare_earth_motor.yaml", list(CATALOGUE))
-    result = analyse_scenario(radar, spec, CATALOGUE)
+    result = run_on_chain(radar, spec, CATALOGUE).result
     items = result.items.set_index("id")
     assert items.loc["ga", "availability"] == pytest.approx(0.5)
     assert items.loc["cu", "availability"] == pytest.approx(0.75)

@@ -8,11 +8,7 @@
 from pathlib import Path
 
 import ketenradar
-from ketenradar import refdata
-from ketenradar.chains import analyse_exposure, analyse_scenario
-from ketenradar.demo import demo_chain_path, demo_scenario_path
-from ketenradar.ingest.scenario_file import read_scenario
-from ketenradar.ingest.workbook import read_chain_workbook
+from ketenradar.reports.context import demo_chain_path, demo_scenario_path
 
 # %% [markdown]
 # ## 1. The 34 EU critical raw materials (`ketenradar materials`)
@@ -45,12 +41,14 @@ print(countries.loc[["CHN", "RUS", "USA", "NLD"], ["composite_risk", "missing_in
 # own sourcing where known and from world shares where not.
 
 # %%
-catalogue = refdata.load_materials().with_materials(refdata.load_defence_materials_extra())
-chain = read_chain_workbook(demo_chain_path(), list(catalogue))
-exposure = analyse_exposure(chain, catalogue)
-gallium = exposure.shares.query("material == 'gallium' and stage == 'processing'")
+catalogue = ketenradar.defence_catalogue()
+chain = ketenradar.open_chain(demo_chain_path(), None, catalogue)
+exposure = ketenradar.chain_exposure(chain, catalogue)
+gallium = exposure.result.shares.query("material == 'gallium' and stage == 'processing'")
 print(gallium.to_string(index=False))
-print(exposure.visibility.to_string(index=False))
+print(exposure.result.visibility.to_string(index=False))
+# Every result says where it comes from: datasets with checksums, the chain file, the settings.
+print([d["id"] for d in exposure.to_json()["provenance"]["datasets"]])
 
 # %% [markdown]
 # ## 4. A disruption (`ketenradar scenario run`)
@@ -59,16 +57,16 @@ print(exposure.visibility.to_string(index=False))
 # and platform, and what limits it.
 
 # %%
-scenario = read_scenario(demo_scenario_path(), list(catalogue))
-result = analyse_scenario(chain, scenario, catalogue)
+scenario = ketenradar.load_scenario(demo_scenario_path(), catalogue)
+result = ketenradar.run_on_chain(chain, scenario, catalogue).result
 print(result.platforms.to_string(index=False))
 assert (result.platforms["availability"] < 1).all()
 
 # %% [markdown]
-# ## 5. The report (`ketenradar demo`)
+# ## 5. The report (`ketenradar demo`), in English or Dutch (`ketenradar --lang nl demo`)
 
 # %%
-from ketenradar.demo import run_demo
+from ketenradar.reports.demo import run_demo
 
 index = run_demo(Path("ketenradar-report"))
 print(f"open {index}")

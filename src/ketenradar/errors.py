@@ -4,26 +4,43 @@ Every error derives from one base so callers can catch ketenradar's errors apart
 
     KetenradarError
      ├── InputFileError          a user file is unusable; carries every Problem found in it
+     │    └── ParametersNeeded   country shares came without the parameters the method needs
      ├── ConfigError             settings (weights, thresholds) are not usable
+     ├── NotFound                a stored object does not exist
+     │    ├── ChainNotFound      no stored chain of that name (or version)
+     │    └── SurveyNotFound     no stored survey of that name
      ├── UnknownMaterial         an id names no material in the catalogue
      ├── UnknownCountry          a code is not an ISO 3166 alpha-3 code ketenradar knows
+     ├── UnknownItem             an id names no item of the chain
+     ├── CyclicChain             the bill of materials contains an item inside itself
      └── MissingReferenceData    a shipped reference file is absent or damaged
 
-The command line prints ``str(error)`` and exits non-zero; nothing is written when one is raised.
+Messages are in the active language (:mod:`ketenradar.locale`) and name what was expected,
+never a command-line flag: the command line adds its own hints. Details are attributes, so a
+program does not have to parse the text. Nothing is written when one is raised.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ketenradar.locale import _
+
 __all__ = [
+    "ChainNotFound",
     "ConfigError",
+    "CyclicChain",
     "InputFileError",
     "KetenradarError",
     "MissingReferenceData",
+    "NotFound",
+    "ParametersNeeded",
     "Problem",
+    "SurveyNotFound",
     "UnknownCountry",
+    "UnknownItem",
     "UnknownMaterial",
 ]
 
@@ -34,7 +51,10 @@ class KetenradarError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One defect in a user file, located as precisely as the format allows."""
+    """One defect in a user file, located as precisely as the format allows.
+
+    ``message`` and ``expected`` are in the language that was active when the file was read.
+    """
 
     file: str
     message: str
@@ -47,29 +67,29 @@ class Problem:
     def __str__(self) -> str:
         where = [self.file]
         if self.sheet is not None:
-            where.append(f"sheet {self.sheet!r}")
+            where.append(_("sheet {sheet!r}").format(sheet=self.sheet))
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(_("row {row}").format(row=self.row))
         if self.column is not None:
-            where.append(f"column {self.column!r}")
+            where.append(_("column {column!r}").format(column=self.column))
         text = f"{', '.join(where)}: {self.message}"
         if self.value is not None:
-            text += f" (found {self.value!r})"
+            text += " " + _("(found {value!r})").format(value=self.value)
         if self.expected:
-            text += f"; expected {self.expected}"
+            text += "; " + _("expected {expected}").format(expected=self.expected)
         return text
 
 
 class InputFileError(KetenradarError):
     """A user file was refused; ``problems`` lists every defect found, not only the first."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem]) -> None:
         if not problems:
             raise ValueError("InputFileError needs at least one problem")
         self.problems = list(problems)
-        files = sorted({p.file for p in problems})
-        head = f"{len(problems)} problem(s) in {', '.join(files)}; nothing was changed"
-        super().__init__("\n".join([head, *(f"  - {p}" for p in problems)]))
+        files = ", ".join(sorted({p.file for p in problems}))
+        head = _("{n} problem(s) in {files}; nothing was changed").format(n=len(self.problems), files=files)
+        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
 
     @classmethod
     def single(cls, file: str | Path, message: str, **where: str | int | None) -> InputFileError:
@@ -77,31 +97,87 @@ class InputFileError(KetenradarError):
         return cls([Problem(file=str(file), message=message, **where)])  # type: ignore[arg-type]
 
 
+class ParametersNeeded(InputFileError):
+    """Country shares need per-material parameters, from a file or from the EC's reference values."""
+
+
 class ConfigError(KetenradarError):
     """Settings such as weights or thresholds are not usable."""
+
+
+class NotFound(KetenradarError):
+    """A stored object does not exist; ``name`` (and ``version``) say which."""
+
+    def __init__(self, message: str, name: str, version: int | None = None) -> None:
+        self.name = name
+        self.version = version
+        super().__init__(message)
+
+
+class ChainNotFound(NotFound):
+    """No stored chain has that name (or version)."""
+
+    def __init__(self, name: str, version: int | None = None) -> None:
+        if version is None:
+            message = _("no stored chain {name!r}").format(name=name)
+        else:
+            message = _("no stored chain {name!r} version {version}").format(name=name, version=version)
+        super().__init__(message, name, version)
+
+
+class SurveyNotFound(NotFound):
+    """No stored survey has that name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(_("no stored survey named {name!r}").format(name=name), name)
 
 
 class UnknownMaterial(KetenradarError):
     """An id names no material in the catalogue."""
 
-    def __init__(self, material_id: str, known: list[str]) -> None:
+    def __init__(self, material_id: str, known: Sequence[str]) -> None:
         self.material_id = material_id
-        hint = ", ".join(known[:8]) + (", ..." if len(known) > 8 else "")
+        self.known = list(known)
+        hint = ", ".join(self.known[:8]) + (", ..." if len(self.known) > 8 else "")
         super().__init__(
-            f"unknown material id {material_id!r}; known ids include {hint} "
-            "(`ketenradar materials` lists them; add others with --catalogue FILE)"
+            _("unknown material id {material!r}; known ids include {known}").format(
+                material=material_id, known=hint
+            )
         )
 
 
 class UnknownCountry(KetenradarError):
     """A code is not an ISO 3166 alpha-3 code that ketenradar knows."""
 
-    def __init__(self, code: str) -> None:
-        self.code = code
+    def __init__(self, codes: str | Sequence[str]) -> None:
+        self.codes = [codes] if isinstance(codes, str) else list(codes)
+        self.code = self.codes[0]
         super().__init__(
-            f"unknown country code {code!r}; expected an ISO 3166 alpha-3 code such as NLD or CHN "
-            "(`ketenradar countries` lists them)"
+            _("unknown country code(s) {codes}; expected ISO 3166 alpha-3 codes such as NLD or CHN").format(
+                codes=", ".join(repr(c) for c in self.codes)
+            )
         )
+
+
+class UnknownItem(KetenradarError):
+    """Ids name no item of the chain (e.g. in a scenario's ``items`` filter)."""
+
+    def __init__(self, item_ids: Sequence[str], chain: str, source: str = "") -> None:
+        self.item_ids = list(item_ids)
+        self.chain = chain
+        self.source = source
+        text = _("unknown item id(s) {ids}; expected item ids of chain {chain!r}").format(
+            ids=", ".join(self.item_ids), chain=chain
+        )
+        super().__init__(f"{source}: {text}" if source else text)
+
+
+class CyclicChain(KetenradarError):
+    """The bill of materials has a cycle; ``cycle`` lists its item ids, the first repeated last."""
+
+    def __init__(self, cycle: Sequence[str]) -> None:
+        self.cycle = list(cycle)
+        super().__init__(_("the bill of materials has a cycle: {cycle}").format(cycle=" → ".join(self.cycle)))
 
 
 class MissingReferenceData(KetenradarError):

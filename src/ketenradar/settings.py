@@ -23,13 +23,12 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ketenradar.errors import ConfigError
-from ketenradar.overview import DEFAULT_WGI_YEARS
+from ketenradar.locale import _
+from ketenradar.risk.assessment import DEFAULT_WGI_YEARS, WGI_FIRST_YEAR, WGI_LAST_YEAR
 from ketenradar.risk.country import DEFAULT_COUNTRY_WEIGHTS, normalise_weights
 from ketenradar.risk.outlook import CRMA_SINGLE_COUNTRY_LIMIT
 
-__all__ = ["Settings", "load_settings", "parse_weights", "parse_years"]
-
-WGI_FIRST_YEAR, WGI_LAST_YEAR = 1996, 2023
+__all__ = ["Settings", "load_settings"]
 
 
 class _Strict(BaseModel):
@@ -83,9 +82,9 @@ def load_settings(path: str | Path | None) -> Settings:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: settings file not found") from None
+        raise ConfigError(_("{path}: settings file not found").format(path=path)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: not valid TOML ({error})") from error
+        raise ConfigError(_("{path}: not valid TOML ({error})").format(path=path, error=error)) from error
     try:
         return Settings.model_validate(data)
     except ValidationError as error:
@@ -93,35 +92,11 @@ def load_settings(path: str | Path | None) -> Settings:
         raise ConfigError(f"{path}: {details}") from error
 
 
-def parse_weights(text: str) -> dict[str, float]:
-    """Parse ``wgi=0.5,fsi=0.5`` into a weight mapping."""
-    weights: dict[str, float] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        name, sep, value = part.partition("=")
-        try:
-            if not sep:
-                raise ValueError
-            weights[name.strip()] = float(value)
-        except ValueError:
-            raise ConfigError(
-                f"--weights: {part!r} is not NAME=NUMBER (e.g. wgi=0.5,oecd_crc=0.2,fsi=0.3)"
-            ) from None
-    normalise_weights(weights)
-    return weights
-
-
-def parse_years(text: str) -> tuple[int, ...]:
-    """Parse ``2016-2020`` or ``2019`` or ``2018,2019`` into a tuple of years."""
-    years: set[int] = set()
+def check_wgi_years(years: tuple[int, ...]) -> tuple[int, ...]:
+    """Return the years sorted and unique, or raise ConfigError if any lies outside the WGI series."""
     try:
-        for part in filter(None, (p.strip() for p in text.split(","))):
-            first, _, last = part.partition("-")
-            years.update(range(int(first), int(last or first) + 1))
-    except ValueError:
-        raise ConfigError(f"--wgi-years: {text!r} is not a year, a range like 2016-2020 or a list") from None
-    try:
-        return CriticalitySettings(wgi_years=tuple(years)).wgi_years
+        return CriticalitySettings(wgi_years=years).wgi_years
     except ValidationError:
         raise ConfigError(
-            f"--wgi-years: years must lie in {WGI_FIRST_YEAR}..{WGI_LAST_YEAR} (got {text!r})"
+            _("years must lie in {first}..{last}").format(first=WGI_FIRST_YEAR, last=WGI_LAST_YEAR)
         ) from None

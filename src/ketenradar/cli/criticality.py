@@ -8,9 +8,11 @@ import click
 import pandas as pd
 
 from ketenradar.cli import cli, settings_of
+from ketenradar.cli.i18n import argument, option
+from ketenradar.cli.options import FILE, parse_years
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option
-from ketenradar.criticality import compute_user_criticality, criticality_records
-from ketenradar.settings import parse_years
+from ketenradar.locale import _
+from ketenradar.services.criticality import compute_user_criticality
 
 
 @cli.group()
@@ -19,19 +21,19 @@ def criticality() -> None:
 
 
 @criticality.command()
-@click.argument("inputs", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
+@argument("inputs", type=FILE)
+@option(
     "--parameters",
     "parameters_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="With country shares: CSV of material, stage, supply_data_used, import_reliance, eol_rir, si_sr.",
 )
-@click.option(
+@option(
     "--fill-from-reference",
     is_flag=True,
     help="Use the EC 2023 parameters and shares for whatever the files leave out.",
 )
-@click.option("--wgi-years", help="WGI years to average, e.g. 2016-2020 (default from settings).")
+@option("--wgi-years", help="WGI years to average, e.g. 2016-2020 (default from settings).")
 @format_option
 @click.pass_context
 def compute(
@@ -49,10 +51,10 @@ def compute(
     share[, trade_factor]); WGI comes from the reference data.
     """
     years = parse_years(wgi_years) if wgi_years else settings_of(ctx).criticality.wgi_years
-    result, settings = compute_user_criticality(
+    result = compute_user_criticality(
         inputs, parameters_file, fill_from_reference=fill_from_reference, wgi_years=years
     )
-    document = criticality_records(result, settings)
+    document = result.to_json()
     if fmt == "json":
         emit_json(document)
         return
@@ -81,17 +83,19 @@ def compute(
         rows,
         [
             ("material", "material", -1),
-            ("stage", "stage", -1),
+            ("stage", "stage", -1, "stage"),
             ("variant", "data", -1),
             ("hhi_gs", "HHI GS", 2),
             ("hhi_eu", "HHI EU", 2),
             ("stage_sr", "SR stage", 2),
             ("sr", "SR", 2),
             ("sr_rounded", "SR (1 dp)", 1),
-            ("bottleneck", "bottleneck", -1),
+            ("bottleneck", "bottleneck", -1, "stage"),
             ("note", "note", -1),
         ],
-        title="EC supply risk from your inputs",
-        caption="SR = max over stages of [HHI_GS·IR/2 + HHI_EU·(1−IR/2)]·(1−EOL_RIR)·SI_SR "
-        "(EC 2017 method). WGI: World Bank WGI 2024 update, years " + ", ".join(map(str, years)),
+        title=_("EC supply risk from your inputs"),
+        caption=_(
+            "SR = max over stages of [HHI_GS·IR/2 + HHI_EU·(1−IR/2)]·(1−EOL_RIR)·SI_SR "
+            "(EC 2017 method). WGI: World Bank WGI 2024 update, years {years}"
+        ).format(years=", ".join(map(str, years))),
     )

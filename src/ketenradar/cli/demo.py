@@ -7,11 +7,12 @@ from pathlib import Path
 import click
 
 from ketenradar.cli import cli
-from ketenradar.reports.texts import LANGUAGES
+from ketenradar.cli.i18n import option
+from ketenradar.locale import LANGUAGES, _, use_language
 
 
 @cli.command()
-@click.option(
+@option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -19,12 +20,16 @@ from ketenradar.reports.texts import LANGUAGES
     show_default=True,
     help="Folder for the report.",
 )
-@click.option(
-    "--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Report language."
+@option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Report language [default: the command line's language].",
 )
-def demo(out_dir: Path, lang: str) -> None:
+def demo(out_dir: Path, lang: str | None) -> None:
     """Write the national risk picture on the shipped data to OUT/index.html (offline)."""
-    from ketenradar.demo import run_demo  # matplotlib is loaded only when a report is drawn
+    from ketenradar.reports.demo import run_demo  # matplotlib is loaded only when a report is drawn
 
-    index = run_demo(out_dir, lang, progress=lambda m: click.echo(f"  {m} ...", err=True))
-    click.echo(f"report written to {index}")
+    with use_language(lang) as language:
+        index = run_demo(out_dir, language, progress=lambda m: click.echo(f"  {m} ...", err=True))
+        click.echo(_("report written to {path}").format(path=index))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 
 import click
-import pandas as pd
 
-from ketenradar import refdata
 from ketenradar.cli import cli, settings_of
+from ketenradar.cli.i18n import option
+from ketenradar.cli.options import FILE, parse_weights, parse_years
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option
 from ketenradar.ingest.inputs import (
     read_country_indicators,
@@ -17,23 +16,20 @@ from ketenradar.ingest.inputs import (
     read_material_catalogue,
     read_parameters,
 )
-from ketenradar.jsonable import json_records
-from ketenradar.overview import (
+from ketenradar.locale import _
+from ketenradar.reports.formatting import supplier_label
+from ketenradar.services.countries import CountryOverview, build_country_overview
+from ketenradar.services.materials import (
     AssessmentOptions,
-    CountryOverview,
     MaterialOverview,
-    any_flag,
-    build_country_overview,
+    OutlookResult,
     build_material_overview,
-    country_records,
-    material_records,
-    provenance_records,
+    eu_catalogue,
 )
-from ketenradar.settings import parse_weights, parse_years
+from ketenradar.services.provenance import InputRecord, input_file
+from ketenradar.services.reference import list_datasets
 
-__all__ = ["load_material_overview", "material_summary", "stage_wide"]
-
-_path = click.Path(exists=False, dir_okay=False, path_type=Path)
+__all__ = ["load_country_overview", "load_material_overview"]
 
 
 def load_material_overview(
@@ -47,74 +43,53 @@ def load_material_overview(
 ) -> MaterialOverview:
     """Read the user files the options name and build the material overview."""
     settings = settings_of(ctx)
-    catalogue = refdata.load_materials()
+    catalogue = eu_catalogue()
+    inputs: list[InputRecord] = []
     if catalogue_file is not None:
         catalogue = catalogue.with_materials(read_material_catalogue(catalogue_file, catalogue))
+        inputs.append(input_file("catalogue", catalogue_file))
     eu_sourcing = read_eu_sourcing(eu_sourcing_file, catalogue) if eu_sourcing_file else None
+    if eu_sourcing_file:
+        inputs.append(input_file("eu_sourcing", eu_sourcing_file))
     parameters = read_parameters(parameters_file) if parameters_file else None
+    if parameters_file:
+        inputs.append(input_file("parameters", parameters_file))
     options = AssessmentOptions(
         wgi_years=parse_years(wgi_years) if wgi_years else settings.criticality.wgi_years,
         shares_source=shares_source,  # type: ignore[arg-type]
         crma_limit=settings.outlook.crma_limit,
     )
-    return build_material_overview(catalogue, options, eu_sourcing=eu_sourcing, parameters=parameters)
-
-
-def stage_wide(overview: MaterialOverview) -> pd.DataFrame:
-    """Return per-stage columns (largest supplier, CRMA) side by side, one row per material."""
-    columns = [
-        "largest_country",
-        "largest_share",
-        "crma_largest_third_country",
-        "crma_third_country_share",
-        "crma_exceeds_limit",
-        "sr_computed",
-        "sr_published",
-    ]
-    wide = overview.stages[columns].unstack("stage")
-    wide.columns = [f"{stage}_{column}" for column, stage in wide.columns]
-    return wide.reindex(overview.materials.index)
-
-
-def material_summary(overview: MaterialOverview) -> pd.DataFrame:
-    """Return one flat row per material for tables and CSV."""
-    flat = overview.materials.join(stage_wide(overview))
-    flat["crma_exceeds_limit"] = any_flag(flat.filter(like="crma_exceeds_limit"))
-    return flat.reset_index()
-
-
-def _supplier(country: object, share: object) -> str:
-    if not isinstance(country, str) or pd.isna(share):
-        return "—"
-    return f"{country} {float(share):.0%}"  # type: ignore[arg-type]
+    return build_material_overview(
+        catalogue, options, eu_sourcing=eu_sourcing, parameters=parameters, inputs=inputs
+    )
 
 
 @cli.command()
 @format_option
-@click.option(
+@option(
     "--catalogue",
     "catalogue_file",
-    type=_path,
+    type=FILE,
     help="CSV of extra materials (id, name_en[, name_nl, category, note]).",
 )
-@click.option(
+@option(
     "--shares-source",
     type=click.Choice(["ec2023", "usgs2025"]),
     default="ec2023",
     show_default=True,
     help="Country shares: EC 2023 global supply or USGS 2023 production.",
 )
-@click.option("--wgi-years", help="WGI years for recomputed SR, e.g. 2016-2020 (default from settings).")
-@click.option(
+@option("--wgi-years", help="WGI years for recomputed SR, e.g. 2016-2020 (default from settings).")
+@option(
     "--eu-sourcing",
     "eu_sourcing_file",
-    type=_path,
+    type=FILE,
     help="CSV (material, stage, country, share[, trade_factor]) replacing EC EU sourcing.",
 )
-@click.option(
+@option(
     "--parameters",
     "parameters_file",
-    type=_path,
+    type=FILE,
     help="CSV of SR parameters (material, stage, supply_data_used, import_reliance, eol_rir, si_sr).",
 )
 @click.pass_context
@@ -137,35 +112,24 @@ def materials(
         parameters_file=parameters_file,
     )
     if fmt == "json":
-        emit_json(
-            {
-                "materials": material_records(overview),
-                "settings": overview.options.describe(),
-                "overrides": list(overview.overrides),
-                "sources": provenance_records(overview.provenance),
-            }
-        )
+        emit_json(overview.to_json())
         return
-    flat = material_summary(overview)
+    flat = overview.summary()
     if fmt == "csv":
         emit_csv(flat)
         return
     flat["flags"] = [
-        ("S" if s else "") + ("C" if c else "") if s is not None else "other"
+        (_("S") if s else "") + (_("C") if c else "") if s is not None else _("other")
         for s, c in zip(flat["eu_2023_strategic"], flat["eu_2023_critical"], strict=True)
     ]
-    flat["mining"] = [
-        _supplier(c, s)
-        for c, s in zip(flat.get("mining_largest_country"), flat.get("mining_largest_share"), strict=True)
-    ]
-    flat["processing"] = [
-        _supplier(c, s)
-        for c, s in zip(
-            flat.get("processing_largest_country"),
-            flat.get("processing_largest_share"),
-            strict=True,
-        )
-    ]
+    for stage in ("mining", "processing"):
+        flat[stage] = [
+            supplier_label(c, s)
+            for c, s in zip(
+                flat.get(f"{stage}_largest_country"), flat.get(f"{stage}_largest_share"), strict=True
+            )
+        ]
+    years = overview.options.wgi_years
     emit_table(
         flat,
         [
@@ -179,14 +143,13 @@ def materials(
             ("processing", "top processing", -1),
             ("crma_exceeds_limit", "CRMA >65%", -1),
         ],
-        title="Critical raw materials: EC 2023 supply risk (SR), economic importance (EI), supply",
-        caption=(
+        title=_("Critical raw materials: EC 2023 supply risk (SR), economic importance (EI), supply"),
+        caption=_(
             "Sources: EC Study on the CRMs for the EU 2023 (SR, EI, shares); WGI 2024 update; "
             "USGS MCS 2024 via Berenschot 2024 (lifetime). — = missing in the sources. "
-            "SR computed with WGI "
-            + "-".join(map(str, overview.options.wgi_years[:1] + overview.options.wgi_years[-1:]))
-            + (("; " + "; ".join(overview.overrides)) if overview.overrides else "")
-        ),
+            "SR computed with WGI {years}"
+        ).format(years=f"{years[0]}-{years[-1]}")
+        + (("; " + "; ".join(overview.overrides)) if overview.overrides else ""),
     )
 
 
@@ -197,19 +160,22 @@ def load_country_overview(
     settings = settings_of(ctx)
     chosen = parse_weights(weights) if weights else settings.country_risk.weights
     user = read_country_indicators(indicators_file) if indicators_file else None
-    return build_country_overview(chosen, user, str(indicators_file) if indicators_file else None)
+    inputs = [input_file("country_indicators", indicators_file)] if indicators_file else []
+    return build_country_overview(
+        chosen, user, str(indicators_file) if indicators_file else None, inputs=inputs
+    )
 
 
 @cli.command()
 @format_option
-@click.option("--weights", help="Indicator weights, e.g. wgi=0.4,oecd_crc=0.2,fsi=0.2,atradius_star=0.2.")
-@click.option(
+@option("--weights", help="Indicator weights, e.g. wgi=0.4,oecd_crc=0.2,fsi=0.2,atradius_star=0.2.")
+@option(
     "--indicators",
     "indicators_file",
-    type=_path,
+    type=FILE,
     help="CSV with iso3 and any of atradius_star, oecd_crc, fsi_total, wgi_mean.",
 )
-@click.option(
+@option(
     "--top",
     type=click.IntRange(min=0),
     default=30,
@@ -223,14 +189,7 @@ def countries(
     """List countries with groups, risk indicators and composite country risk."""
     overview = load_country_overview(ctx, weights, indicators_file)
     if fmt == "json":
-        emit_json(
-            {
-                "countries": country_records(overview),
-                "weights": overview.weights,
-                "scaling": _scaling(),
-                "sources": provenance_records(overview.provenance),
-            }
-        )
+        emit_json(overview.to_json())
         return
     frame = overview.countries.reset_index()
     frame["groups"] = frame[["eu27", "nato", "oecd"]].apply(
@@ -249,7 +208,7 @@ def countries(
         [
             ("iso3", "ISO3", -1),
             ("name", "country", -1),
-            ("nl_split", "split", -1),
+            ("nl_split", "split", -1, "split"),
             ("groups", "groups", -1),
             ("component_wgi", "WGI", 2),
             ("component_oecd_crc", "OECD", 2),
@@ -258,42 +217,39 @@ def countries(
             ("composite_risk", "composite", 2),
             ("missing_indicators", "missing", -1),
         ],
-        title="Country risk: components scaled 0..1 (higher = riskier) and composite",
-        caption=f"Weights {weights_text}; missing indicators renormalise the rest. "
-        "Sources: World Bank WGI 2023, OECD CRC 2026-01-30, Fund for Peace FSI 2023; "
-        "Atradius STAR only from a user file.",
+        title=_("Country risk: components scaled 0..1 (higher = riskier) and composite"),
+        caption=_(
+            "Weights {weights}; missing indicators renormalise the rest. "
+            "Sources: World Bank WGI 2023, OECD CRC 2026-01-30, Fund for Peace FSI 2023; "
+            "Atradius STAR only from a user file."
+        ).format(weights=weights_text),
     )
-
-
-def _scaling() -> dict[str, str]:
-    from ketenradar.risk.country import COUNTRY_INDICATORS
-
-    return {name: f"{scale.label}: {scale.describe()}" for name, scale in COUNTRY_INDICATORS.items()}
 
 
 @cli.command()
 @format_option
 def sources(fmt: str) -> None:
     """List the shipped reference datasets with publisher, edition, licence and checksum."""
-    rows = [refdata.provenance_of(name) for name in refdata.dataset_names()]
-    frame = pd.DataFrame([asdict(p) for p in rows])
+    result = list_datasets()
     if fmt == "json":
-        emit_json({"snapshot": refdata.snapshot_version(), "datasets": frame.to_dict(orient="records")})
-    elif fmt == "csv":
+        emit_json(result.to_json())
+        return
+    frame = result.frame()
+    if fmt == "csv":
         emit_csv(frame)
-    else:
-        emit_table(
-            frame,
-            [
-                ("dataset", "dataset", -1),
-                ("publisher", "publisher", -1),
-                ("edition", "edition", -1),
-                ("year", "year", -1),
-                ("licence", "licence", -1),
-            ],
-            title=f"Reference data snapshot {refdata.snapshot_version()}",
-            caption="Full provenance, transformations and caveats: SOURCES.md in the package data.",
-        )
+        return
+    emit_table(
+        frame,
+        [
+            ("dataset", "dataset", -1),
+            ("publisher", "publisher", -1),
+            ("edition", "edition", -1),
+            ("year", "year", -1),
+            ("licence", "licence", -1),
+        ],
+        title=_("Reference data snapshot {snapshot}").format(snapshot=result.snapshot),
+        caption=_("Full provenance, transformations and caveats: SOURCES.md in the package data."),
+    )
 
 
 @cli.command()
@@ -301,30 +257,11 @@ def sources(fmt: str) -> None:
 @click.pass_context
 def outlook(ctx: click.Context, fmt: str) -> None:
     """Show reserve lifetime, price volatility, IEA demand/supply and the CRMA 65% benchmark."""
-    overview = load_material_overview(ctx)
-    flat = material_summary(overview)
-    iea = overview.iea_outlook
+    result = OutlookResult(load_material_overview(ctx))
     if fmt == "json":
-        keep = [
-            "material",
-            "reserves_t",
-            "world_production_t",
-            "reserve_lifetime_years",
-            "reserve_lifetime_years_published",
-            "price_volatility_pct",
-            "eu_eol_rir",
-            "us_government_stockpile",
-            "crma_exceeds_limit",
-        ]
-        stage = [c for c in flat.columns if "crma_" in c and c != "crma_exceeds_limit"]
-        doc = {
-            "materials": json_records(flat[keep + stage]),
-            "iea_outlook": json_records(iea),
-            "settings": overview.options.describe(),
-            "sources": provenance_records(overview.provenance),
-        }
-        emit_json(doc)
+        emit_json(result.to_json())
         return
+    flat = result.overview.summary()
     if fmt == "csv":
         emit_csv(flat)
         return
@@ -341,12 +278,14 @@ def outlook(ctx: click.Context, fmt: str) -> None:
             ("processing_crma_third_country_share", "top 3rd proc.", 2),
             ("crma_exceeds_limit", "CRMA >65%", -1),
         ],
-        title="Outlook: reserve lifetime, volatility, recycling, CRMA single-country benchmark",
-        caption="Lifetime = reserves / world production (USGS MCS 2024 via Berenschot 2024). CRMA: "
-        "largest third-country share of EU sourcing (EC 2023), flagged for strategic materials.",
+        title=_("Outlook: reserve lifetime, volatility, recycling, CRMA single-country benchmark"),
+        caption=_(
+            "Lifetime = reserves / world production (USGS MCS 2024 via Berenschot 2024). CRMA: "
+            "largest third-country share of EU sourcing (EC 2023), flagged for strategic materials."
+        ),
     )
     emit_table(
-        iea,
+        result.overview.iea_outlook,
         [
             ("commodity", "commodity", -1),
             ("year", "year", -1),
@@ -355,6 +294,6 @@ def outlook(ctx: click.Context, fmt: str) -> None:
             ("demand_supply_ratio", "demand/supply", 2),
             ("shortfall", "shortfall", -1),
         ],
-        title="IEA demand and supply outlook",
-        caption="Source: IEA Global Critical Minerals Outlook 2024, as cited in Berenschot 2024.",
+        title=_("IEA demand and supply outlook"),
+        caption=_("Source: IEA Global Critical Minerals Outlook 2024, as cited in Berenschot 2024."),
     )

@@ -8,25 +8,25 @@ import click
 import pandas as pd
 
 from ketenradar.cli import cli
+from ketenradar.cli.i18n import argument, option
+from ketenradar.cli.options import FILE
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option
 from ketenradar.ingest.sector_files import read_arms_imports, read_company_register
-from ketenradar.sector import (
+from ketenradar.locale import _, format_number, format_percent
+from ketenradar.services.provenance import input_file
+from ketenradar.services.sector import (
     DEFAULT_HIGH_RISK_THRESHOLD,
-    materiel_document,
     materiel_from_records,
     materiel_from_seed,
-    ownership_document,
     ownership_from_register,
     ownership_from_seed,
 )
 
-_file = click.Path(dir_okay=False, path_type=Path)
-
 
 @cli.command()
-@click.argument("register", type=_file, required=False)
-@click.option("--high-risk", help="Comma-separated ISO3 codes to flag instead of the risk threshold.")
-@click.option(
+@argument("register", type=FILE, required=False)
+@option("--high-risk", help="Comma-separated ISO3 codes to flag instead of the risk threshold.")
+@option(
     "--risk-threshold",
     type=click.FloatRange(0, 1),
     default=DEFAULT_HIGH_RISK_THRESHOLD,
@@ -40,14 +40,19 @@ def ownership(register: Path | None, high_risk: str | None, risk_threshold: floa
     REGISTER is a CSV (company, fte, legal_owner_country[, ultimate_owner_country, owner_chain]);
     without it, the source report's table of legal-owner countries is used.
     """
-    listed = [c.strip().upper() for c in high_risk.split(",") if c.strip()] if high_risk else None
+    listed = [c for c in high_risk.split(",") if c.strip()] if high_risk else None
     picture = (
-        ownership_from_register(read_company_register(register), threshold=risk_threshold, high_risk=listed)
+        ownership_from_register(
+            read_company_register(register),
+            threshold=risk_threshold,
+            high_risk=listed,
+            inputs=[input_file("company register", register)],
+        )
         if register
         else ownership_from_seed(threshold=risk_threshold, high_risk=listed)
     )
     if fmt == "json":
-        emit_json(ownership_document(picture))
+        emit_json(picture.to_json())
         return
     if fmt == "csv":
         emit_csv(picture.by_country)
@@ -63,14 +68,19 @@ def ownership(register: Path | None, high_risk: str | None, risk_threshold: floa
             ("weight_share", "FTE share", 3),
             ("high_risk", "high-risk", -1),
         ],
-        title="Owner countries of the defence and security industry",
-        caption=f"Basis: {picture.basis}. Foreign-owned: {picture.foreign_share_count:.1%} of companies, "
-        f"{picture.foreign_share_fte:.1%} of FTE. " + " ".join(picture.notes),
+        title=_("Owner countries of the defence and security industry"),
+        caption=_("Basis: {basis}. Foreign-owned: {companies} of companies, {fte} of FTE.").format(
+            basis=picture.basis,
+            companies=format_percent(picture.foreign_share_count, 1),
+            fte=format_percent(picture.foreign_share_fte, 1),
+        )
+        + " "
+        + " ".join(picture.notes),
     )
 
 
 @cli.command()
-@click.argument("imports", type=_file, required=False)
+@argument("imports", type=FILE, required=False)
 @format_option
 def materiel(imports: Path | None, fmt: str) -> None:
     """Where the armed forces' weapon systems come from: shares by supplier and domain.
@@ -78,9 +88,13 @@ def materiel(imports: Path | None, fmt: str) -> None:
     IMPORTS is a CSV of SIPRI-style records (supplier, recipient, domain, units[, year]);
     without it, the source report's SIPRI table for the Netherlands (2018-2022) is used.
     """
-    origin = materiel_from_records(read_arms_imports(imports)) if imports else materiel_from_seed()
+    origin = (
+        materiel_from_records(read_arms_imports(imports), inputs=[input_file("arms imports", imports)])
+        if imports
+        else materiel_from_seed()
+    )
     if fmt == "json":
-        emit_json(materiel_document(origin))
+        emit_json(origin.to_json())
         return
     if fmt == "csv":
         emit_csv(origin.by_supplier)
@@ -88,15 +102,18 @@ def materiel(imports: Path | None, fmt: str) -> None:
     emit_table(
         origin.by_supplier,
         [("supplier", "ISO3", -1), ("name", "supplier", -1), ("units", "units", 0), ("share", "share", 3)],
-        title="Weapon-system imports by supplier",
-        caption=f"Basis: {origin.basis}. " + " ".join(origin.notes),
+        title=_("Weapon-system imports by supplier"),
+        caption=_("Basis: {basis}.").format(basis=origin.basis) + " " + " ".join(origin.notes),
     )
     indicators = pd.DataFrame(
         [
-            {"indicator": k.replace("_", " "), "value": f"{v:.3f}" if isinstance(v, float) else str(v)}
+            {
+                "indicator": k.replace("_", " "),
+                "value": format_number(v, 3) if isinstance(v, float) else str(v),
+            }
             for k, v in origin.indicators.items()
         ]
     )
     emit_table(
-        indicators, [("indicator", "dependence indicator", -1), ("value", "value", -1)], title="Dependence"
+        indicators, [("indicator", "dependence indicator", -1), ("value", "value", -1)], title=_("Dependence")
     )

@@ -7,8 +7,10 @@ from pathlib import Path
 import click
 
 from ketenradar.cli import cli
+from ketenradar.cli.i18n import argument, option
+from ketenradar.cli.options import FILE
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option, working
-from ketenradar.jsonable import json_records
+from ketenradar.locale import _
 
 
 @cli.group()
@@ -17,15 +19,15 @@ def trade() -> None:
 
 
 @trade.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
+@argument("file", type=FILE)
+@option(
     "--hs-digits",
     type=click.Choice(["2", "4", "6"]),
     default="6",
     show_default=True,
     help="Aggregate product codes to this many HS digits.",
 )
-@click.option(
+@option(
     "--top",
     type=click.IntRange(1, 50),
     default=5,
@@ -35,12 +37,12 @@ def trade() -> None:
 @format_option
 def concentration(file: Path, hs_digits: str, top: int, fmt: str) -> None:
     """Show exporter shares, HHI, regions, Dutch import dependence and change between years."""
-    from ketenradar.trade import analyse_trade, load_flows, trade_document  # DuckDB on demand
+    from ketenradar.services.trade import analyse_trade  # DuckDB on demand
 
-    with working(f"reading {file}"):
-        result = analyse_trade(load_flows(file), int(hs_digits), top)
+    with working(_("reading {path}").format(path=file)):
+        result = analyse_trade(file, int(hs_digits), top)
     if fmt == "json":
-        emit_json(trade_document(result, str(file)))
+        emit_json(result.to_json())
         return
     if fmt == "csv":
         emit_csv(result.concentration)
@@ -56,8 +58,10 @@ def concentration(file: Path, hs_digits: str, top: int, fmt: str) -> None:
             ("top_exporter", "top", -1),
             ("top_share", "top share", 2),
         ],
-        title="Exporter concentration per product code and year (first 40)",
-        caption=f"Source: {file}. HHI = Σ exporter share²; regions: UN M49 continents, China apart.",
+        title=_("Exporter concentration per product code and year (first 40)"),
+        caption=_("Source: {path}. HHI = Σ exporter share²; regions: UN M49 continents, China apart.").format(
+            path=file
+        ),
     )
     if not result.nl_dependence.empty:
         emit_table(
@@ -71,7 +75,7 @@ def concentration(file: Path, hs_digits: str, top: int, fmt: str) -> None:
                 ("partner_hhi", "HHI", 3),
                 ("third_country_share", "third countries", 2),
             ],
-            title="Dutch import dependence",
+            title=_("Dutch import dependence"),
         )
 
 
@@ -79,22 +83,17 @@ def concentration(file: Path, hs_digits: str, top: int, fmt: str) -> None:
 @format_option
 def groups(fmt: str) -> None:
     """Show the source report's regional shares for its eleven defence HS product groups (2022)."""
-    from ketenradar.trade import product_groups
+    from ketenradar.services.trade import product_groups
 
-    table = product_groups()
+    result = product_groups()
     if fmt == "json":
-        emit_json(
-            {
-                "product_groups": json_records(table),
-                "source": "TNO/Comtrade 2022 as cited in Berenschot (2024)",
-            }
-        )
+        emit_json(result.to_json())
         return
     if fmt == "csv":
-        emit_csv(table)
+        emit_csv(result.table)
         return
     emit_table(
-        table,
+        result.table,
         [
             ("hs_code", "HS", -1),
             ("description", "product group", -1),
@@ -105,7 +104,9 @@ def groups(fmt: str) -> None:
             ("africa_pct", "Africa %", 0),
             ("australia_pct", "Australia %", 0),
         ],
-        title="World production value by region, 11 defence product groups",
-        caption="Source: TNO/Comtrade 2022 as cited in Berenschot (2024); column labels as printed "
-        "(the report's note: Africa and North America may be swapped).",
+        title=_("World production value by region, 11 defence product groups"),
+        caption=_(
+            "Source: TNO/Comtrade 2022 as cited in Berenschot (2024); column labels as printed "
+            "(the report's note: Africa and North America may be swapped)."
+        ),
     )

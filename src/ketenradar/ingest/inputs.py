@@ -14,10 +14,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ketenradar._types import RAW_MATERIAL_STAGES, SCOPES, SUPPLY_VARIANTS
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.tables import ROW, Column, read_csv_table
 from ketenradar.model.material import Material, MaterialCatalogue
+from ketenradar.model.vocabulary import RAW_MATERIAL_STAGES, SCOPES, SUPPLY_VARIANTS
 from ketenradar.refdata import known_country_codes, load_countries
 
 __all__ = [

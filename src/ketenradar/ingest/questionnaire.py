@@ -8,7 +8,6 @@ give several). Read from Excel, a CSV folder or JSON; every problem is reported 
 from __future__ import annotations
 
 from collections.abc import Collection
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -17,67 +16,18 @@ import pandas as pd
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.tables import MAX_PROBLEMS, ROW, Column
 from ketenradar.ingest.workbook import read_sheets, validate_sheets
+from ketenradar.ingest.workbook_writer import write_workbook_template
+from ketenradar.locale import _
 from ketenradar.model.survey import SURVEY_SHEETS, Survey
-from ketenradar.refdata.loaders import read_dataset
+from ketenradar.model.vocabulary import CHAIN_POSITIONS, MEASURES, SURVEY_DOMAINS, VISIBILITY_LEVELS, label
+from ketenradar.refdata import load_dis_areas
 
-__all__ = [
-    "CHAIN_POSITIONS",
-    "MEASURES",
-    "SURVEY_DOMAINS",
-    "VISIBILITY_LEVELS",
-    "dis_areas",
-    "read_survey",
-    "survey_from_frames",
-    "survey_schema",
-]
-
-SURVEY_DOMAINS = ("maritime", "air_space", "land", "security")
-# Chain positions and visibility levels as the source report asked them (Berenschot 2024).
-CHAIN_POSITIONS = (
-    "oem",
-    "tier_1",
-    "tier_2",
-    "tier_3",
-    "services",
-    "value_added_logistics",
-    "knowledge_institute",
-)
-VISIBILITY_LEVELS = {
-    "none": "We have no insight into the chain",
-    "tier_1": "We know only our direct suppliers (Tier 1)",
-    "tier_2": "We know our suppliers' suppliers (Tier 2)",
-    "to_raw_materials": "We know the suppliers up to the material and raw-material suppliers",
-    "full": "We have full insight into the chain",
-}
-# The ten measure types of the report's question on measures taken, in its order.
-MEASURES = {
-    "broaden_supplier_base": "Broaden supplier base, multiple suppliers",
-    "rnd_innovation": "Stimulate R&D and innovation",
-    "stockpiling": "Stockpiling, increase reserves",
-    "redesign": "Design products with non-scarce raw materials, redesign",
-    "improve_supply_chain": "Improve supply chain (country choices, nearshoring)",
-    "extend_lifetime": "Extend lifetime (repair, remanufacturing, refurbishing)",
-    "recycle": "Recycle materials",
-    "substitutes": "Create substitutes for critical raw materials",
-    "reuse": "Increase reuse",
-    "reduce": "Reduce demand",
-}
-
-
-@cache
-def dis_areas() -> pd.DataFrame:
-    """Return the DIS areas of the report's questionnaire: category and area (English and Dutch)."""
-    areas = read_dataset("seed_dis_area_activity")[["category", "area", "area_nl"]]
-    return areas.drop_duplicates(["category", "area"]).reset_index(drop=True)
+__all__ = ["read_survey", "survey_from_frames", "survey_schema", "write_survey_template"]
 
 
 def survey_schema(materials: Collection[str]) -> dict[str, list[Column]]:
     """Return the columns of each questionnaire sheet."""
-    return _sheets(materials)
-
-
-def _sheets(materials: Collection[str]) -> dict[str, list[Column]]:
-    areas = dis_areas()
+    areas = load_dis_areas()
     return {
         "companies": [
             Column("company"),
@@ -133,7 +83,12 @@ def survey_from_frames(
         "measures": ("company", "measure"),
     }
     typed, problems = validate_sheets(
-        sheets, _sheets(materials), file=file, unique=unique, required_rows={"companies"}, first_row=first_row
+        sheets,
+        survey_schema(materials),
+        file=file,
+        unique=unique,
+        required_rows={"companies"},
+        first_row=first_row,
     )
     if problems:
         raise InputFileError(problems[:MAX_PROBLEMS])
@@ -153,7 +108,7 @@ def survey_from_frames(
             )
             for r, v in zip(frame[ROW].to_numpy()[unknown], frame["company"][unknown], strict=True)
         ]
-    areas = dis_areas().assign(area=lambda f: f["area"].str.lower())
+    areas = load_dis_areas().assign(area=lambda f: f["area"].str.lower())
     pairs = typed["areas"].merge(areas, on=["category", "area"], how="left", indicator=True)
     wrong = (pairs["_merge"] == "left_only").to_numpy()
     problems += [
@@ -181,3 +136,38 @@ def survey_from_frames(
         source=file,
         synthetic=synthetic,
     )
+
+
+def write_survey_template(path: str | Path, materials: Collection[str]) -> Path:
+    """Write an empty questionnaire workbook with instructions and drop-downs, in the active language."""
+    areas = load_dis_areas()
+    lists = {
+        "domain": list(SURVEY_DOMAINS),
+        "chain_position": list(CHAIN_POSITIONS),
+        "visibility": list(VISIBILITY_LEVELS),
+        "material": sorted(materials),
+        "category": sorted(areas["category"].unique()),
+        "area": [a.lower() for a in areas["area"]],
+        "measure": list(MEASURES),
+        "few_suppliers": ["true", "false"],
+        "bought_directly": ["true", "false"],
+    }
+    instructions = [
+        _("ketenradar company questionnaire (v1)"),
+        "",
+        _(
+            "companies: one row per company (pseudonymous id, FTE, dominant domain, chain position, "
+            "insight into the chain, dependence on a limited number of suppliers, ultimate-owner country)."
+        ),
+        _("materials: one row per material used in products or components (bought_directly: true/false)."),
+        _("areas: one row per DIS technology, knowledge area or industrial capability of the company."),
+        _("measures: one row per measure taken against supply risks."),
+        _("Visibility levels: {levels}").format(
+            levels="; ".join(f"{k} = {label('visibility', k)}" for k in VISIBILITY_LEVELS)
+        ),
+        _("Measures: {measures}").format(
+            measures="; ".join(f"{k} = {label('measure', k)}" for k in MEASURES)
+        ),
+        _("Import with: ketenradar survey import THIS_FILE.xlsx --name NAME"),
+    ]
+    return write_workbook_template(path, survey_schema(materials), lists, instructions)

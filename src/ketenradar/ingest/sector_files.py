@@ -9,11 +9,10 @@ import pandas as pd
 
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.tables import ROW, Column, read_csv_table
+from ketenradar.model.vocabulary import MATERIEL_DOMAINS
 from ketenradar.refdata import known_country_codes
 
-__all__ = ["MATERIEL_DOMAINS", "read_arms_imports", "read_company_register"]
-
-MATERIEL_DOMAINS = ("maritime", "air", "land", "other")
+__all__ = ["read_arms_imports", "read_company_register"]
 
 
 def read_company_register(path: str | Path) -> pd.DataFrame:

@@ -16,7 +16,8 @@ import pandas as pd
 
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.tables import MAX_PROBLEMS, ROW, Column, read_csv_text, validate_frame
-from ketenradar.model.chain import CHAIN_COLUMNS, CHAIN_STAGES, DOMAINS, ITEM_KINDS, Chain
+from ketenradar.model.chain import CHAIN_COLUMNS, Chain
+from ketenradar.model.vocabulary import CHAIN_STAGES, DOMAINS, ITEM_KINDS, RAW_MATERIAL_STAGES
 from ketenradar.network.graph import find_cycle, topological_levels
 from ketenradar.refdata import known_country_codes
 
@@ -30,7 +31,6 @@ __all__ = [
 ]
 
 SHARE_TOLERANCE = 1e-6
-RAW_STAGES = ("mining", "processing")
 
 SHEETS: dict[str, list[Column]] = {
     "items": [
@@ -222,7 +222,7 @@ def _expand_default_stages(sourcing: pd.DataFrame, kinds: pd.Series) -> pd.DataF
     is_material = (kind == "material").to_numpy()
     parts = sourcing[no_stage.to_numpy() & ~is_material].assign(stage="manufacturing")
     raw = sourcing[no_stage.to_numpy() & is_material]
-    expanded = [raw.assign(stage=stage) for stage in RAW_STAGES]
+    expanded = [raw.assign(stage=stage) for stage in RAW_MATERIAL_STAGES]
     return pd.concat([sourcing[~no_stage.to_numpy()], parts, *expanded]).sort_index(kind="stable")
 
 

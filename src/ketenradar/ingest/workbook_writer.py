@@ -10,7 +10,9 @@ import pandas as pd
 
 from ketenradar.ingest.tables import Column
 from ketenradar.ingest.workbook import SHEETS
-from ketenradar.model.chain import CHAIN_STAGES, DOMAINS, ITEM_KINDS, Chain
+from ketenradar.model.chain import Chain
+from ketenradar.model.vocabulary import CHAIN_STAGES, DOMAINS, ITEM_KINDS
+from ketenradar.refdata import known_country_codes
 
 __all__ = ["write_chain", "write_sheets", "write_template", "write_workbook_template"]
 
@@ -31,13 +33,13 @@ INSTRUCTIONS = [
 ]
 
 
-def write_template(path: str | Path, materials: Sequence[str], countries: Sequence[str]) -> Path:
+def write_template(path: str | Path, materials: Sequence[str]) -> Path:
     """Write an empty chain workbook with an instructions sheet and drop-down validation."""
-    lists = {
+    lists: dict[str, list[str]] = {
         "kind": list(ITEM_KINDS),
         "domain": list(DOMAINS),
         "stage": list(CHAIN_STAGES),
-        "country": sorted(countries),
+        "country": sorted(known_country_codes()),
         "material": sorted(materials),
     }
     return write_workbook_template(path, SHEETS, lists, INSTRUCTIONS)

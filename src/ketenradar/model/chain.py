@@ -6,11 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["CHAIN_COLUMNS", "CHAIN_STAGES", "DOMAINS", "ITEM_KINDS", "Chain"]
+__all__ = ["CHAIN_COLUMNS", "Chain"]
 
-ITEM_KINDS = ("platform", "subsystem", "component", "semi_finished", "material")
-DOMAINS = ("land", "air_space", "maritime", "security")
-CHAIN_STAGES = ("manufacturing", "processing", "mining")
 # The columns of each sheet of the chain workbook (v1), in order; storage and writers use them.
 CHAIN_COLUMNS: dict[str, list[str]] = {
     "items": ["id", "name", "kind", "domain", "dis_area", "material", "unit"],
@@ -27,7 +24,8 @@ class Chain:
     order. ``bom``: parent, child, quantity (units of child per unit of parent).
     ``sourcing``: item, country, share, stage, supplier, tier, lead_time_days, stock_days — with
     the default stages expanded (a material row without a stage stands for mining and
-    processing), so shares sum to 1 per item and stage.
+    processing), so shares sum to 1 per item and stage. ``source`` is the file it was read
+    from; ``version`` the stored version it was loaded from, if any.
     """
 
     name: str
@@ -35,6 +33,7 @@ class Chain:
     bom: pd.DataFrame
     sourcing: pd.DataFrame
     source: str = ""
+    version: int | None = None
 
     @property
     def platform_ids(self) -> list[str]:

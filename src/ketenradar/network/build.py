@@ -10,9 +10,11 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ketenradar._types import IntArray
-from ketenradar.model.chain import CHAIN_STAGES, Chain
+from ketenradar.errors import CyclicChain
+from ketenradar.model.chain import Chain
 from ketenradar.model.index import LabelIndex
-from ketenradar.network.graph import topological_levels
+from ketenradar.model.vocabulary import CHAIN_STAGES
+from ketenradar.network.graph import find_cycle, topological_levels
 
 __all__ = ["ChainMatrix", "SourcingArrays", "build_chain_matrix"]
 
@@ -77,7 +79,7 @@ class ChainMatrix:
 
 
 def build_chain_matrix(chain: Chain) -> ChainMatrix:
-    """Build the sparse matrices of a validated (acyclic) chain."""
+    """Build the sparse matrices of a chain; raise CyclicChain if an item is inside itself."""
     index = LabelIndex.of(chain.items["id"])
     n = len(index)
     parent = index.positions(chain.bom["parent"].to_numpy(dtype=object))
@@ -87,7 +89,8 @@ def build_chain_matrix(chain: Chain) -> ChainMatrix:
     down = sp.csr_matrix((quantity, (parent, child)), shape=(n, n))
     level = topological_levels(parent, child, n)
     if (level < 0).any():
-        raise ValueError("the chain has a cycle; validate it with read_chain_workbook first")
+        cycle = find_cycle(parent, child, np.flatnonzero(level < 0))
+        raise CyclicChain([str(index.labels[i]) for i in cycle])
     order = np.argsort(level, kind="stable").astype(np.intp)
     bounds = np.searchsorted(level[order], np.arange(level.max() + 2)).astype(np.intp)
     kind = chain.items["kind"].to_numpy(dtype=object)

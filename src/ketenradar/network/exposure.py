@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ketenradar._types import RAW_MATERIAL_STAGES, FloatArray, IntArray
+from ketenradar._types import FloatArray, IntArray
 from ketenradar.model.chain import Chain
+from ketenradar.model.vocabulary import RAW_MATERIAL_STAGES
 from ketenradar.network.build import ChainMatrix
 from ketenradar.network.propagate import reduce_up, total_requirements
 

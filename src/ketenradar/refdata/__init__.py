@@ -6,6 +6,7 @@ from ketenradar.refdata.loaders import (
     known_country_codes,
     load_countries,
     load_defence_materials_extra,
+    load_dis_areas,
     load_ec_parameters,
     load_ec_published_scores,
     load_ec_use_shares,
@@ -16,6 +17,7 @@ from ketenradar.refdata.loaders import (
     load_usgs_shares,
     load_wgi_long,
     load_world_production_reserves,
+    read_dataset,
 )
 from ketenradar.refdata.provenance import Provenance, dataset_names, provenance_of, snapshot_version
 
@@ -27,6 +29,7 @@ __all__ = [
     "known_country_codes",
     "load_countries",
     "load_defence_materials_extra",
+    "load_dis_areas",
     "load_ec_parameters",
     "load_ec_published_scores",
     "load_ec_use_shares",
@@ -38,5 +41,6 @@ __all__ = [
     "load_wgi_long",
     "load_world_production_reserves",
     "provenance_of",
+    "read_dataset",
     "snapshot_version",
 ]

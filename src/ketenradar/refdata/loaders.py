@@ -25,6 +25,7 @@ __all__ = [
     "known_country_codes",
     "load_countries",
     "load_defence_materials_extra",
+    "load_dis_areas",
     "load_ec_parameters",
     "load_ec_published_scores",
     "load_ec_use_shares",
@@ -363,3 +364,10 @@ def load_nl_imports() -> SourcedTable:
         }
     ).set_index("material")
     return _sourced(frame, "seed_nl_imports")
+
+
+@cache
+def load_dis_areas() -> pd.DataFrame:
+    """Return the DIS areas of the report's questionnaire: category and area (English and Dutch)."""
+    areas = read_dataset("seed_dis_area_activity")[["category", "area", "area_nl"]]
+    return areas.drop_duplicates(["category", "area"]).reset_index(drop=True)

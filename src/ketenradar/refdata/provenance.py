@@ -28,6 +28,7 @@ class Provenance:
     licence: str
     snapshot: str
     sha256: str
+    title_nl: str = ""
 
     def cite(self) -> str:
         """Return a one-line citation, e.g. for a source note under a table."""
@@ -50,6 +51,15 @@ def _manifest() -> dict[str, object]:
         ) from error
 
 
+def _datasets() -> dict[str, dict[str, str]]:
+    datasets = _manifest().get("datasets")
+    if not isinstance(datasets, dict):
+        raise MissingReferenceData(
+            "the reference-data manifest datasets.toml lists no datasets; reinstall ketenradar"
+        )
+    return datasets
+
+
 def snapshot_version() -> str:
     """Return the version label of the shipped reference-data snapshot."""
     return str(_manifest()["snapshot"])
@@ -57,9 +67,7 @@ def snapshot_version() -> str:
 
 def dataset_names() -> list[str]:
     """Return the names of every shipped dataset, in manifest order."""
-    datasets = _manifest()["datasets"]
-    assert isinstance(datasets, dict)
-    return list(datasets)
+    return list(_datasets())
 
 
 def file_sha256(relative_path: str) -> str:
@@ -70,8 +78,7 @@ def file_sha256(relative_path: str) -> str:
 @cache
 def provenance_of(dataset: str) -> Provenance:
     """Return the provenance of one shipped dataset, checking the file's checksum."""
-    datasets = _manifest()["datasets"]
-    assert isinstance(datasets, dict)
+    datasets = _datasets()
     if dataset not in datasets:
         raise MissingReferenceData(f"no reference dataset named {dataset!r} in this snapshot")
     entry = datasets[dataset]
@@ -98,4 +105,5 @@ def provenance_of(dataset: str) -> Provenance:
         licence=entry["licence"],
         snapshot=snapshot_version(),
         sha256=actual,
+        title_nl=entry.get("title_nl", ""),
     )

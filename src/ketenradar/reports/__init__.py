@@ -1,1 +1,4 @@
-"""Renderers for reports: HTML now; PDF and Excel follow the same section model."""
+"""Reports: sections that render the services' results, and their renderers.
+
+HTML now; PDF and Excel follow the same section model.
+"""

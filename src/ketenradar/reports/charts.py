@@ -1,23 +1,46 @@
-"""Charts as self-contained SVG strings, drawn with matplotlib's object API (no pyplot state)."""
+"""Charts as self-contained SVG strings, drawn with matplotlib's object API (no pyplot state).
+
+Text stays text in the SVG (searchable, and checked by the tests for its language); every
+label arrives translated and every tick is formatted for the active language.
+"""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from ketenradar.locale import _, format_number, format_percent
 
 __all__ = ["concentration_chart", "country_risk_chart", "exposure_chart", "matrix_chart", "sr_ei_chart"]
 
 _PALETTE = ["#1f4e79", "#c0392b", "#e67e22", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d"]
+_OTHER = "#bdc3c7"
 
 
 def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "ketenradar"}):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
     return text[text.index("<svg") :]
+
+
+def _ticks(
+    ax: Axes, *, x_digits: int | None = None, y_digits: int | None = None, x_percent: bool = False
+) -> None:
+    """Format tick labels in the active language (decimal comma in Dutch)."""
+    if x_digits is not None:
+        fmt = format_percent if x_percent else format_number
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt(v, x_digits)))
+    if y_digits is not None:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(v, y_digits)))
 
 
 def sr_ei_chart(
@@ -34,16 +57,16 @@ def sr_ei_chart(
     figure = Figure(figsize=(9, 6.2))
     ax = figure.subplots()
     strategic = data["strategic"].fillna(False).astype(bool).to_numpy()
-    ax.scatter(data["ei"][~strategic], data["sr"][~strategic], s=36, color=_PALETTE[0], label="critical")
+    ax.scatter(data["ei"][~strategic], data["sr"][~strategic], s=36, color=_PALETTE[0], label=_("critical"))
     ax.scatter(
         data["ei"][strategic],
         data["sr"][strategic],
         s=44,
         color=_PALETTE[1],
         marker="D",
-        label="strategic and critical",
+        label=_("strategic and critical"),
     )
-    for _, row in data.iterrows():
+    for _index, row in data.iterrows():
         ax.annotate(
             row["label"],
             (row["ei"], row["sr"]),
@@ -58,6 +81,7 @@ def sr_ei_chart(
     ax.set_title(title, fontsize=11)
     ax.set_xlim(0, max(10.0, float(data["ei"].max()) + 0.5))
     ax.set_ylim(0, float(data["sr"].max()) + 0.5)
+    _ticks(ax, x_digits=0, y_digits=0)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     ax.grid(alpha=0.25)
     return _svg(figure)
@@ -104,29 +128,32 @@ def concentration_chart(frame: pd.DataFrame, *, title: str = "", x_label: str = 
     ax.set_xlim(0, 1.08)
     ax.set_xlabel(x_label)
     ax.set_title(title, fontsize=11)
-    handles = [ax.bar(0, 0, color=colour[c], label=c) for c in top_countries]
-    handles.append(ax.bar(0, 0, color="white", edgecolor="#333", hatch="//", label="mining (hatched)"))
+    _ticks(ax, x_digits=0, x_percent=True)
+    for c in top_countries:
+        ax.bar(0, 0, color=colour[c], label=c)
+    ax.bar(0, 0, color="white", edgecolor="#333", hatch="//", label=_("mining (hatched)"))
     ax.legend(fontsize=7, loc="lower right", frameon=False)
     ax.grid(axis="x", alpha=0.25)
     return _svg(figure)
 
 
-def country_risk_chart(frame: pd.DataFrame, *, title: str = "", x_label: str = "") -> str:
-    """Stacked bars of each country's weighted risk components."""
+def country_risk_chart(
+    frame: pd.DataFrame, components: Mapping[str, str], *, title: str = "", x_label: str = ""
+) -> str:
+    """Stacked bars of each country's weighted risk components; ``components`` maps column to legend."""
     data = frame.iloc[::-1]
     figure = Figure(figsize=(9, max(3.5, 0.28 * len(data) + 1.0)))
     ax = figure.subplots()
     left = np.zeros(len(data))
-    for i, (column, label) in enumerate(
-        [("w_wgi", "WGI"), ("w_oecd_crc", "OECD"), ("w_fsi", "FSI"), ("w_atradius_star", "STAR")]
-    ):
+    for i, (column, legend) in enumerate(components.items()):
         values = data[column].fillna(0).to_numpy()
-        ax.barh(np.arange(len(data)), values, left=left, color=_PALETTE[i], label=label)
+        ax.barh(np.arange(len(data)), values, left=left, color=_PALETTE[i], label=legend)
         left += values
     ax.set_yticks(np.arange(len(data)), data["label"], fontsize=7)
     ax.set_xlim(0, 1)
     ax.set_xlabel(x_label)
     ax.set_title(title, fontsize=11)
+    _ticks(ax, x_digits=1)
     ax.legend(fontsize=7, loc="lower right", frameon=False)
     ax.grid(axis="x", alpha=0.25)
     return _svg(figure)
@@ -138,23 +165,27 @@ def exposure_chart(
     *,
     title: str = "",
     x_label: str = "",
-    unknown_label: str = "unknown",
+    unknown_label: str = "",
+    other_label: str = "",
 ) -> str:
     """Stacked bars of country shares per bar (platform · material), largest countries coloured.
 
     ``frame`` has columns label, country, share, one row per (label, country); ``labels`` gives
     the bars in order (a label without rows is all unknown); the remainder to 1 is unknown.
+    Countries beyond the six largest, and a country named ``other`` in the data, are pooled
+    into one "other" bar segment.
     """
-    totals = frame.groupby("country")["share"].sum().sort_values(ascending=False)
+    totals = frame[frame["country"] != "other"].groupby("country")["share"].sum().sort_values(ascending=False)
     top = list(totals.index[:6])
     colour = {c: _PALETTE[i % len(_PALETTE)] for i, c in enumerate(top)}
-    figure = Figure(figsize=(9, max(3.0, 0.32 * len(labels) + 1.2)))
+    figure = Figure(figsize=(9, max(3.0, 0.32 * len(labels) + 1.6)))
     ax = figure.subplots()
     left = np.zeros(len(labels))
     position = {label: i for i, label in enumerate(labels)}
-    for country in [*top, "other"]:
-        part = frame[frame["country"].isin(top) == (country != "other")]
-        if country != "other":
+    in_top = frame["country"].isin(top).to_numpy()
+    for country in [*top, None]:
+        part = frame[in_top] if country is not None else frame[~in_top]
+        if country is not None:
             part = part[part["country"] == country]
         values = np.zeros(len(labels))
         np.add.at(values, [position[v] for v in part["label"]], part["share"].to_numpy())
@@ -162,15 +193,15 @@ def exposure_chart(
             np.arange(len(labels)),
             values,
             left=left,
-            label=country,
-            color=colour.get(country, "#bdc3c7"),
+            label=country if country is not None else (other_label or _("other")),
+            color=colour.get(country, _OTHER) if country is not None else _OTHER,
         )
         left += values
     ax.barh(
         np.arange(len(labels)),
         np.clip(1 - left, 0, None),
         left=left,
-        label=unknown_label,
+        label=unknown_label or _("unknown"),
         color="white",
         edgecolor="#999",
         hatch="..",
@@ -180,7 +211,9 @@ def exposure_chart(
     ax.set_xlim(0, 1)
     ax.set_xlabel(x_label)
     ax.set_title(title, fontsize=11)
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False, ncols=8)
+    _ticks(ax, x_digits=0, x_percent=True)
+    # Below the axis label, never over it: anchor the legend to the figure, not the axes.
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False, ncols=8)
     return _svg(figure)
 
 
@@ -189,16 +222,16 @@ def matrix_chart(
 ) -> str:
     """Risk-impact matrices side by side: usage share (x) against supply risk (y), averages dashed.
 
-    Each panel frame has material, usage_share, supply_risk; ``attrs`` carries the means.
+    Each panel frame has label, usage_share, supply_risk; ``attrs`` carries the means.
     """
     figure = Figure(figsize=(10, 7.5))
     axes = figure.subplots(2, 2, sharex=True, sharey=True).ravel()
     for ax, (name, frame) in zip(axes, panels.items(), strict=False):
         data = frame.dropna(subset=["usage_share", "supply_risk"])
         ax.scatter(data["usage_share"].astype(float), data["supply_risk"], s=22, color=_PALETTE[0])
-        for _, row in data.iterrows():
+        for _index, row in data.iterrows():
             ax.annotate(
-                str(row["material"]).replace("_", " "),
+                str(row["label"]),
                 (float(row["usage_share"]), row["supply_risk"]),
                 fontsize=6,
                 xytext=(2, 2),
@@ -208,6 +241,7 @@ def matrix_chart(
         ax.axhline(frame.attrs.get("mean_supply_risk", np.nan), color="#555", lw=0.8, ls="--")
         ax.set_title(name, fontsize=9)
         ax.grid(alpha=0.25)
+        _ticks(ax, x_digits=0, y_digits=0, x_percent=True)
     for ax in axes[2:]:
         ax.set_xlabel(x_label)
     for ax in axes[::2]:

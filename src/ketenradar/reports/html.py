@@ -1,14 +1,18 @@
-"""A self-contained, offline HTML report built from sections."""
+"""A self-contained, offline HTML report built from sections; tables come from one Jinja macro.
+
+Every value is formatted for the report's language (:mod:`ketenradar.locale`) before it reaches
+the template, and the template escapes it: no HTML is built from strings here.
+"""
 
 from __future__ import annotations
 
-import html
 import math
 import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -16,44 +20,105 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ketenradar.reports.texts import header
+from ketenradar.locale import _, format_number, format_percent, yes_no
+from ketenradar.model.vocabulary import label
 
-__all__ = ["Section", "TableColumn", "render_report", "render_table", "write_report_dir"]
+__all__ = [
+    "Section",
+    "TableColumn",
+    "figure",
+    "render_report",
+    "render_table",
+    "write_report_dir",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class TableColumn:
-    """One column of a report table: frame column, header, and number of decimals (-1: text)."""
+    """One column of a report table.
+
+    ``header`` is an English msgid (translated when rendered); ``digits`` the number of
+    decimals (-1: text); ``percent`` shows a fraction as a percentage; ``vocabulary`` names the
+    vocabulary whose codes the column holds (shown as words); ``verbatim`` marks ids, names and
+    other data that are shown as given, never translated.
+    """
 
     column: str
     header: str
     digits: int = -1
     percent: bool = False
+    vocabulary: str | None = None
+    verbatim: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """One section of a report: a title, text, tables and charts as HTML, and its source note."""
+    """One section of a report: a title, text, tables and charts as HTML, and its source note.
+
+    ``source_note`` holds one or more sentences (each its own element); ``notes`` are remarks
+    in the report's language; ``quotes`` are texts from the user's or shipped files (a
+    scenario's name and description), shown as given.
+    """
 
     id: str
     title: str
     intro: str
     blocks: tuple[Markup, ...]
-    source_note: str
+    source_note: tuple[str, ...]
     notes: tuple[str, ...] = field(default=())
+    quotes: tuple[str, ...] = field(default=())
 
 
-def _format(value: object, column: TableColumn, lang: str = "en") -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return '<span class="missing" title="not available in the sources">—</span>'
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    text: str
+    css: str
+    missing: bool
+    verbatim: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    cells: tuple[_Cell, ...]
+    css: str
+
+
+@dataclass(frozen=True, slots=True)
+class _TableView:
+    headers: tuple[str, ...]
+    rows: tuple[_Row, ...]
+    caption: str
+    highlight: str
+    missing_title: str
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("ketenradar.reports", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _cell(value: object, column: TableColumn) -> _Cell:
+    css = "num" if column.digits >= 0 else "txt"
+    if _is_missing(value):
+        return _Cell("", css, True, False)
     if isinstance(value, bool | np.bool_):
-        yes, no = ("ja", "nee") if lang == "nl" else ("yes", "no")
-        return yes if value else no
-    if isinstance(value, int | float) and column.digits >= 0:
-        if column.percent:
-            return f"{float(value):.{column.digits}%}"
-        return f"{float(value):,.{column.digits}f}"
-    return html.escape(str(value))
+        return _Cell(yes_no(bool(value)), css, False, False)
+    if isinstance(value, int | float | np.integer | np.floating) and column.digits >= 0:
+        number = float(value)
+        text = (
+            format_percent(number, column.digits) if column.percent else format_number(number, column.digits)
+        )
+        return _Cell(text, css, False, False)
+    if column.vocabulary is not None:
+        return _Cell(label(column.vocabulary, str(value)), css, False, False)
+    return _Cell(str(value), css, False, column.verbatim)
 
 
 def render_table(
@@ -62,38 +127,49 @@ def render_table(
     *,
     caption: str = "",
     row_class: Sequence[str] | None = None,
-    lang: str = "en",
+    highlight: str = "",
 ) -> Markup:
-    """Render a frame as an HTML table; missing values show as a marked dash."""
-    head = "".join(f"<th>{html.escape(header(c.header, lang))}</th>" for c in columns)
-    rows = []
-    for i, (_, row) in enumerate(frame.iterrows()):
-        cls = f' class="{row_class[i]}"' if row_class is not None and row_class[i] else ""
-        cells = "".join(
-            f'<td class="{"num" if c.digits >= 0 else "txt"}">{_format(row[c.column], c, lang)}</td>'
-            for c in columns
+    """Render a frame as an HTML table in the active language; missing values show as a marked dash.
+
+    ``row_class`` gives a CSS class per row (``flag`` highlights it); ``highlight`` says in
+    words what a highlighted row means and is printed under the table.
+    """
+    records = frame[[c.column for c in columns]].to_numpy(dtype=object)
+    rows = tuple(
+        _Row(
+            tuple(_cell(value, column) for value, column in zip(record, columns, strict=True)),
+            row_class[i] if row_class is not None else "",
         )
-        rows.append(f"<tr{cls}>{cells}</tr>")
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return Markup(
-        f'<div class="table-wrap"><table>{cap}<thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        for i, record in enumerate(records)
     )
+    view = _TableView(
+        headers=tuple(_(c.header) for c in columns),
+        rows=rows,
+        caption=caption,
+        highlight=highlight if row_class is not None and any(row_class) else "",
+        missing_title=_("not available in the sources"),
+    )
+    macro = _environment().get_template("table.html.j2").module.table  # type: ignore[attr-defined]
+    return Markup(macro(view))
 
 
 def figure(svg: str, caption: str) -> Markup:
-    """Wrap an inline SVG chart with its caption."""
-    return Markup(f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>")
+    """Wrap an inline SVG chart (drawn by ketenradar, trusted) with its caption."""
+    macro = _environment().get_template("table.html.j2").module.figure  # type: ignore[attr-defined]
+    return Markup(macro(Markup(svg), caption))
 
 
 def render_report(title: str, subtitle: str, footer: str, sections: Sequence[Section], lang: str) -> str:
     """Render the sections into one HTML document that needs no network."""
-    env = Environment(
-        loader=PackageLoader("ketenradar.reports", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        title=title,
+        subtitle=subtitle,
+        footer=footer,
+        sections=sections,
+        lang=lang,
+        contents=_("Contents"),
     )
-    template = env.get_template("report.html.j2")
-    return template.render(title=title, subtitle=subtitle, footer=footer, sections=sections, lang=lang)
 
 
 def write_report_dir(out_dir: Path, files: Mapping[str, str | bytes]) -> Path:

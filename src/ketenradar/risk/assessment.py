@@ -23,12 +23,21 @@ from ketenradar.risk.criticality import (
 )
 
 __all__ = [
+    "DEFAULT_WGI_YEARS",
+    "WGI_FIRST_YEAR",
+    "WGI_LAST_YEAR",
     "CriticalityResult",
     "assess_economic_importance",
     "assess_supply_risk",
     "group_supply_risk",
     "scaled_wgi_for_years",
 ]
+
+# The 5-year mean 2016-2020 reproduces the EC's published 2023 stage SRs best among the WGI
+# vintages tried (docs/methodology/supply-risk.md records the comparison).
+DEFAULT_WGI_YEARS: tuple[int, ...] = (2016, 2017, 2018, 2019, 2020)
+# The years of the shipped WGI series.
+WGI_FIRST_YEAR, WGI_LAST_YEAR = 1996, 2023
 
 _NEEDS = {
     "gs+eu": ("hhi_gs", "hhi_eu", "import_reliance", "eol_rir", "si_sr"),

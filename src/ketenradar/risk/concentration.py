@@ -1,12 +1,15 @@
-"""Concentration measures over country shares."""
+"""Concentration measures over shares: the one Herfindahl-Hirschman index of ketenradar."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import pandas as pd
 
 from ketenradar._types import FloatArray, IntArray
 
-__all__ = ["group_max", "hhi"]
+__all__ = ["group_max", "hhi", "hhi_by_key"]
 
 
 def hhi(share: FloatArray, group: IntArray, n_groups: int, weight: FloatArray | None = None) -> FloatArray:
@@ -26,6 +29,21 @@ def hhi(share: FloatArray, group: IntArray, n_groups: int, weight: FloatArray | 
     if weight is not None:
         terms = terms * weight
     return np.bincount(group, weights=terms, minlength=n_groups).astype(np.float64)
+
+
+def hhi_by_key(shares: pd.DataFrame, keys: Sequence[str], share: str = "share") -> pd.Series:
+    """Return the HHI of the ``share`` column per combination of ``keys`` (a Series indexed by them).
+
+    Rows are the shares of one supplier each; a supplier listed twice in a group counts as two.
+    """
+    codes, uniques = pd.MultiIndex.from_frame(shares[list(keys)]).factorize()
+    values = hhi(shares[share].to_numpy(dtype=np.float64), codes.astype(np.intp), len(uniques))
+    index = (
+        pd.MultiIndex.from_tuples(list(uniques), names=list(keys))
+        if len(keys) > 1
+        else pd.Index([u[0] for u in uniques], name=keys[0])
+    )
+    return pd.Series(values, index=index, name="hhi")
 
 
 def group_max(values: FloatArray, group: IntArray, n_groups: int) -> FloatArray:

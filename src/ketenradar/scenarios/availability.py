@@ -16,8 +16,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ketenradar._types import FloatArray
-from ketenradar.errors import InputFileError
-from ketenradar.model.chain import CHAIN_STAGES, Chain
+from ketenradar.errors import UnknownItem
+from ketenradar.model.chain import Chain
+from ketenradar.model.vocabulary import CHAIN_STAGES, RAW_MATERIAL_STAGES
 from ketenradar.network.build import ChainMatrix
 from ketenradar.network.propagate import reduce_up, total_requirements
 from ketenradar.scenarios.spec import Scenario, Shock
@@ -25,7 +26,7 @@ from ketenradar.scenarios.spec import Scenario, Shock
 __all__ = ["ScenarioResult", "run_scenario"]
 
 TOLERANCE = 1e-9
-_STAGE_CODE = {stage: i for i, stage in enumerate(CHAIN_STAGES)}
+_STAGE_CODE: dict[str, int] = {stage: i for i, stage in enumerate(CHAIN_STAGES)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,14 +131,9 @@ def run_scenario(
 ) -> ScenarioResult:
     """Apply the scenario's shocks and propagate availability to every item and platform."""
     known = set(matrix.index.labels)
-    for shock in scenario.shocks:
-        unknown = [i for i in shock.items if i not in known]
-        if unknown:
-            raise InputFileError.single(
-                scenario.source,
-                f"unknown item id(s) {', '.join(unknown)}",
-                expected=f"item ids of chain {chain.name!r}",
-            )
+    unknown = [i for shock in scenario.shocks for i in shock.items if i not in known]
+    if unknown:
+        raise UnknownItem(list(dict.fromkeys(unknown)), chain.name, scenario.source)
     n = matrix.n
     src = matrix.sourcing
     n_stages = len(src.stages)
@@ -179,7 +175,7 @@ def run_scenario(
         .sum()
     )
     item_shocks = any(s.items for s in scenario.shocks)
-    for stage_name in ("mining", "processing"):
+    for stage_name in RAW_MATERIAL_STAGES:
         column = src.stage_code(stage_name)
         per_material = np.full(len(material_ids) + 1, np.nan)
         if stage_name in world_lost.index.get_level_values("stage"):

@@ -7,15 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from ketenradar.errors import KetenradarError
 from ketenradar.model.chain import Chain
 from ketenradar.model.survey import Survey
 
-__all__ = ["ChainNotFound", "ChainVersion", "Store", "default_workspace_path"]
-
-
-class ChainNotFound(KetenradarError):
-    """No stored chain has that name (or version)."""
+__all__ = ["ChainVersion", "Store", "default_workspace_path"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +42,7 @@ class Store(Protocol):
         ...
 
     def load_chain(self, name: str, version: int | None = None) -> Chain:
-        """Return a stored chain (the latest version unless one is given)."""
+        """Return a stored chain (the latest version unless one is given); raise ChainNotFound."""
         ...
 
     def save_survey(self, survey: Survey) -> int:
@@ -55,7 +50,7 @@ class Store(Protocol):
         ...
 
     def load_survey(self, name: str) -> Survey:
-        """Return the latest stored version of a survey."""
+        """Return the latest stored version of a survey; raise SurveyNotFound."""
         ...
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ketenradar.errors import ChainNotFound, SurveyNotFound
 from ketenradar.model.chain import CHAIN_COLUMNS, Chain
 from ketenradar.model.survey import SURVEY_SHEETS, Survey
-from ketenradar.storage.base import ChainNotFound, ChainVersion
+from ketenradar.storage.base import ChainVersion
 
 __all__ = ["SqliteStore"]
 
@@ -125,13 +126,13 @@ class SqliteStore:
                 _VERSION_SELECT + " WHERE c.name = ? ORDER BY c.version", (name,)
             ).fetchall()
         if not rows:
-            raise ChainNotFound(f"no stored chain named {name!r} (`ketenradar chain list` shows them)")
+            raise ChainNotFound(name)
         return [ChainVersion(*row) for row in rows]
 
     def load_chain(self, name: str, version: int | None = None) -> Chain:
         """Return a stored chain; the latest version unless ``version`` is given."""
         with self._connect() as connection:
-            query = "SELECT chain_key, source FROM chains WHERE name = ? "
+            query = "SELECT chain_key, source, version FROM chains WHERE name = ? "
             params: tuple[object, ...] = (name,)
             if version is None:
                 query += "ORDER BY version DESC LIMIT 1"
@@ -140,9 +141,8 @@ class SqliteStore:
                 params = (name, version)
             found = connection.execute(query, params).fetchone()
             if found is None:
-                which = f"{name!r}" + (f" version {version}" if version is not None else "")
-                raise ChainNotFound(f"no stored chain {which} (`ketenradar chain list` shows them)")
-            key, source = found
+                raise ChainNotFound(name, version)
+            key, source, stored_version = found
             frames = {
                 table: pd.read_sql_query(
                     f"SELECT {', '.join(columns)} FROM {table} WHERE chain_key = ? ORDER BY position",
@@ -158,6 +158,7 @@ class SqliteStore:
             bom=frames["bom"],
             sourcing=frames["sourcing"],
             source=source,
+            version=int(stored_version),
         )
 
     def save_survey(self, survey: Survey) -> int:
@@ -185,7 +186,7 @@ class SqliteStore:
                 (name,),
             ).fetchone()
         if found is None:
-            raise ChainNotFound(f"no stored survey named {name!r} (`ketenradar survey import` stores one)")
+            raise SurveyNotFound(name)
         source, synthetic, answers = found
         document = json.loads(answers)
         frames = {sheet: pd.DataFrame(document[sheet]) for sheet in SURVEY_SHEETS}

@@ -6,6 +6,7 @@ tables, which reproduce its published figures.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,12 +14,14 @@ import numpy as np
 import pandas as pd
 
 from ketenradar import refdata
-from ketenradar.jsonable import json_records, json_value
-from ketenradar.overview import build_country_overview, provenance_records
+from ketenradar.errors import UnknownCountry
+from ketenradar.locale import _
 from ketenradar.refdata.loaders import read_dataset
-from ketenradar.refdata.provenance import Provenance
 from ketenradar.risk.concentration import hhi
 from ketenradar.risk.shares import group_shares
+from ketenradar.services.countries import country_risk
+from ketenradar.services.jsonable import json_records, json_value
+from ketenradar.services.provenance import InputRecord, ResultProvenance, provenance, sources_json
 
 __all__ = [
     "DEFAULT_HIGH_RISK_THRESHOLD",
@@ -47,15 +50,64 @@ class OwnershipPicture:
     foreign_share_count: float
     foreign_share_fte: float
     high_risk_countries: list[str]
-    provenance: tuple[Provenance, ...]
+    provenance: ResultProvenance
     notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the ``ownership --format json`` document."""
+        depth = None
+        if self.companies is not None:
+            counts = self.companies["ownership_depth"].value_counts().sort_index()
+            depth = {str(k): int(v) for k, v in counts.items()}
+        return {
+            "basis": self.basis,
+            "by_country": json_records(
+                self.by_country.rename(
+                    columns={
+                        "count": "companies",
+                        "count_share": "companies_share",
+                        "weight": "fte",
+                        "weight_share": "fte_share",
+                        "weight_missing": "fte_missing",
+                    }
+                )
+            ),
+            "foreign_owned_share_companies": self.foreign_share_count,
+            "foreign_owned_share_fte": json_value(self.foreign_share_fte),
+            "high_risk_owner_countries": self.high_risk_countries,
+            "companies_under_high_risk_control": (
+                None
+                if self.companies is None
+                else self.companies.loc[self.companies["high_risk_control"], "company"].tolist()
+            ),
+            "ownership_depth_distribution": depth,
+            "notes": self.notes,
+            "sources": sources_json(self.provenance.datasets),
+            "provenance": self.provenance.to_json(),
+        }
 
 
 def _risky(countries: pd.Series, threshold: float, listed: list[str] | None) -> pd.Series:
     if listed:
         return countries.isin(listed)
-    risk = build_country_overview().countries["composite_risk"]
-    return countries.map(risk).fillna(0.0) > threshold
+    return countries.map(country_risk()).fillna(0.0) > threshold
+
+
+def _checked(high_risk: list[str] | None) -> list[str] | None:
+    """Return the listed high-risk countries upper-cased, or raise UnknownCountry."""
+    if not high_risk:
+        return None
+    codes = [c.strip().upper() for c in high_risk if c.strip()]
+    unknown = [c for c in codes if c not in refdata.known_country_codes()]
+    if unknown:
+        raise UnknownCountry(unknown)
+    return codes
+
+
+def _flag_parameters(threshold: float, listed: list[str] | None) -> dict[str, Any]:
+    if listed:
+        return {"high_risk_countries": listed}
+    return {"high_risk_threshold": threshold, "country_risk_weights": "default (equal)"}
 
 
 def _by_country(shares: pd.DataFrame, threshold: float, listed: list[str] | None) -> pd.DataFrame:
@@ -71,8 +123,10 @@ def ownership_from_register(
     *,
     threshold: float = DEFAULT_HIGH_RISK_THRESHOLD,
     high_risk: list[str] | None = None,
+    inputs: Sequence[InputRecord] = (),
 ) -> OwnershipPicture:
     """Shares by ultimate owner country (legal owner where the ultimate owner is not known)."""
+    high_risk = _checked(high_risk)
     owner = register["ultimate_owner_country"].where(
         register["ultimate_owner_country"] != "", register["legal_owner_country"]
     )
@@ -85,19 +139,23 @@ def ownership_from_register(
     notes = []
     if (register["ultimate_owner_country"] == "").any():
         notes.append(
-            f"{int((register['ultimate_owner_country'] == '').sum())} companies without an "
-            "ultimate owner are counted under their legal owner's country"
+            _("{n} companies without an ultimate owner are counted under their legal owner's country").format(
+                n=int((register["ultimate_owner_country"] == "").sum())
+            )
         )
     if fte.isna().any():
-        notes.append(f"{int(fte.isna().sum())} companies without FTE are left out of the FTE shares")
+        notes.append(
+            _("{n} companies without FTE are left out of the FTE shares").format(n=int(fte.isna().sum()))
+        )
+    used = ["country_groups", "wgi_2023", "oecd_crc", "fsi_2023"] if not high_risk else []
     return OwnershipPicture(
         by_country=by_country,
         companies=companies,
-        basis="company register (ultimate owner)",
+        basis=_("company register (ultimate owner)"),
         foreign_share_count=float(foreign.mean()),
         foreign_share_fte=float(fte[foreign].sum() / fte.sum()) if fte.notna().any() else float("nan"),
         high_risk_countries=sorted(by_country.loc[by_country["high_risk"], "country"]),
-        provenance=(),
+        provenance=provenance(used, _flag_parameters(threshold, high_risk), inputs),
         notes=notes,
     )
 
@@ -106,6 +164,7 @@ def ownership_from_seed(
     *, threshold: float = DEFAULT_HIGH_RISK_THRESHOLD, high_risk: list[str] | None = None
 ) -> OwnershipPicture:
     """Shares by legal-owner country from the source report's table (Company.info/KvK 2024)."""
+    high_risk = _checked(high_risk)
     raw = read_dataset("seed_owner_countries")
     countries = raw[raw["country_iso3"].notna()]
     shares = pd.DataFrame(
@@ -125,14 +184,22 @@ def ownership_from_seed(
     return OwnershipPicture(
         by_country=by_country,
         companies=None,
-        basis="Berenschot (2024) table of legal-owner countries (Company.info, KvK 2024)",
+        basis=_("Berenschot (2024) table of legal-owner countries (Company.info, KvK 2024)"),
         foreign_share_count=float(by_country.loc[~nld, "count"].sum() / by_country["count"].sum()),
         foreign_share_fte=float(by_country.loc[~nld, "weight"].sum() / by_country["weight"].sum()),
         high_risk_countries=sorted(by_country.loc[by_country["high_risk"], "country"]),
-        provenance=(refdata.provenance_of("seed_owner_countries"),),
+        provenance=provenance(
+            [
+                "seed_owner_countries",
+                *([] if high_risk else ["country_groups", "wgi_2023", "oecd_crc", "fsi_2023"]),
+            ],
+            _flag_parameters(threshold, high_risk),
+        ),
         notes=[
-            "aggregated table: no company-level ownership chains; the printed total FTE is "
-            "209,513, the rows add up to 209,514 (noted in the source table)"
+            _(
+                "aggregated table: no company-level ownership chains; the printed total FTE is "
+                "209,513, the rows add up to 209,514 (noted in the source table)"
+            )
         ],
     )
 
@@ -145,8 +212,20 @@ class MaterielOrigin:
     by_domain: pd.DataFrame
     indicators: dict[str, Any]
     basis: str
-    provenance: tuple[Provenance, ...]
+    provenance: ResultProvenance
     notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the ``materiel --format json`` document."""
+        return {
+            "basis": self.basis,
+            "by_supplier": json_records(self.by_supplier),
+            "by_domain": json_records(self.by_domain),
+            "indicators": self.indicators,
+            "notes": self.notes,
+            "sources": sources_json(self.provenance.datasets),
+            "provenance": self.provenance.to_json(),
+        }
 
 
 def _indicators(by_supplier: pd.DataFrame) -> dict[str, Any]:
@@ -165,7 +244,7 @@ def _indicators(by_supplier: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def materiel_from_records(records: pd.DataFrame) -> MaterielOrigin:
+def materiel_from_records(records: pd.DataFrame, inputs: Sequence[InputRecord] = ()) -> MaterielOrigin:
     """Shares by supplier and by domain from import records (one recipient)."""
     names = refdata.load_countries().frame["name"]
     totals = records.groupby("supplier")["units"].sum().sort_values(ascending=False)
@@ -184,8 +263,8 @@ def materiel_from_records(records: pd.DataFrame) -> MaterielOrigin:
         by_supplier=by_supplier,
         by_domain=by_domain,
         indicators=_indicators(by_supplier),
-        basis=f"import records of {records['recipient'].iloc[0]}",
-        provenance=(),
+        basis=_("import records of {recipient}").format(recipient=records["recipient"].iloc[0]),
+        provenance=provenance(["country_groups"], {}, inputs),
     )
 
 
@@ -222,55 +301,12 @@ def materiel_from_seed() -> MaterielOrigin:
         by_supplier=by_supplier,
         by_domain=by_domain,
         indicators=_indicators(by_supplier),
-        basis="Berenschot (2024) table of SIPRI arms transfers to the Netherlands, 2018-2022",
-        provenance=(refdata.provenance_of("seed_arms_imports"),),
+        basis=_("Berenschot (2024) table of SIPRI arms transfers to the Netherlands, 2018-2022"),
+        provenance=provenance(["seed_arms_imports", "country_groups"], {}),
         notes=[
-            f"{unassigned} units of smaller suppliers have no recoverable domain in the source "
-            "text; domain shares use the printed domain totals, supplier shares the overall total"
+            _(
+                "{n} units of smaller suppliers have no recoverable domain in the source text; domain "
+                "shares use the printed domain totals, supplier shares the overall total"
+            ).format(n=unassigned)
         ],
     )
-
-
-def ownership_document(picture: OwnershipPicture) -> dict[str, Any]:
-    """Return the JSON document of ``ketenradar ownership``."""
-    depth = None
-    if picture.companies is not None:
-        counts = picture.companies["ownership_depth"].value_counts().sort_index()
-        depth = {str(k): int(v) for k, v in counts.items()}
-    return {
-        "basis": picture.basis,
-        "by_country": json_records(
-            picture.by_country.rename(
-                columns={
-                    "count": "companies",
-                    "count_share": "companies_share",
-                    "weight": "fte",
-                    "weight_share": "fte_share",
-                    "weight_missing": "fte_missing",
-                }
-            )
-        ),
-        "foreign_owned_share_companies": picture.foreign_share_count,
-        "foreign_owned_share_fte": json_value(picture.foreign_share_fte),
-        "high_risk_owner_countries": picture.high_risk_countries,
-        "companies_under_high_risk_control": (
-            None
-            if picture.companies is None
-            else picture.companies.loc[picture.companies["high_risk_control"], "company"].tolist()
-        ),
-        "ownership_depth_distribution": depth,
-        "notes": picture.notes,
-        "sources": provenance_records(picture.provenance),
-    }
-
-
-def materiel_document(origin: MaterielOrigin) -> dict[str, Any]:
-    """Return the JSON document of ``ketenradar materiel``."""
-    return {
-        "basis": origin.basis,
-        "by_supplier": json_records(origin.by_supplier),
-        "by_domain": json_records(origin.by_domain),
-        "indicators": origin.indicators,
-        "notes": origin.notes,
-        "sources": provenance_records(origin.provenance),
-    }

@@ -1,13 +1,13 @@
-"""The national picture of materials and countries, assembled from the reference data.
+"""The national picture of materials: EC criticality, supply, outlook, CRMA benchmark.
 
-This layer joins the shipped tables and calls the pure indicator functions of :mod:`risk`.
-It returns frames and plain records; the command line, the demo report and (later) the API
-format them.
+Joins the shipped tables and calls the pure indicator functions of :mod:`ketenradar.risk`;
+returns a :class:`MaterialOverview` whose ``to_json()`` is the ``materials --format json``
+contract.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -15,42 +15,86 @@ import numpy as np
 import pandas as pd
 
 from ketenradar import refdata
-from ketenradar._types import RAW_MATERIAL_STAGES
-from ketenradar.jsonable import json_value
+from ketenradar.locale import N_, _
 from ketenradar.model.material import Material, MaterialCatalogue
-from ketenradar.refdata.provenance import Provenance, snapshot_version
+from ketenradar.model.vocabulary import RAW_MATERIAL_STAGES
+from ketenradar.refdata.provenance import snapshot_version
 from ketenradar.risk.assessment import (
+    DEFAULT_WGI_YEARS,
     CriticalityResult,
     assess_economic_importance,
     assess_supply_risk,
     group_supply_risk,
     scaled_wgi_for_years,
 )
-from ketenradar.risk.country import DEFAULT_COUNTRY_WEIGHTS, assess_country_risk, normalise_weights
 from ketenradar.risk.outlook import (
     CRMA_SINGLE_COUNTRY_LIMIT,
     demand_supply_ratio,
     largest_supplier,
     reserve_lifetime_years,
 )
+from ketenradar.risk.shares import catalogue_supply_shares
+from ketenradar.services.jsonable import json_records, json_value
+from ketenradar.services.provenance import InputRecord, ResultProvenance, provenance, sources_json
 
 __all__ = [
     "DEFAULT_WGI_YEARS",
     "AssessmentOptions",
-    "CountryOverview",
     "MaterialOverview",
+    "OutlookResult",
     "any_flag",
-    "build_country_overview",
     "build_material_overview",
-    "catalogue_supply_shares",
-    "country_records",
-    "material_records",
+    "defence_catalogue",
+    "eu_catalogue",
+    "supply_shares",
+    "world_supply_shares",
 ]
 
-# The 5-year mean 2016-2020 reproduces the EC's published 2023 stage SRs best among the WGI
-# vintages tried (docs/methodology/supply-risk.md records the comparison).
-DEFAULT_WGI_YEARS: tuple[int, ...] = (2016, 2017, 2018, 2019, 2020)
 SharesSource = Literal["ec2023", "usgs2025"]
+
+NOT_ASSESSED = N_("not assessed in the EC 2023 study")
+STAGE_NOT_ASSESSED = N_("stage not assessed by the EC")
+NO_PARAMETERS = N_("no EC supply-risk parameters (import reliance, EOL-RIR, SI_SR) in the reference data")
+NO_USE_SHARES = N_("no EC end-use shares in the reference data")
+EC_GLOBAL_SUPPLY = "EC 2023 global supply"
+EC_EU_SOURCING = "EC 2023 EU sourcing"
+USGS_PRODUCTION = "USGS MCS 2025 production 2023"
+_DATASETS = [
+    "materials",
+    "ec_global_supply",
+    "ec_eu_sourcing",
+    "ec_parameters",
+    "ec_use_shares",
+    "ec_sr_ei_series",
+    "wgi_long",
+    "seed_world_production_reserves",
+    "seed_nl_imports",
+    "seed_iea_outlook",
+    "country_groups",
+]
+
+
+def eu_catalogue() -> MaterialCatalogue:
+    """Return the 34 EU critical raw materials of 2023."""
+    return refdata.load_materials()
+
+
+def defence_catalogue() -> MaterialCatalogue:
+    """Return the 34 EU critical raw materials and the shipped defence-critical extras."""
+    return refdata.load_materials().with_materials(refdata.load_defence_materials_extra())
+
+
+def supply_shares(catalogue: MaterialCatalogue, shares: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return the EC 2023 country shares per catalogue material (groups: mean of their members)."""
+    table = refdata.load_supply_shares().frame if shares is None else shares
+    groups = [m.id for m in catalogue.values() if m.is_group]
+    return catalogue_supply_shares(table, list(catalogue), groups)
+
+
+def world_supply_shares(catalogue: MaterialCatalogue) -> pd.DataFrame:
+    """Return the reference world shares (EC 2023 global supply) per catalogue material and stage."""
+    shares = supply_shares(catalogue)
+    return shares.loc[shares["scope"] == "gs", ["material", "stage", "country", "share"]].dropna()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +115,13 @@ class AssessmentOptions:
         }
 
 
+def any_flag(flags: pd.DataFrame) -> list[bool | None]:
+    """Return per row whether any flag is True; None where every flag is missing."""
+    known = flags.notna()
+    raised = flags.where(known, False).astype(bool)
+    return [None if not k else bool(r) for k, r in zip(known.any(axis=1), raised.any(axis=1), strict=True)]
+
+
 @dataclass(frozen=True, slots=True)
 class MaterialOverview:
     """Per material and stage: published and computed criticality, supply, outlook."""
@@ -82,8 +133,43 @@ class MaterialOverview:
     iea_outlook: pd.DataFrame
     criticality: CriticalityResult
     options: AssessmentOptions
-    provenance: tuple[Provenance, ...]
+    provenance: ResultProvenance
     overrides: tuple[str, ...] = field(default=())
+
+    def stage_wide(self) -> pd.DataFrame:
+        """Return per-stage columns (largest supplier, CRMA) side by side, one row per material."""
+        columns = [
+            "largest_country",
+            "largest_share",
+            "crma_largest_third_country",
+            "crma_third_country_share",
+            "crma_exceeds_limit",
+            "sr_computed",
+            "sr_published",
+        ]
+        wide = self.stages[columns].unstack("stage")
+        wide.columns = [f"{stage}_{column}" for column, stage in wide.columns]
+        return wide.reindex(self.materials.index)
+
+    def summary(self) -> pd.DataFrame:
+        """Return one flat row per material for tables and CSV."""
+        flat = self.materials.join(self.stage_wide())
+        flat["crma_exceeds_limit"] = any_flag(flat.filter(like="crma_exceeds_limit"))
+        return flat.reset_index()
+
+    def records(self) -> list[dict[str, Any]]:
+        """Return one JSON-ready record per material."""
+        return _material_records(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the ``materials --format json`` document."""
+        return {
+            "materials": self.records(),
+            "settings": self.options.describe(),
+            "overrides": list(self.overrides),
+            "sources": sources_json(self.provenance.datasets),
+            "provenance": self.provenance.to_json(),
+        }
 
 
 def _replace_rows(base: pd.DataFrame, override: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -91,36 +177,12 @@ def _replace_rows(base: pd.DataFrame, override: pd.DataFrame, keys: list[str]) -
     return pd.concat([base[~replaced], override], ignore_index=True)
 
 
-def catalogue_supply_shares(shares: pd.DataFrame, catalogue: MaterialCatalogue) -> pd.DataFrame:
-    """Return shares per catalogue material; a group gets the mean of its members' shares.
-
-    The mean over members follows the EC's rule for group scores (spec §4.9); a member that
-    has data at a stage but not for a country counts as 0 for that country.
-    """
-    direct = shares[shares["material"].isin(list(catalogue))]
-    members = shares[
-        shares["group"].isin([m.id for m in catalogue.values() if m.is_group])
-        & (shares["material"] != shares["group"])
-    ]
-    member_count = members.groupby(["group", "stage", "scope"])["material"].nunique()
-    summed = members.groupby(["group", "stage", "scope", "country"])["share"].sum(min_count=1)
-    averaged = summed / member_count.reindex(summed.droplevel("country").index).to_numpy()
-    from_members = averaged.rename("share").reset_index().rename(columns={"group": "material"})
-    from_members["basis_note"] = "mean of member elements"
-    # A group listed directly (e.g. EU sourcing of heavy rare earths) keeps its own rows.
-    have = direct.set_index(["material", "stage", "scope"]).index
-    keep = ~from_members.set_index(["material", "stage", "scope"]).index.isin(have)
-    out = pd.concat([direct.assign(basis_note=""), from_members[keep]], ignore_index=True)
-    return out[["material", "stage", "scope", "country", "share", "basis_note"]]
-
-
 def _display_shares(
     options: AssessmentOptions, catalogue: MaterialCatalogue, ec_shares: pd.DataFrame
 ) -> pd.DataFrame:
     if options.shares_source == "ec2023":
-        gs = catalogue_supply_shares(ec_shares, catalogue)
-        gs = gs[gs["scope"] == "gs"].assign(basis="EC 2023 global supply")
-        return gs
+        gs = supply_shares(catalogue, ec_shares)
+        return gs[gs["scope"] == "gs"].assign(basis=EC_GLOBAL_SUPPLY)
     usgs = refdata.load_usgs_shares().frame
     # USGS reports rare earths only as a total: both groups share it, flagged as a proxy.
     rare = usgs[usgs["material"] == "rare_earths"]
@@ -137,7 +199,7 @@ def _display_shares(
             "country": usgs["country"],
             "share": usgs["share"],
             "basis_note": np.where(usgs["is_proxy"], "proxy: " + usgs["series"], usgs["series"]),
-            "basis": "USGS MCS 2025 production 2023",
+            "basis": USGS_PRODUCTION,
         }
     )
 
@@ -148,12 +210,14 @@ def build_material_overview(
     *,
     eu_sourcing: pd.DataFrame | None = None,
     parameters: pd.DataFrame | None = None,
+    inputs: Sequence[InputRecord] = (),
 ) -> MaterialOverview:
     """Assemble the material picture; ``eu_sourcing``/``parameters`` replace EC inputs.
 
     ``eu_sourcing`` rows (material, stage, country, share, trade_factor) replace the EC's EU
     sourcing for the (material, stage) pairs they cover, e.g. Dutch sourcing; ``parameters``
-    rows replace the EC's (material, stage) parameters. SR is then recomputed.
+    rows replace the EC's (material, stage) parameters. SR is then recomputed. ``inputs``
+    records the user files these came from, for the provenance.
     """
     catalogue = catalogue or refdata.load_materials()
     options = options or AssessmentOptions()
@@ -163,14 +227,14 @@ def build_material_overview(
     params = ec_params
     if parameters is not None:
         params = _replace_rows(ec_params, parameters, ["material", "stage"])
-        overrides.append("supply-risk parameters replaced from a user file")
+        overrides.append(_("supply-risk parameters replaced from a user file"))
     ec_shares = refdata.load_supply_shares().frame
     shares = ec_shares
     if eu_sourcing is not None:
         user = eu_sourcing.assign(scope="eu", group=eu_sourcing["material"])
         eu_part = _replace_rows(shares[shares["scope"] == "eu"], user, ["material", "stage"])
         shares = pd.concat([shares[shares["scope"] == "gs"], eu_part], ignore_index=True)
-        overrides.append("EU sourcing shares replaced from a user file")
+        overrides.append(_("EU sourcing shares replaced from a user file"))
 
     wgi = scaled_wgi_for_years(refdata.load_wgi_long().frame, options.wgi_years)
     group_members = {m.id: m.members for m in catalogue.values() if m.is_group}
@@ -183,9 +247,7 @@ def build_material_overview(
     )
     computed = criticality.materials.reindex(list(catalogue))
     no_params = computed["supply_risk"].isna() & ~computed.index.isin(relevant["material"])
-    computed.loc[no_params, "reason"] = (
-        "no EC supply-risk parameters (import reliance, EOL-RIR, SI_SR) in the reference data"
-    )
+    computed.loc[no_params, "reason"] = _(NO_PARAMETERS)
     if group_members:
         grouped = group_supply_risk(criticality, group_members)
         for column in ("supply_risk", "reason"):
@@ -196,7 +258,7 @@ def build_material_overview(
     use = refdata.load_ec_use_shares().frame
     ei = assess_economic_importance(use[use["material"].isin(wanted)], si_ei).reindex(list(catalogue))
     no_use = ~pd.Index(list(catalogue)).isin(use["material"])
-    ei.loc[no_use, "reason"] = "no EC end-use shares in the reference data"
+    ei.loc[no_use, "reason"] = _(NO_USE_SHARES)
     for group_id, members in group_members.items():
         member_ei = assess_economic_importance(use[use["material"].isin(members)], si_ei)
         member_ei = member_ei["economic_importance"].reindex(list(members))
@@ -204,7 +266,9 @@ def build_material_overview(
         ei.loc[group_id, "reason"] = (
             ""
             if member_ei.notna().all()
-            else "EI inputs missing for member(s) " + ", ".join(member_ei.index[member_ei.isna()])
+            else _("EI inputs missing for member(s) {members}").format(
+                members=", ".join(member_ei.index[member_ei.isna()])
+            )
         )
 
     published = refdata.load_ec_published_scores().frame
@@ -225,7 +289,7 @@ def build_material_overview(
     materials["ei_unavailable_reason"] = ei["reason"].fillna("")
     outside = materials["category"] != "eu_crm_2023"
     for column in ("sr_unavailable_reason", "ei_unavailable_reason"):
-        materials.loc[outside, column] = "not assessed in the EC 2023 study"
+        materials.loc[outside, column] = _(NOT_ASSESSED)
     materials.loc[materials["sr_computed"].notna(), "sr_unavailable_reason"] = ""
     materials.loc[materials["ei_computed"].notna(), "ei_unavailable_reason"] = ""
 
@@ -251,21 +315,9 @@ def build_material_overview(
 
     iea = refdata.load_iea_outlook().frame.copy()
     iea["demand_supply_ratio"], iea["shortfall"] = demand_supply_ratio(iea["demand_kt"], iea["supply_kt"])
-    sources = [
-        "materials",
-        "ec_global_supply",
-        "ec_eu_sourcing",
-        "ec_parameters",
-        "ec_use_shares",
-        "ec_sr_ei_series",
-        "wgi_long",
-        "seed_world_production_reserves",
-        "seed_nl_imports",
-        "seed_iea_outlook",
-        "country_groups",
-    ]
-    if options.shares_source == "usgs2025":
-        sources.append("usgs_production")
+    used = [*_DATASETS, *(["usgs_production"] if options.shares_source == "usgs2025" else [])]
+    parameters_used = {**options.describe(), "overrides": list(overrides)}
+    parameters_used.pop("reference_snapshot")
     return MaterialOverview(
         catalogue=catalogue,
         materials=materials,
@@ -274,7 +326,7 @@ def build_material_overview(
         iea_outlook=iea,
         criticality=criticality,
         options=options,
-        provenance=tuple(refdata.provenance_of(name) for name in sources),
+        provenance=provenance(used, parameters_used, inputs),
         overrides=tuple(overrides),
     )
 
@@ -300,9 +352,9 @@ def _stage_table(
     # global supply (the basis column says which).
     countries = refdata.load_countries().frame
     third = set(countries.index[countries["nl_split"] == "third"])
-    all_shares = catalogue_supply_shares(ec_shares, catalogue)
+    all_shares = supply_shares(catalogue, ec_shares)
     crma_rows = []
-    for scope, label in (("eu", "EC 2023 EU sourcing"), ("gs", "EC 2023 global supply")):
+    for scope, label in (("eu", EC_EU_SOURCING), ("gs", EC_GLOBAL_SUPPLY)):
         part = all_shares[all_shares["scope"] == scope]
         top_third = largest_supplier(part, ["material", "stage"], part["country"].isin(third))
         crma_rows.append(top_third.assign(crma_basis=label))
@@ -335,24 +387,11 @@ def _stage_table(
     return table[assessed]
 
 
-def any_flag(flags: pd.DataFrame) -> list[bool | None]:
-    """Return per row whether any flag is True; None where every flag is missing."""
-    known = flags.notna()
-    raised = flags.where(known, False).astype(bool)
-    return [None if not k else bool(r) for k, r in zip(known.any(axis=1), raised.any(axis=1), strict=True)]
-
-
-def provenance_records(provenance: tuple[Provenance, ...]) -> list[dict[str, str]]:
-    """Return each source once as dataset, title and citation."""
-    return [{"dataset": p.dataset, "title": p.title, "citation": p.cite()} for p in provenance]
-
-
-def material_records(overview: MaterialOverview) -> list[dict[str, Any]]:
-    """Return one JSON-ready record per material (the ``materials --format json`` contract)."""
+def _material_records(overview: MaterialOverview) -> list[dict[str, Any]]:
     records = []
     history = overview.history.groupby("material")
     iea = overview.iea_outlook.dropna(subset=["material"]).groupby("material")
-    sources = provenance_records(overview.provenance)
+    sources = sources_json(overview.provenance.datasets)
     for material_id, row in overview.materials.iterrows():
         material: Material = overview.catalogue[str(material_id)]
         stages: dict[str, Any] = {}
@@ -362,7 +401,7 @@ def material_records(overview: MaterialOverview) -> list[dict[str, Any]]:
                 stages[str(stage)]["sr_unavailable_reason"] = (
                     srow["sr_unavailable_reason"]
                     if isinstance(srow["sr_unavailable_reason"], str)
-                    else ("" if pd.notna(srow["sr_computed"]) else "stage not assessed by the EC")
+                    else ("" if pd.notna(srow["sr_computed"]) else _(STAGE_NOT_ASSESSED))
                 )
         record: dict[str, Any] = {
             "id": material.id,
@@ -437,73 +476,35 @@ def material_records(overview: MaterialOverview) -> list[dict[str, Any]]:
 
 
 @dataclass(frozen=True, slots=True)
-class CountryOverview:
-    """Per country: groups, raw indicators, scaled components and composite risk."""
+class OutlookResult:
+    """Reserve lifetime, volatility, recycling, IEA demand/supply and the CRMA benchmark."""
 
-    countries: pd.DataFrame
-    weights: dict[str, float]
-    provenance: tuple[Provenance, ...]
-    user_indicator_file: str | None = None
+    overview: MaterialOverview
 
+    @property
+    def provenance(self) -> ResultProvenance:
+        """Return the provenance of the underlying material picture."""
+        return self.overview.provenance
 
-def build_country_overview(
-    weights: Mapping[str, float] = DEFAULT_COUNTRY_WEIGHTS,
-    user_indicators: pd.DataFrame | None = None,
-    user_indicator_file: str | None = None,
-) -> CountryOverview:
-    """Assemble countries with indicators and composite risk; user indicators add or replace."""
-    table = refdata.load_countries()
-    frame = table.frame.copy()
-    frame["atradius_star"] = np.nan
-    if user_indicators is not None:
-        for column in user_indicators.columns:
-            values = user_indicators[column].dropna()
-            frame.loc[values.index, column] = values
-    risk = assess_country_risk(frame, weights)
-    return CountryOverview(
-        countries=frame.join(risk),
-        weights=normalise_weights(weights),
-        provenance=table.provenance,
-        user_indicator_file=user_indicator_file,
-    )
-
-
-def country_records(overview: CountryOverview) -> list[dict[str, Any]]:
-    """Return one JSON-ready record per country (the ``countries --format json`` contract)."""
-    frame = overview.countries
-    cites = provenance_records(overview.provenance)
-    if overview.user_indicator_file:
-        cites.append(
-            {
-                "dataset": "user",
-                "title": "user indicator file",
-                "citation": overview.user_indicator_file,
-            }
-        )
-    records = []
-    for iso3, row in frame.iterrows():
-        groups = [g for g in ("EU27", "EEA", "NATO", "OECD") if row[g.lower()]]
-        records.append(
-            {
-                "iso3": iso3,
-                "name": row["name"],
-                "groups": groups,
-                "nl_split": row["nl_split"],
-                "indicators": {
-                    "wgi": {
-                        **{d: json_value(row[f"wgi_{d}"]) for d in refdata.WGI_DIMENSIONS},
-                        "mean": json_value(row["wgi_mean"]),
-                    },
-                    "oecd_crc": json_value(row["oecd_crc"]),
-                    "oecd_classified": json_value(row["oecd_classified"]),
-                    "fsi_total": json_value(row["fsi_total"]),
-                    "atradius_star": json_value(row["atradius_star"]),
-                },
-                "components": {name: json_value(row[f"component_{name}"]) for name in overview.weights},
-                "composite_risk": json_value(row["composite_risk"]),
-                "weight_coverage": json_value(row["weight_coverage"]),
-                "missing_indicators": list(row["missing_indicators"]),
-                "sources": cites,
-            }
-        )
-    return records
+    def to_json(self) -> dict[str, Any]:
+        """Return the ``outlook --format json`` document."""
+        flat = self.overview.summary()
+        keep = [
+            "material",
+            "reserves_t",
+            "world_production_t",
+            "reserve_lifetime_years",
+            "reserve_lifetime_years_published",
+            "price_volatility_pct",
+            "eu_eol_rir",
+            "us_government_stockpile",
+            "crma_exceeds_limit",
+        ]
+        stage = [c for c in flat.columns if "crma_" in c and c != "crma_exceeds_limit"]
+        return {
+            "materials": json_records(flat[keep + stage]),
+            "iea_outlook": json_records(self.overview.iea_outlook),
+            "settings": self.overview.options.describe(),
+            "sources": sources_json(self.provenance.datasets),
+            "provenance": self.provenance.to_json(),
+        }

@@ -1,29 +1,31 @@
-"""Trade-flow concentration for defence-relevant product groups (F8), on DuckDB.
+"""Trade flows in DuckDB: read and check Comtrade- or BACI-style files, aggregate to shares.
 
 Comtrade-style (reporter, partner, hs, year, flow, value) and BACI-style (t, i, j, k, v, q)
 files are read by DuckDB, checked at the edge, and normalised to one table
-``flows(year, exporter, importer, hs, value)``. Shares, HHI, regions, Dutch import dependence
-and changes between years are SQL aggregations over it: files of tens of millions of rows
-stay out of Python.
+``flows(year, exporter, importer, hs, value)``. Aggregation to supplier shares per product code
+and year happens here, in SQL, so files of tens of millions of rows stay out of Python; the
+indicators over those shares (HHI, largest supplier) are computed by the service with the core's
+one HHI. The only SQL text is ours: user values enter as parameters or registered tables.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import duckdb
 import pandas as pd
 import pycountry
 
-from ketenradar import refdata
 from ketenradar.errors import InputFileError, Problem
-from ketenradar.jsonable import json_records
 from ketenradar.refdata import known_country_codes
-from ketenradar.refdata.loaders import read_dataset
 
-__all__ = ["BACI_SPECIAL_CODES", "TradeConcentration", "analyse_trade", "load_flows", "product_groups"]
+__all__ = [
+    "BACI_SPECIAL_CODES",
+    "exporter_shares",
+    "load_flows",
+    "nl_partner_shares",
+]
 
 TradeStyle = Literal["comtrade", "baci"]
 COMTRADE_COLUMNS = ("reporter", "partner", "hs", "year", "flow", "value")
@@ -214,103 +216,37 @@ def load_flows(
     return con
 
 
-@dataclass(frozen=True, slots=True)
-class TradeConcentration:
-    """Exporter concentration per product code and year, by region, and Dutch import dependence."""
+def exporter_shares(
+    connection: duckdb.DuckDBPyConnection, hs_digits: int, regions: pd.DataFrame
+) -> pd.DataFrame:
+    """Return per year, product code (cut to ``hs_digits``) and exporter: value, share and region.
 
-    concentration: pd.DataFrame
-    exporter_shares: pd.DataFrame
-    regions: pd.DataFrame
-    nl_dependence: pd.DataFrame
-    change: pd.DataFrame
-    hs_digits: int
-
-
-def analyse_trade(
-    connection: duckdb.DuckDBPyConnection, hs_digits: int = 6, top: int = 5
-) -> TradeConcentration:
-    """Compute shares, HHI, regional shares, NL dependence and changes from table ``flows``."""
+    ``regions`` maps iso3 to a continent name (UN M49); China is its own region, as the source
+    report shows it.
+    """
     if hs_digits not in (2, 4, 6):
         raise ValueError("hs_digits must be 2, 4 or 6")
-    con = connection
-    regions = read_dataset("country_regions")[["iso3", "continent"]]
-    groups = refdata.load_countries().frame["nl_split"].reset_index()
-    con.register("regions", regions)
-    con.register("splits", groups)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE by_exporter AS
-        SELECT year, left(hs, {hs_digits}) AS hs, exporter, sum(value) AS value
-        FROM flows GROUP BY ALL
-    """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE shares AS
-        SELECT *, value / sum(value) OVER (PARTITION BY year, hs) AS share FROM by_exporter
-    """)
-    concentration = con.execute("""
-        SELECT year, hs, sum(value) AS total_value, count(*) AS exporters, sum(share * share) AS hhi,
-               arg_max(exporter, share) AS top_exporter, max(share) AS top_share
-        FROM shares GROUP BY year, hs ORDER BY hs, year
+    connection.register("regions", regions[["iso3", "continent"]])
+    return connection.execute(f"""
+        WITH by_exporter AS (
+            SELECT year, left(hs, {int(hs_digits)}) AS hs, exporter, sum(value) AS value
+            FROM flows GROUP BY ALL)
+        SELECT year, hs, exporter, value, value / sum(value) OVER (PARTITION BY year, hs) AS share,
+               CASE WHEN exporter = 'CHN' THEN 'China'
+                    ELSE coalesce(nullif(r.continent, ''), 'unknown') END AS region
+        FROM by_exporter LEFT JOIN regions r ON by_exporter.exporter = r.iso3
+        ORDER BY hs, year, share DESC, exporter
     """).df()
-    exporter_shares = con.execute(f"""
-        SELECT year, hs, exporter, value, share FROM (
-            SELECT *, row_number() OVER (PARTITION BY year, hs ORDER BY share DESC) AS rank FROM shares)
-        WHERE rank <= {int(top)} ORDER BY hs, year, share DESC
-    """).df()
-    region_shares = con.execute("""
-        SELECT year, hs, CASE WHEN exporter = 'CHN' THEN 'China'
-                              ELSE coalesce(nullif(r.continent, ''), 'unknown') END AS region,
-               sum(share) AS share
-        FROM shares LEFT JOIN regions r ON shares.exporter = r.iso3
-        GROUP BY ALL ORDER BY hs, year, share DESC
-    """).df()
-    nl = con.execute(f"""
+
+
+def nl_partner_shares(connection: duckdb.DuckDBPyConnection, hs_digits: int) -> pd.DataFrame:
+    """Return per year and product code the Netherlands' import value and share from each partner."""
+    if hs_digits not in (2, 4, 6):
+        raise ValueError("hs_digits must be 2, 4 or 6")
+    return connection.execute(f"""
         WITH imports AS (
-            SELECT year, left(hs, {hs_digits}) AS hs, exporter AS partner, sum(value) AS value
-            FROM flows WHERE importer = 'NLD' GROUP BY ALL),
-        partner_shares AS (
-            SELECT *, value / sum(value) OVER (PARTITION BY year, hs) AS share FROM imports)
-        SELECT year, hs, sum(value) AS nl_imports, arg_max(partner, share) AS top_partner,
-               max(share) AS top_partner_share, sum(share * share) AS partner_hhi,
-               sum(CASE WHEN coalesce(s.nl_split, 'third') = 'third' THEN share ELSE 0 END)
-                   AS third_country_share
-        FROM partner_shares p LEFT JOIN splits s ON p.partner = s.iso3
-        GROUP BY year, hs ORDER BY hs, year
+            SELECT year, left(hs, {int(hs_digits)}) AS hs, exporter AS partner, sum(value) AS value
+            FROM flows WHERE importer = 'NLD' GROUP BY ALL)
+        SELECT year, hs, partner, value, value / sum(value) OVER (PARTITION BY year, hs) AS share
+        FROM imports ORDER BY hs, year, share DESC, partner
     """).df()
-    change = con.execute("""
-        WITH bounds AS (SELECT hs, min(year) AS first, max(year) AS last FROM shares
-                        GROUP BY hs HAVING min(year) < max(year)),
-        c AS (SELECT year, hs, sum(share * share) AS hhi, max(share) AS top_share
-              FROM shares GROUP BY year, hs)
-        SELECT b.hs, b.first AS year_from, b.last AS year_to, f.hhi AS hhi_from, l.hhi AS hhi_to,
-               l.hhi - f.hhi AS hhi_change, l.top_share - f.top_share AS top_share_change
-        FROM bounds b JOIN c f ON f.hs = b.hs AND f.year = b.first JOIN c l ON l.hs = b.hs AND l.year = b.last
-        ORDER BY hs
-    """).df()
-    return TradeConcentration(
-        concentration=concentration,
-        exporter_shares=exporter_shares,
-        regions=region_shares,
-        nl_dependence=nl,
-        change=change,
-        hs_digits=hs_digits,
-    )
-
-
-def product_groups() -> pd.DataFrame:
-    """Return the source report's world production-value shares for its eleven HS product groups."""
-    raw = read_dataset("seed_product_groups").dropna(subset=["hs_code"])
-    return raw.assign(hs_code=raw["hs_code"].astype("int64").astype(str).str.zfill(6)).reset_index(drop=True)
-
-
-def trade_document(result: TradeConcentration, file: str) -> dict[str, Any]:
-    """Return the JSON document of ``trade concentration``."""
-    return {
-        "file": file,
-        "hs_digits": result.hs_digits,
-        "concentration": json_records(result.concentration),
-        "top_exporters": json_records(result.exporter_shares),
-        "regions": json_records(result.regions),
-        "nl_import_dependence": json_records(result.nl_dependence),
-        "change": json_records(result.change),
-        "regions_source": refdata.provenance_of("country_regions").cite(),
-    }

@@ -1,0 +1,105 @@
+"""Options and argument parsers the commands share, and the workspace and catalogue they open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ketenradar.cli.i18n import option
+from ketenradar.errors import ConfigError
+from ketenradar.ingest.inputs import read_material_catalogue
+from ketenradar.locale import _
+from ketenradar.model.material import MaterialCatalogue
+from ketenradar.services.countries import normalise_weights
+from ketenradar.services.materials import defence_catalogue
+from ketenradar.settings import check_wgi_years
+from ketenradar.storage import SqliteStore, default_workspace_path
+
+__all__ = [
+    "FILE",
+    "PATH",
+    "catalogue_of",
+    "catalogue_option",
+    "parse_weights",
+    "parse_years",
+    "store_of",
+    "workspace_option",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+FILE = click.Path(dir_okay=False, path_type=Path)
+PATH = click.Path(path_type=Path)
+
+
+def workspace_option(function: F) -> F:
+    """Add ``--workspace PATH`` (default $KETENRADAR_WORKSPACE or the user's data folder)."""
+    return option(
+        "--workspace",
+        type=FILE,
+        default=None,
+        help="SQLite workspace file [default: $KETENRADAR_WORKSPACE or "
+        "~/.local/share/ketenradar/workspace.sqlite].",
+    )(function)
+
+
+def catalogue_option(function: F) -> F:
+    """Add ``--catalogue FILE`` for materials beyond the EU list."""
+    return option(
+        "--catalogue",
+        "catalogue_file",
+        type=FILE,
+        help="CSV of extra materials (id, name_en, ...); the shipped extras "
+        "(aramid, UHMWPE, nitric acid, CL-20, ceramics) are always known.",
+    )(function)
+
+
+def catalogue_of(catalogue_file: Path | None) -> MaterialCatalogue:
+    """Return the EU list with the shipped extras and those of the user's file."""
+    catalogue = defence_catalogue()
+    if catalogue_file is not None:
+        catalogue = catalogue.with_materials(read_material_catalogue(catalogue_file, catalogue))
+    return catalogue
+
+
+def store_of(workspace: Path | None) -> SqliteStore:
+    """Return the workspace store (the default file unless one is given)."""
+    return SqliteStore(workspace or default_workspace_path())
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """Parse ``--weights wgi=0.5,fsi=0.5`` into a weight mapping."""
+    weights: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = part.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            weights[name.strip()] = float(value)
+        except ValueError:
+            raise ConfigError(
+                _("--weights: {part!r} is not NAME=NUMBER (e.g. wgi=0.5,oecd_crc=0.2,fsi=0.3)").format(
+                    part=part
+                )
+            ) from None
+    normalise_weights(weights)
+    return weights
+
+
+def parse_years(text: str) -> tuple[int, ...]:
+    """Parse ``--wgi-years 2016-2020`` (or ``2019``, or ``2018,2019``) into a tuple of years."""
+    years: set[int] = set()
+    try:
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            first, _sep, last = part.partition("-")
+            years.update(range(int(first), int(last or first) + 1))
+    except ValueError:
+        raise ConfigError(
+            _("--wgi-years: {text!r} is not a year, a range like 2016-2020 or a list").format(text=text)
+        ) from None
+    try:
+        return check_wgi_years(tuple(years))
+    except ConfigError as error:
+        raise ConfigError(f"--wgi-years: {error} ({text!r})") from None

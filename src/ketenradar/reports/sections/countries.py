@@ -1,0 +1,92 @@
+"""Section: the riskiest supplying countries with each weighted component of their risk."""
+
+from __future__ import annotations
+
+from ketenradar import refdata
+from ketenradar.locale import _, country_name, format_number
+from ketenradar.reports.charts import country_risk_chart
+from ketenradar.reports.context import ReportContext
+from ketenradar.reports.html import Section, TableColumn, figure, render_table
+from ketenradar.reports.sections.common import missing_note
+from ketenradar.services.materials import MaterialOverview
+
+__all__ = ["RISKIEST_COUNTRIES_SHOWN", "SUPPLIER_MIN_SHARE", "build", "supplier_countries"]
+
+RISKIEST_COUNTRIES_SHOWN = 20
+SUPPLIER_MIN_SHARE = 0.01
+# Legend of each weighted component in the chart (indicator names, the same in both languages).
+_COMPONENTS = {"w_wgi": "WGI", "w_oecd_crc": "OECD", "w_fsi": "FSI", "w_atradius_star": "STAR"}
+
+
+def supplier_countries(overview: MaterialOverview) -> list[str]:
+    """Return the countries with at least 1% of global supply of any listed material."""
+    shares = refdata.load_supply_shares().frame
+    wanted = set(overview.catalogue) | {m for mat in overview.catalogue.values() for m in mat.members}
+    gs = shares[(shares["scope"] == "gs") & shares["material"].isin(wanted)]
+    return sorted(set(gs.loc[gs["share"] >= SUPPLIER_MIN_SHARE, "country"]))
+
+
+def build(ctx: ReportContext) -> Section:
+    """Build the countries section."""
+    frame = ctx.countries.countries.loc[supplier_countries(ctx.materials)].copy()
+    frame = frame.sort_values("composite_risk", ascending=False).head(RISKIEST_COUNTRIES_SHOWN)
+    frame["iso3"] = frame.index
+    frame["country"] = [
+        country_name(iso3, name) for iso3, name in zip(frame.index, frame["name"], strict=True)
+    ]
+    frame["missing"] = frame["missing_indicators"].map(", ".join)
+    for name, weight in ctx.countries.weights.items():
+        frame[f"w_{name}"] = frame[f"component_{name}"] * weight / frame["weight_coverage"]
+    frame["label"] = frame["country"] + " (" + frame.index + ")"
+    table = render_table(
+        frame,
+        [
+            TableColumn("iso3", "ISO3", verbatim=True),
+            TableColumn("country", "country", verbatim=True),
+            TableColumn("nl_split", "NL/EU/third", vocabulary="split"),
+            TableColumn("wgi_mean", "WGI mean", 2),
+            TableColumn("oecd_crc", "OECD class", 0),
+            TableColumn("fsi_total", "FSI", 1),
+            TableColumn("component_wgi", "WGI 0..1", 2),
+            TableColumn("component_oecd_crc", "OECD 0..1", 2),
+            TableColumn("component_fsi", "FSI 0..1", 2),
+            TableColumn("component_atradius_star", "STAR 0..1", 2),
+            TableColumn("composite_risk", "composite", 2),
+            TableColumn("missing", "missing indicators", verbatim=True),
+        ],
+    )
+    chart = country_risk_chart(
+        frame,
+        _COMPONENTS,
+        title=_("Weighted components of country risk"),
+        x_label=_("Composite country risk (0..1)"),
+    )
+    weights = ", ".join(f"{k} {format_number(v, 2)}" for k, v in ctx.countries.weights.items())
+    return Section(
+        id="countries",
+        title=_("The riskiest supplying countries"),
+        intro=_(
+            "Composite country risk: the weighted mean of indicators scaled to 0..1 (higher = riskier). "
+            "A missing indicator does not count as zero: the weights of the available ones are "
+            "renormalised and the gap is listed. Shown: the {n} riskiest countries among those that "
+            "supply any listed material (EC 2023 global supply ≥ 1%)."
+        ).format(n=RISKIEST_COUNTRIES_SHOWN),
+        blocks=(
+            table,
+            figure(
+                chart,
+                _(
+                    "Each bar adds the weighted components; a missing component adds nothing and the "
+                    "others are renormalised."
+                ),
+            ),
+        ),
+        source_note=(
+            _(
+                "Sources: World Bank WGI 2023 (2024 update; CC BY 4.0), OECD Country Risk Classification "
+                "(valid 2026-01-30), Fund for Peace Fragile States Index 2023. Atradius STAR: not public, "
+                "only from a user file. Weights: {weights}."
+            ).format(weights=weights),
+            missing_note(),
+        ),
+    )
