@@ -23,6 +23,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ketenradar.errors import ConfigError
+from ketenradar.ingest.validation import describe_error
 from ketenradar.locale import _
 from ketenradar.risk.assessment import DEFAULT_WGI_YEARS, WGI_FIRST_YEAR, WGI_LAST_YEAR
 from ketenradar.risk.country import DEFAULT_COUNTRY_WEIGHTS, normalise_weights
@@ -56,7 +57,9 @@ class CriticalitySettings(_Strict):
     @classmethod
     def _years(cls, value: tuple[int, ...]) -> tuple[int, ...]:
         if not value or any(not WGI_FIRST_YEAR <= y <= WGI_LAST_YEAR for y in value):
-            raise ValueError(f"years must lie in {WGI_FIRST_YEAR}..{WGI_LAST_YEAR}")
+            raise ValueError(
+                _("years must lie in {first}..{last}").format(first=WGI_FIRST_YEAR, last=WGI_LAST_YEAR)
+            )
         return tuple(sorted(set(value)))
 
 
@@ -88,7 +91,7 @@ def load_settings(path: str | Path | None) -> Settings:
     try:
         return Settings.model_validate(data)
     except ValidationError as error:
-        details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {describe_error(e)}" for e in error.errors())
         raise ConfigError(f"{path}: {details}") from error
 
 

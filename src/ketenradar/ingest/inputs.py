@@ -16,6 +16,7 @@ import pandas as pd
 
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.tables import ROW, Column, read_csv_table
+from ketenradar.locale import _
 from ketenradar.model.material import Material, MaterialCatalogue
 from ketenradar.model.vocabulary import RAW_MATERIAL_STAGES, SCOPES, SUPPLY_VARIANTS
 from ketenradar.refdata import known_country_codes, load_countries
@@ -61,9 +62,12 @@ def _check_share_sums(frame: pd.DataFrame, keys: list[str]) -> list[Problem]:
                 file=frame.attrs["source_file"],
                 row=int(rows[mask][0]),
                 column="share",
-                message=f"shares of {' / '.join(map(str, key_tuple))} sum to {total:.4f}, "
-                f"{total - 1:.4f} more than 1",
-                expected=f"shares per {', '.join(keys)} summing to at most 1 (+{SHARE_SUM_TOLERANCE})",
+                message=_("shares of {key} sum to {total}, {excess} more than 1").format(
+                    key=" / ".join(map(str, key_tuple)), total=f"{total:.4f}", excess=f"{total - 1:.4f}"
+                ),
+                expected=_("shares per {keys} summing to at most 1 (+{tolerance})").format(
+                    keys=", ".join(keys), tolerance=SHARE_SUM_TOLERANCE
+                ),
             )
         )
     return problems
@@ -135,8 +139,8 @@ def _check_variant_inputs(frame: pd.DataFrame, available: Collection[str]) -> li
                     file=frame.attrs["source_file"],
                     row=int(r),
                     column=column,
-                    message=f"empty, but supply data variant {variant!r} needs it",
-                    expected="a number (or choose a variant that does not use it)",
+                    message=_("empty, but supply data variant {variant!r} needs it").format(variant=variant),
+                    expected=_("a number (or choose a variant that does not use it)"),
                 )
                 for r in rows[empty]
             )
@@ -177,7 +181,9 @@ def _header(path: str | Path) -> list[str]:
         with Path(path).open(encoding="utf-8-sig", errors="replace") as handle:
             first = handle.readline()
     except FileNotFoundError:
-        raise InputFileError.single(str(path), "file not found", expected="an existing CSV file") from None
+        raise InputFileError.single(
+            str(path), _("file not found"), expected=_("an existing CSV file")
+        ) from None
     return [c.strip() for c in first.replace(";", ",").replace("\t", ",").split(",")]
 
 
@@ -200,8 +206,8 @@ def read_material_catalogue(path: str | Path, catalogue: MaterialCatalogue) -> t
                     row=int(r),
                     column="id",
                     value=str(v),
-                    message="id already in the catalogue",
-                    expected="a new material id",
+                    message=_("id already in the catalogue"),
+                    expected=_("a new material id"),
                 )
                 for r, v in zip(_rows(frame)[clash], frame["id"][clash], strict=True)
             ]
@@ -234,9 +240,11 @@ def read_country_indicators(path: str | Path) -> pd.DataFrame:
     if "iso3" in header and not present:
         raise InputFileError.single(
             str(path),
-            "no indicator column",
+            _("no indicator column"),
             row=1,
-            expected=f"at least one of {', '.join(COUNTRY_INDICATOR_COLUMNS)} next to iso3",
+            expected=_("at least one of {columns} next to iso3").format(
+                columns=", ".join(COUNTRY_INDICATOR_COLUMNS)
+            ),
         )
     columns = [Column("iso3", "iso3")] + [
         Column(c, "number", allow_empty=True, minimum=low, maximum=high)

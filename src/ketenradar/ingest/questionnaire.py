@@ -17,7 +17,7 @@ from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.tables import MAX_PROBLEMS, ROW, Column
 from ketenradar.ingest.workbook import read_sheets, validate_sheets
 from ketenradar.ingest.workbook_writer import write_workbook_template
-from ketenradar.locale import _
+from ketenradar.locale import N_, _
 from ketenradar.model.survey import SURVEY_SHEETS, Survey
 from ketenradar.model.vocabulary import CHAIN_POSITIONS, MEASURES, SURVEY_DOMAINS, VISIBILITY_LEVELS, label
 from ketenradar.refdata import load_dis_areas
@@ -55,7 +55,7 @@ def survey_schema(materials: Collection[str]) -> dict[str, list[Column]]:
 def read_survey(path: str | Path, materials: Collection[str], name: str | None = None) -> Survey:
     """Read and validate questionnaire answers from ``.xlsx``, a CSV folder or ``.json``."""
     path = Path(path)
-    sheets, first_row = read_sheets(path, list(SURVEY_SHEETS), what="questionnaire answers")
+    sheets, first_row = read_sheets(path, list(SURVEY_SHEETS), what=N_("questionnaire answers"))
     return survey_from_frames(
         sheets, file=str(path), materials=materials, name=name or path.stem, first_row=first_row
     )
@@ -103,8 +103,8 @@ def survey_from_frames(
                 row=int(r),
                 column="company",
                 value=str(v),
-                message="unknown company",
-                expected="a company of the companies sheet",
+                message=_("unknown company"),
+                expected=_("a company of the companies sheet"),
             )
             for r, v in zip(frame[ROW].to_numpy()[unknown], frame["company"][unknown], strict=True)
         ]
@@ -118,8 +118,8 @@ def survey_from_frames(
             row=int(r),
             column="area",
             value=str(v),
-            message="area does not belong to this category",
-            expected="an area listed under its category (see the template)",
+            message=_("area does not belong to this category"),
+            expected=_("an area listed under its category (see the template)"),
         )
         for r, v in zip(pairs[ROW].to_numpy()[wrong], pairs["area"][wrong], strict=True)
     ]

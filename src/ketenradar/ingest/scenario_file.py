@@ -10,8 +10,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ketenradar.errors import InputFileError, Problem
+from ketenradar.ingest.validation import describe_error
+from ketenradar.locale import _
+from ketenradar.model.scenario import Scenario, Shock, ShockStage
 from ketenradar.refdata import known_country_codes
-from ketenradar.scenarios.spec import Scenario, Shock, ShockStage
 
 __all__ = ["read_scenario"]
 
@@ -33,13 +35,17 @@ class _ShockModel(BaseModel):
         codes = [c.strip().upper() for c in value]
         unknown = [c for c in codes if c not in known_country_codes()]
         if unknown:
-            raise ValueError(f"unknown country code(s) {', '.join(unknown)}; expected ISO 3166 alpha-3")
+            raise ValueError(
+                _("unknown country code(s) {codes}; expected ISO 3166 alpha-3").format(
+                    codes=", ".join(unknown)
+                )
+            )
         return codes
 
     @model_validator(mode="after")
     def _one_filter(self) -> _ShockModel:
         if self.materials and self.items:
-            raise ValueError("give either materials or items, not both (use two shocks)")
+            raise ValueError(_("give either materials or items, not both (use two shocks)"))
         return self
 
 
@@ -57,8 +63,8 @@ def _where(loc: tuple[int | str, ...]) -> str:
     for i, part in enumerate(loc):
         if part == "shocks" and i + 1 < len(loc) and isinstance(loc[i + 1], int):
             continue
-        parts.append(f"shock {part + 1}" if isinstance(part, int) else str(part))
-    return ", ".join(parts) or "file"
+        parts.append(_("shock {number}").format(number=part + 1) if isinstance(part, int) else str(part))
+    return ", ".join(parts) or _("file")
 
 
 def read_scenario(path: str | Path, materials: Collection[str] | None = None) -> Scenario:
@@ -66,22 +72,22 @@ def read_scenario(path: str | Path, materials: Collection[str] | None = None) ->
     path = Path(path)
     name = str(path)
     if not path.is_file():
-        raise InputFileError.single(name, "file not found", expected="a scenario file (.yaml or .json)")
+        raise InputFileError.single(name, _("file not found"), expected=_("a scenario file (.yaml or .json)"))
     try:
         text = path.read_text(encoding="utf-8-sig")
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except UnicodeDecodeError:
         raise InputFileError.single(
-            name, "the file is not UTF-8 text", expected="a UTF-8 text file"
+            name, _("the file is not UTF-8 text"), expected=_("a UTF-8 text file")
         ) from None
     except (yaml.YAMLError, json.JSONDecodeError) as error:
         line = getattr(getattr(error, "problem_mark", None), "line", None)
         row = line + 1 if line is not None else getattr(error, "lineno", None)
         raise InputFileError.single(
             name,
-            f"not valid YAML/JSON: {str(error).splitlines()[0]}",
+            _("not valid YAML/JSON: {error}").format(error=str(error).splitlines()[0]),
             row=row,
-            expected="a mapping with name and shocks",
+            expected=_("a mapping with name and shocks"),
         ) from None
     try:
         model = _ScenarioModel.model_validate(data)
@@ -91,8 +97,8 @@ def read_scenario(path: str | Path, materials: Collection[str] | None = None) ->
                 Problem(
                     file=name,
                     column=_where(tuple(e["loc"])),
-                    message=e["msg"],
-                    expected="see docs/input-files.md (scenario file v1)",
+                    message=describe_error(e),
+                    expected=_("see docs/input-files.md (scenario file v1)"),
                 )
                 for e in error.errors()
             ]
@@ -103,10 +109,10 @@ def read_scenario(path: str | Path, materials: Collection[str] | None = None) ->
             problems += [
                 Problem(
                     file=name,
-                    column=f"shock {i + 1}, materials",
+                    column=_("shock {number}").format(number=i + 1) + ", materials",
                     value=m,
-                    message="unknown material id",
-                    expected="a catalogue material id",
+                    message=_("unknown material id"),
+                    expected=_("a material id of the catalogue"),
                 )
                 for m in shock.materials
                 if m not in materials

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.tables import ROW, Column, read_csv_table
+from ketenradar.locale import _
 from ketenradar.model.vocabulary import MATERIEL_DOMAINS
 from ketenradar.refdata import known_country_codes
 
@@ -55,8 +56,8 @@ def read_arms_imports(path: str | Path) -> pd.DataFrame:
                     row=int(r),
                     column="recipient",
                     value=str(v),
-                    message="more than one recipient in the file",
-                    expected=f"records of one recipient (the first row has {first})",
+                    message=_("more than one recipient in the file"),
+                    expected=_("records of one recipient (the first row has {first})").format(first=first),
                 )
                 for r, v in zip(rows[other][:20], frame["recipient"][other][:20], strict=True)
             ]

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ketenradar.errors import InputFileError, Problem
+from ketenradar.locale import _
 
 __all__ = ["ID_PATTERN", "ROW", "Column", "read_csv_table", "read_csv_text", "validate_frame"]
 
@@ -46,19 +47,20 @@ class Column:
     exclusive_minimum: bool = False
 
     def expected(self) -> str:
-        """Describe the accepted values for an error message."""
+        """Describe the accepted values for an error message, in the active language."""
         if self.kind == "number":
             low = "" if self.minimum is None else f"{'>' if self.exclusive_minimum else '≥'} {self.minimum:g}"
             high = "" if self.maximum is None else f"≤ {self.maximum:g}"
-            bounds = " and ".join(b for b in (low, high) if b)
-            return "a number with a dot as decimal separator" + (f", {bounds}" if bounds else "")
+            bounds = f" {_('and')} ".join(b for b in (low, high) if b)
+            return _("a number with a dot as decimal separator") + (f", {bounds}" if bounds else "")
+        if self.kind == "choice":
+            return _("one of {choices}").format(choices=", ".join(self.choices))
         return {
-            "text": "text",
-            "id": "an id of lower-case letters, digits and underscores, starting with a letter",
-            "iso3": "an ISO 3166 alpha-3 country code such as NLD",
-            "material": "a material id from `ketenradar materials`",
-            "choice": "one of " + ", ".join(self.choices),
-            "bool": "true or false",
+            "text": _("text"),
+            "id": _("an id of lower-case letters, digits and underscores, starting with a letter"),
+            "iso3": _("an ISO 3166 alpha-3 country code such as NLD"),
+            "material": _("a material id of the catalogue"),
+            "bool": _("true or false"),
         }[self.kind]
 
 
@@ -71,8 +73,10 @@ def _decode(path: Path, raw: bytes) -> tuple[str | None, list[Problem]]:
             Problem(
                 file=str(path),
                 row=line,
-                message=f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})",
-                expected="a CSV file saved as UTF-8 (in Excel: 'CSV UTF-8')",
+                message=_("the file is not UTF-8 text (byte 0x{byte:02x} at offset {offset})").format(
+                    byte=raw[error.start], offset=error.start
+                ),
+                expected=_("a CSV file saved as UTF-8 (in Excel: 'CSV UTF-8')"),
             )
         ]
 
@@ -105,13 +109,15 @@ def read_csv_text(path: Path, *, sheet: str | None = None) -> pd.DataFrame:
     """Read a CSV file as text cells (no typing), refusing missing, empty or non-UTF-8 files."""
     name = str(path)
     if not path.is_file():
-        raise InputFileError.single(name, "file not found", sheet=sheet, expected="an existing CSV file")
+        raise InputFileError.single(
+            name, _("file not found"), sheet=sheet, expected=_("an existing CSV file")
+        )
     text, problems = _decode(path, path.read_bytes())
     if text is None:
         raise InputFileError(problems)
     if not text.strip():
         raise InputFileError.single(
-            name, "the file is empty", sheet=sheet, expected="a header row and data rows"
+            name, _("the file is empty"), sheet=sheet, expected=_("a header row and data rows")
         )
     try:
         dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
@@ -129,9 +135,9 @@ def read_csv_text(path: Path, *, sheet: str | None = None) -> pd.DataFrame:
     except pd.errors.ParserError as error:
         raise InputFileError.single(
             name,
-            f"not a readable CSV table: {error}",
+            _("not a readable CSV table: {error}").format(error=error),
             sheet=sheet,
-            expected="comma-separated values with one header row",
+            expected=_("comma-separated values with one header row"),
         ) from error
 
 
@@ -158,15 +164,17 @@ def validate_frame(
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in columns if c.required and c.name not in frame.columns]
     if missing:
-        found = ", ".join(frame.columns) or "none"
+        found = ", ".join(frame.columns) or _("none")
         return frame, [
             Problem(
                 file=file,
                 sheet=sheet,
                 row=1,
                 column=c.name,
-                message="required column is missing",
-                expected=f"a header with {c.name!r} (found columns: {found})",
+                message=_("required column is missing"),
+                expected=_("a header with {column!r} (found columns: {found})").format(
+                    column=c.name, found=found
+                ),
             )
             for c in missing
         ]
@@ -175,8 +183,8 @@ def validate_frame(
             Problem(
                 file=file,
                 sheet=sheet,
-                message="the table has a header but no data rows",
-                expected="at least one data row",
+                message=_("the table has a header but no data rows"),
+                expected=_("at least one data row"),
             )
         ]
     out = frame.fillna("").astype(str)
@@ -208,9 +216,11 @@ def validate_frame(
                 sheet=sheet,
                 row=int(r),
                 column=unique[-1],
-                message=f"duplicate row for {', '.join(unique)} "
-                f"({', '.join(str(out.iloc[r - first_row][u]) for u in unique)})",
-                expected="each combination once",
+                message=_("duplicate row for {columns} ({values})").format(
+                    columns=", ".join(unique),
+                    values=", ".join(str(out.iloc[r - first_row][u]) for u in unique),
+                ),
+                expected=_("each combination once"),
             )
             for r in rows[duplicated]
         )
@@ -248,13 +258,13 @@ def _check(
 
     present = ~empty.to_numpy()
     if not column.allow_empty:
-        report(~present, "empty cell")
+        report(~present, _("empty cell"))
     if column.kind == "number":
         numbers = pd.to_numeric(values.where(present), errors="coerce")
         bad = present & numbers.isna().to_numpy()
         comma = bad & values.str.fullmatch(r"-?\d+,\d+").to_numpy()
-        report(comma, "decimal comma")
-        report(bad & ~comma, "not a number")
+        report(comma, _("decimal comma"))
+        report(bad & ~comma, _("not a number"))
         arr = numbers.to_numpy(dtype=np.float64)
         ok = ~np.isnan(arr)
         out_of_range = np.zeros(len(arr), dtype=bool)
@@ -264,26 +274,26 @@ def _check(
         if column.maximum is not None:
             out_of_range |= ok & (arr > column.maximum)
         out_of_range |= ok & ~np.isfinite(arr)
-        report(out_of_range, "value out of range")
+        report(out_of_range, _("value out of range"))
         return numbers.astype(np.float64)
     if column.kind == "iso3":
         codes = values.str.upper()
         if countries is not None:
-            report(present & ~codes.isin(list(countries)).to_numpy(), "unknown country code")
+            report(present & ~codes.isin(list(countries)).to_numpy(), _("unknown country code"))
         return codes
     if column.kind == "material":
         if materials is not None:
-            report(present & ~values.isin(list(materials)).to_numpy(), "unknown material id")
+            report(present & ~values.isin(list(materials)).to_numpy(), _("unknown material id"))
         return values
     if column.kind == "id":
-        report(present & ~values.str.fullmatch(ID_PATTERN.pattern).to_numpy(), "not a valid id")
+        report(present & ~values.str.fullmatch(ID_PATTERN.pattern).to_numpy(), _("not a valid id"))
         return values
     if column.kind == "choice":
         lowered = values.str.lower()
-        report(present & ~lowered.isin(list(column.choices)).to_numpy(), "not an accepted value")
+        report(present & ~lowered.isin(list(column.choices)).to_numpy(), _("not an accepted value"))
         return lowered
     if column.kind == "bool":
         lowered = values.str.lower()
-        report(present & ~lowered.isin(list(_TRUE | _FALSE)).to_numpy(), "not true or false")
+        report(present & ~lowered.isin(list(_TRUE | _FALSE)).to_numpy(), _("not true or false"))
         return lowered.map(lambda v: True if v in _TRUE else (False if v in _FALSE else None))
     return values

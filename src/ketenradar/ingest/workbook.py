@@ -16,6 +16,7 @@ import pandas as pd
 
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.tables import MAX_PROBLEMS, ROW, Column, read_csv_text, validate_frame
+from ketenradar.locale import N_, _
 from ketenradar.model.chain import CHAIN_COLUMNS, Chain
 from ketenradar.model.vocabulary import CHAIN_STAGES, DOMAINS, ITEM_KINDS, RAW_MATERIAL_STAGES
 from ketenradar.network.graph import find_cycle, topological_levels
@@ -66,7 +67,7 @@ def read_chain_workbook(path: str | Path, materials: Collection[str], name: str 
     ``materials`` are the material ids the catalogue knows; a material item must use one.
     """
     path = Path(path)
-    sheets, first_row = read_sheets(path, list(SHEETS), what="a chain workbook")
+    sheets, first_row = read_sheets(path, list(SHEETS), what=N_("a chain workbook"))
     return chain_from_frames(
         sheets, file=str(path), materials=materials, name=name or path.stem, first_row=first_row
     )
@@ -76,7 +77,7 @@ def read_sheets(path: Path, names: list[str], what: str) -> tuple[dict[str, pd.D
     """Read the named sheets as text cells from ``.xlsx``, a CSV folder or ``.json``.
 
     Returns the sheets (None for a missing one) and the row number of the first data row
-    (2 for spreadsheets, 1 for JSON lists).
+    (2 for spreadsheets, 1 for JSON lists). ``what`` names the file's kind (a catalogue msgid).
     """
     if path.is_dir():
         return _read_csv_folder(path, names), 2
@@ -84,11 +85,13 @@ def read_sheets(path: Path, names: list[str], what: str) -> tuple[dict[str, pd.D
         return _read_json(path, names), 1
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_excel(path, names), 2
-    expected = f"{what} (.xlsx), a folder of CSV files or .json"
+    expected = _("{what} (.xlsx), a folder of CSV files or .json").format(what=_(what))
     if not path.exists():
-        raise InputFileError.single(str(path), "file not found", expected=expected)
+        raise InputFileError.single(str(path), _("file not found"), expected=expected)
     raise InputFileError.single(
-        str(path), f"unsupported file type {path.suffix or '(none)'}", expected=expected
+        str(path),
+        _("unsupported file type {suffix}").format(suffix=path.suffix or _("(none)")),
+        expected=expected,
     )
 
 
@@ -115,9 +118,10 @@ def validate_sheets(
                 Problem(
                     file=file,
                     sheet=sheet,
-                    message="missing sheet",
-                    expected=f"a sheet {sheet!r} with columns "
-                    + ", ".join(c.name for c in columns if c.required),
+                    message=_("missing sheet"),
+                    expected=_("a sheet {sheet!r} with columns {columns}").format(
+                        sheet=sheet, columns=", ".join(c.name for c in columns if c.required)
+                    ),
                 )
             )
             continue
@@ -146,20 +150,23 @@ def _read_csv_folder(folder: Path, names: list[str]) -> dict[str, pd.DataFrame |
 
 def _read_json(path: Path, names: list[str]) -> dict[str, pd.DataFrame | None]:
     if not path.is_file():
-        raise InputFileError.single(str(path), "file not found", expected="a JSON document")
+        raise InputFileError.single(str(path), _("file not found"), expected=_("a JSON document"))
     shape = "{" + ", ".join(f'"{n}": [...]' for n in names) + "}"
     try:
         document = json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
         raise InputFileError.single(
-            str(path), "the file is not UTF-8 text", expected="a JSON document saved as UTF-8"
+            str(path), _("the file is not UTF-8 text"), expected=_("a JSON document saved as UTF-8")
         ) from None
     except json.JSONDecodeError as error:
         raise InputFileError.single(
-            str(path), f"not valid JSON: {error.msg}", row=error.lineno, expected=f"an object {shape}"
+            str(path),
+            _("not valid JSON: {error}").format(error=error.msg),
+            row=error.lineno,
+            expected=_("an object {shape}").format(shape=shape),
         ) from None
     if not isinstance(document, dict):
-        raise InputFileError.single(str(path), "the top level is not an object", expected=shape)
+        raise InputFileError.single(str(path), _("the top level is not an object"), expected=shape)
     sheets: dict[str, pd.DataFrame | None] = {}
     for sheet in names:
         rows = document.get(sheet)
@@ -168,9 +175,9 @@ def _read_json(path: Path, names: list[str]) -> dict[str, pd.DataFrame | None]:
         elif not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise InputFileError.single(
                 str(path),
-                f"{sheet!r} is not a list of objects",
+                _("{sheet!r} is not a list of objects").format(sheet=sheet),
                 sheet=sheet,
-                expected="a list of objects, one per row",
+                expected=_("a list of objects, one per row"),
             )
         else:
             sheets[sheet] = pd.DataFrame(rows, dtype=object)
@@ -184,14 +191,14 @@ def _read_excel(path: Path, names: list[str]) -> dict[str, pd.DataFrame | None]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     if not path.is_file():
-        raise InputFileError.single(str(path), "file not found", expected="an Excel workbook (.xlsx)")
+        raise InputFileError.single(str(path), _("file not found"), expected=_("an Excel workbook (.xlsx)"))
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as error:
         raise InputFileError.single(
             str(path),
-            f"not a readable Excel workbook ({error})",
-            expected="an .xlsx file saved by Excel or LibreOffice",
+            _("not a readable Excel workbook ({error})").format(error=error),
+            expected=_("an .xlsx file saved by Excel or LibreOffice"),
         ) from None
     sheets: dict[str, pd.DataFrame | None] = {}
     try:
@@ -299,8 +306,8 @@ def _check_items(items: pd.DataFrame, materials: Collection[str], file: str) -> 
             items,
             is_material & ~has_id,
             "material",
-            "material item without a material id",
-            "the material's id, e.g. gallium (`ketenradar materials` lists them)",
+            _("material item without a material id"),
+            _("the material's id, e.g. gallium"),
             file,
             "items",
         ),
@@ -308,8 +315,8 @@ def _check_items(items: pd.DataFrame, materials: Collection[str], file: str) -> 
             items,
             is_material & has_id & ~known,
             "material",
-            "unknown material id",
-            "a catalogue id (`ketenradar materials`; add others with --catalogue FILE)",
+            _("unknown material id"),
+            _("a material id of the catalogue (add other materials with a catalogue file)"),
             file,
             "items",
         ),
@@ -317,8 +324,8 @@ def _check_items(items: pd.DataFrame, materials: Collection[str], file: str) -> 
             items,
             ~is_material & has_id,
             "kind",
-            "wrong kind on a material row",
-            "kind 'material' for a row that names a material (or leave 'material' empty)",
+            _("wrong kind on a material row"),
+            _("kind 'material' for a row that names a material (or leave 'material' empty)"),
             file,
             "items",
         ),
@@ -329,17 +336,17 @@ def _check_references(
     items: pd.DataFrame, bom: pd.DataFrame, sourcing: pd.DataFrame, file: str
 ) -> list[Problem]:
     ids = set(items["id"])
-    expected = "an id from the items sheet"
+    expected = _("an id from the items sheet")
     problems: list[Problem] = []
     for column in ("parent", "child"):
         problems += _problem_rows(
-            bom, ~bom[column].isin(ids).to_numpy(), column, "unknown item id", expected, file, "bom"
+            bom, ~bom[column].isin(ids).to_numpy(), column, _("unknown item id"), expected, file, "bom"
         )
     problems += _problem_rows(
         sourcing,
         ~sourcing["item"].isin(ids).to_numpy(),
         "item",
-        "unknown item id",
+        _("unknown item id"),
         expected,
         file,
         "sourcing",
@@ -349,8 +356,8 @@ def _check_references(
         bom,
         duplicated,
         "child",
-        "the same parent and child appear twice",
-        "one row per parent and child (add the quantities)",
+        _("the same parent and child appear twice"),
+        _("one row per parent and child (add the quantities)"),
         file,
         "bom",
     )
@@ -366,8 +373,8 @@ def _check_bom(items: pd.DataFrame, bom: pd.DataFrame, file: str) -> list[Proble
         bom,
         kinds[parent] == "material",
         "parent",
-        "a material item has components",
-        "a raw material as a leaf (no bom rows with it as parent)",
+        _("a material item has components"),
+        _("a raw material as a leaf (no bom rows with it as parent)"),
         file,
         "bom",
     )
@@ -376,8 +383,8 @@ def _check_bom(items: pd.DataFrame, bom: pd.DataFrame, file: str) -> list[Proble
         bom,
         self_loop,
         "child",
-        "an item contains itself",
-        "a child different from its parent",
+        _("an item contains itself"),
+        _("a child different from its parent"),
         file,
         "bom",
     )
@@ -396,8 +403,8 @@ def _check_bom(items: pd.DataFrame, bom: pd.DataFrame, file: str) -> list[Proble
                 sheet="bom",
                 row=row,
                 column="child",
-                message="the bill of materials has a cycle: " + " → ".join(names),
-                expected="an acyclic bill of materials (no item inside itself)",
+                message=_("the bill of materials has a cycle: {cycle}").format(cycle=" → ".join(names)),
+                expected=_("an acyclic bill of materials (no item inside itself)"),
             )
         )
     return problems
@@ -409,8 +416,8 @@ def _check_sourcing(sourcing: pd.DataFrame, kinds: pd.Series, file: str) -> list
         sourcing,
         (kind == "material") & (sourcing["stage"] == "manufacturing").to_numpy(),
         "stage",
-        "a raw material is sourced at mining or processing",
-        "mining, processing or empty (both)",
+        _("a raw material is sourced at mining or processing"),
+        _("mining, processing or empty (both)"),
         file,
         "sourcing",
     )
@@ -426,9 +433,14 @@ def _check_sourcing(sourcing: pd.DataFrame, kinds: pd.Series, file: str) -> list
                 sheet="sourcing",
                 row=int(first),
                 column="share",
-                message=f"shares of item {item!r} at stage {stage} sum to {total:.6g}, "
-                f"{abs(diff):.6g} {'more' if diff > 0 else 'less'} than 1",
-                expected=f"shares per item and stage summing to 1 (±{SHARE_TOLERANCE:g})",
+                message=(
+                    _("shares of item {item!r} at stage {stage} sum to {total}, {diff} more than 1")
+                    if diff > 0
+                    else _("shares of item {item!r} at stage {stage} sum to {total}, {diff} less than 1")
+                ).format(item=item, stage=stage, total=f"{total:.6g}", diff=f"{abs(diff):.6g}"),
+                expected=_("shares per item and stage summing to 1 (±{tolerance})").format(
+                    tolerance=f"{SHARE_TOLERANCE:g}"
+                ),
             )
         )
     duplicated = sourcing.duplicated(["item", "stage", "country", "supplier"]).to_numpy()
@@ -436,8 +448,8 @@ def _check_sourcing(sourcing: pd.DataFrame, kinds: pd.Series, file: str) -> list
         sourcing,
         duplicated,
         "country",
-        "the same item, stage, country and supplier appear twice",
-        "one row per supplier (add the shares)",
+        _("the same item, stage, country and supplier appear twice"),
+        _("one row per supplier (add the shares)"),
         file,
         "sourcing",
     )

@@ -10,27 +10,32 @@ import pandas as pd
 
 from ketenradar.ingest.tables import Column
 from ketenradar.ingest.workbook import SHEETS
+from ketenradar.locale import N_, _
 from ketenradar.model.chain import Chain
 from ketenradar.model.vocabulary import CHAIN_STAGES, DOMAINS, ITEM_KINDS
 from ketenradar.refdata import known_country_codes
 
 __all__ = ["write_chain", "write_sheets", "write_template", "write_workbook_template"]
 
-INSTRUCTIONS = [
-    "ketenradar chain workbook (v1)",
+INSTRUCTIONS = (
+    N_("ketenradar chain workbook (v1)"),
     "",
-    "Fill in three sheets; columns marked * are required. One row per item, BOM edge or sourcing line.",
-    "items*: id*, name*, kind* (platform, subsystem, component, semi_finished, material), domain, "
-    "dis_area, material (for kind material: the material id), unit",
-    "bom*: parent*, child*, quantity* (units of child per unit of parent, > 0)",
-    "sourcing*: item*, country* (ISO 3166 alpha-3), share* (0..1; per item and stage the shares sum "
-    "to 1), stage (manufacturing, processing, mining; empty = manufacturing for parts, mining and "
-    "processing for materials), supplier, tier, lead_time_days, stock_days",
+    N_("Fill in three sheets; columns marked * are required. One row per item, BOM edge or sourcing line."),
+    N_(
+        "items*: id*, name*, kind* (platform, subsystem, component, semi_finished, material), domain, "
+        "dis_area, material (for kind material: the material id), unit"
+    ),
+    N_("bom*: parent*, child*, quantity* (units of child per unit of parent, > 0)"),
+    N_(
+        "sourcing*: item*, country* (ISO 3166 alpha-3), share* (0..1; per item and stage the shares sum "
+        "to 1), stage (manufacturing, processing, mining; empty = manufacturing for parts, mining and "
+        "processing for materials), supplier, tier, lead_time_days, stock_days"
+    ),
     "",
-    "Drop-downs offer the accepted kinds, domains, stages, country codes and material ids.",
-    "Import with: ketenradar chain import THIS_FILE.xlsx --name NAME",
-    "Every problem is reported with sheet, row and column; nothing is stored until the file is clean.",
-]
+    N_("Drop-downs offer the accepted kinds, domains, stages, country codes and material ids."),
+    N_("Import with: ketenradar chain import THIS_FILE.xlsx --name NAME"),
+    N_("Every problem is reported with sheet, row and column; nothing is stored until the file is clean."),
+)
 
 
 def write_template(path: str | Path, materials: Sequence[str]) -> Path:
@@ -42,7 +47,7 @@ def write_template(path: str | Path, materials: Sequence[str]) -> Path:
         "country": sorted(known_country_codes()),
         "material": sorted(materials),
     }
-    return write_workbook_template(path, SHEETS, lists, INSTRUCTIONS)
+    return write_workbook_template(path, SHEETS, lists, [_(line) for line in INSTRUCTIONS])
 
 
 def write_workbook_template(
@@ -51,7 +56,8 @@ def write_workbook_template(
     """Write an empty workbook: instructions, one sheet per schema entry, drop-downs from ``lists``.
 
     A column whose name is a key of ``lists`` gets a drop-down of those values (kept in a
-    hidden ``lists`` sheet).
+    hidden ``lists`` sheet). ``instructions`` arrive in the user's language; the drop-down
+    messages are written in the active language too.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -91,8 +97,8 @@ def write_workbook_template(
                 formula1=f"={ranges[column.name]}",
                 allow_blank=not column.required or column.allow_empty,
                 showErrorMessage=True,
-                errorTitle=f"invalid {column.name}",
-                error=f"choose a value from the list ({column.expected()})",
+                errorTitle=_("invalid {column}").format(column=column.name),
+                error=_("choose a value from the list ({expected})").format(expected=column.expected()),
             )
             validation.add(f"{letter}2:{letter}{rows}")
             ws.add_data_validation(validation)

@@ -16,14 +16,22 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ketenradar._types import FloatArray, IntArray
+from ketenradar.locale import N_, _, format_percent
 from ketenradar.model.chain import Chain
 from ketenradar.model.vocabulary import RAW_MATERIAL_STAGES
 from ketenradar.network.build import ChainMatrix
 from ketenradar.network.propagate import reduce_up, total_requirements
+from ketenradar.risk.concentration import hhi as herfindahl
 
 __all__ = ["SPOF_SHARE_THRESHOLD", "ExposureResult", "compute_exposure"]
 
 SPOF_SHARE_THRESHOLD = 0.9
+# Why an item is a single point of failure; ``reason_code`` in results, the words in ``reason``.
+_REASONS = {
+    "single_supplier": N_("single supplier"),
+    "single_country": N_("single country"),
+    "concentrated_material": N_("material ≥ {threshold} from one country"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +181,13 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, pd.DataFrame
         return (
             pd.DataFrame({"item": empty, "stage": empty, "hhi": np.array([], dtype=np.float64)}),
             pd.DataFrame(
-                {"position": np.array([], dtype=np.intp), "stage": empty, "country": empty, "reason": empty}
+                {
+                    "position": np.array([], dtype=np.intp),
+                    "stage": empty,
+                    "country": empty,
+                    "reason_code": empty,
+                    "reason": empty,
+                }
             ),
         )
     n_stages = len(src.stages)
@@ -187,7 +201,10 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, pd.DataFrame
     pair_key = key_sorted[pair_start]
     key_start = np.flatnonzero(np.r_[True, np.diff(pair_key) != 0])
     keys = pair_key[key_start]
-    hhi = np.add.reduceat(pair_share**2, key_start)
+    pair_group = np.repeat(np.arange(len(key_start)), np.diff(np.r_[key_start, len(pair_key)])).astype(
+        np.intp
+    )
+    node_hhi_values = herfindahl(pair_share, pair_group, len(key_start))
     n_country = np.diff(np.r_[key_start, len(pair_key)])
 
     row_start = np.flatnonzero(np.r_[True, np.diff(key_sorted) != 0])
@@ -199,16 +216,19 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, pd.DataFrame
     item = (keys // n_stages).astype(np.intp)
     stage = (keys % n_stages).astype(np.intp)
     stage_names = np.asarray(src.stages, dtype=object)
-    node_hhi = pd.DataFrame({"item": matrix.index.labels[item], "stage": stage_names[stage], "hhi": hhi})
+    node_hhi = pd.DataFrame(
+        {"item": matrix.index.labels[item], "stage": stage_names[stage], "hhi": node_hhi_values}
+    )
     single_country = n_country == 1
     single = pd.DataFrame(
         {
             "position": item[single_country],
             "stage": stage_names[stage[single_country]],
             "country": np.asarray(src.countries, dtype=object)[country_sorted[row_start[single_country]]],
-            "reason": np.where(one_supplier[single_country], "single supplier", "single country"),
+            "reason_code": np.where(one_supplier[single_country], "single_supplier", "single_country"),
         }
     )
+    single["reason"] = single["reason_code"].map({code: _(text) for code, text in _REASONS.items()})
     return node_hhi, single
 
 
@@ -249,6 +269,7 @@ def _single_points(
                 "country": single["country"].to_numpy()[single_row],
                 "share": 1.0,
                 "reason": single["reason"].to_numpy()[single_row],
+                "reason_code": single["reason_code"].to_numpy()[single_row],
             }
         )
     ]
@@ -268,9 +289,10 @@ def _single_points(
         )
         points = hits.merge(concentrated, on=["platform", "material"])
         frames.append(
-            points.assign(reason=f"material ≥ {threshold:.0%} from one country")[
-                ["platform", "item", "stage", "country", "share", "reason"]
-            ]
+            points.assign(
+                reason=_(_REASONS["concentrated_material"]).format(threshold=format_percent(threshold, 0)),
+                reason_code="concentrated_material",
+            )[["platform", "item", "stage", "country", "share", "reason", "reason_code"]]
         )
     return pd.concat(frames, ignore_index=True)
 

@@ -15,6 +15,7 @@ import pandas as pd
 import pycountry
 
 from ketenradar.errors import MissingReferenceData
+from ketenradar.locale import _
 from ketenradar.model.country import nl_split_of
 from ketenradar.model.material import EU_CRM_2023, Material, MaterialCatalogue
 from ketenradar.refdata.provenance import Provenance, data_dir, provenance_of
@@ -68,7 +69,9 @@ def read_dataset(dataset: str) -> pd.DataFrame:
     try:
         return pd.read_csv(StringIO(text), keep_default_na=False, na_values=[""])
     except pd.errors.ParserError as error:  # pragma: no cover - damaged installation
-        raise MissingReferenceData(f"reference file {provenance.file} is damaged: {error}") from error
+        raise MissingReferenceData(
+            _("reference file {file} is damaged: {error}").format(file=provenance.file, error=error)
+        ) from error
 
 
 def _sourced(frame: pd.DataFrame, *datasets: str) -> SourcedTable:
@@ -306,7 +309,9 @@ def _seed_material_ids(names_nl: pd.Series) -> pd.Series:
     ids = names_nl.str.lower().map(by_name)
     if ids.isna().any():
         missing = sorted(names_nl[ids.isna()])
-        raise MissingReferenceData(f"seed-report materials without a catalogue id: {missing}")
+        raise MissingReferenceData(
+            _("seed-report materials without a catalogue id: {materials}").format(materials=missing)
+        )
     return ids
 
 

@@ -10,6 +10,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 
 from ketenradar.errors import MissingReferenceData
+from ketenradar.locale import _
 
 __all__ = ["Provenance", "data_dir", "dataset_names", "provenance_of", "snapshot_version"]
 
@@ -47,7 +48,7 @@ def _manifest() -> dict[str, object]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise MissingReferenceData(
-            "the reference-data manifest datasets.toml is missing; reinstall ketenradar"
+            _("the reference-data manifest datasets.toml is missing; reinstall ketenradar")
         ) from error
 
 
@@ -55,7 +56,7 @@ def _datasets() -> dict[str, dict[str, str]]:
     datasets = _manifest().get("datasets")
     if not isinstance(datasets, dict):
         raise MissingReferenceData(
-            "the reference-data manifest datasets.toml lists no datasets; reinstall ketenradar"
+            _("the reference-data manifest datasets.toml lists no datasets; reinstall ketenradar")
         )
     return datasets
 
@@ -80,19 +81,25 @@ def provenance_of(dataset: str) -> Provenance:
     """Return the provenance of one shipped dataset, checking the file's checksum."""
     datasets = _datasets()
     if dataset not in datasets:
-        raise MissingReferenceData(f"no reference dataset named {dataset!r} in this snapshot")
+        raise MissingReferenceData(
+            _("no reference dataset named {name!r} in this snapshot").format(name=dataset)
+        )
     entry = datasets[dataset]
     try:
         actual = file_sha256(entry["file"])
     except FileNotFoundError as error:
         raise MissingReferenceData(
-            f"reference file {entry['file']} is missing from the installed package; reinstall ketenradar"
+            _("reference file {file} is missing from the installed package; reinstall ketenradar").format(
+                file=entry["file"]
+            )
         ) from error
     expected = entry.get("sha256")
     if expected is not None and expected != actual:
         raise MissingReferenceData(
-            f"reference file {entry['file']} does not match its recorded checksum; "
-            "reinstall ketenradar or run scripts/update_snapshot.py after a deliberate update"
+            _(
+                "reference file {file} does not match its recorded checksum; reinstall ketenradar "
+                "or run scripts/update_snapshot.py after a deliberate update"
+            ).format(file=entry["file"])
         )
     return Provenance(
         dataset=dataset,

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ketenradar.locale import N_, _
+from ketenradar.model.vocabulary import label
 from ketenradar.risk.criticality import (
     Q_MAX_2023_MEUR,
     economic_importance,
@@ -45,15 +47,15 @@ _NEEDS = {
     "eu": ("hhi_eu", "eol_rir", "si_sr"),
 }
 _LABEL = {
-    "hhi_gs": "global-supply concentration (HHI_GS)",
-    "hhi_eu": "EU-sourcing concentration (HHI_EU)",
-    "import_reliance": "import reliance",
-    "eol_rir": "end-of-life recycling input rate",
-    "si_sr": "substitution index SI_SR",
+    "hhi_gs": N_("global-supply concentration (HHI_GS)"),
+    "hhi_eu": N_("EU-sourcing concentration (HHI_EU)"),
+    "import_reliance": N_("import reliance"),
+    "eol_rir": N_("end-of-life recycling input rate"),
+    "si_sr": N_("substitution index SI_SR"),
 }
 _ABSENT = {
-    "hhi_gs": "no global-supply country shares for this stage",
-    "hhi_eu": "no EU-sourcing country shares for this stage",
+    "hhi_gs": N_("no global-supply country shares for this stage"),
+    "hhi_eu": N_("no EU-sourcing country shares for this stage"),
 }
 
 
@@ -112,16 +114,24 @@ def _reasons(stages: pd.DataFrame) -> list[str]:
     for row in stages.itertuples(index=False):
         needed = _NEEDS.get(row.supply_data_used)
         if needed is None:
-            reasons.append(f"supply data variant {row.supply_data_used!r} is not gs+eu, gs or eu")
+            reasons.append(
+                _("supply data variant {variant!r} is not gs+eu, gs or eu").format(
+                    variant=row.supply_data_used
+                )
+            )
             continue
         missing = [name for name in needed if pd.isna(getattr(row, name))]
         text = []
         for name in missing:
             no_wgi = getattr(row, f"no_wgi_{name[-2:]}", "") if name.startswith("hhi") else ""
             if no_wgi:
-                text.append(f"{_LABEL[name]}: no WGI for {no_wgi}")
+                text.append(
+                    _("{input}: no WGI for {countries}").format(input=_(_LABEL[name]), countries=no_wgi)
+                )
+            elif name in _ABSENT:
+                text.append(_(_ABSENT[name]))
             else:
-                text.append(_ABSENT.get(name, f"{_LABEL[name]} missing"))
+                text.append(_("{input} missing").format(input=_(_LABEL[name])))
         reasons.append("; ".join(text))
     return reasons
 
@@ -177,7 +187,9 @@ def assess_supply_risk(
     materials.loc[unknown_material, ["supply_risk", "bottleneck_stage"]] = np.nan
     with_reason = stages[stages["reason"] != ""]
     joined = (
-        (with_reason["stage"] + ": " + with_reason["reason"]).groupby(with_reason["material"]).agg("; ".join)
+        (with_reason["stage"].map(lambda stage: label("stage", stage)) + ": " + with_reason["reason"])
+        .groupby(with_reason["material"])
+        .agg("; ".join)
     )
     materials["reason"] = joined.reindex(materials.index).fillna("")
     materials.index.name = "material"
@@ -198,7 +210,10 @@ def group_supply_risk(result: CriticalityResult, groups: Mapping[str, Iterable[s
     mean = group_mean(member_sr, codes, len(uniques))
     missing = pairs.loc[np.isnan(member_sr)].groupby("group")["member"].agg(", ".join)
     out = pd.DataFrame({"supply_risk": mean}, index=pd.Index(uniques, name="material"))
-    out["reason"] = ("SR not computable for member(s) " + missing).reindex(out.index).fillna("")
+    template = _("SR not computable for member(s) {members}")
+    out["reason"] = (
+        missing.map(lambda members: template.format(members=members)).reindex(out.index).fillna("")
+    )
     return out
 
 
@@ -217,5 +232,5 @@ def assess_economic_importance(
         q_max,
     )
     out = pd.DataFrame({"economic_importance": values}, index=pd.Index(uniques, name="material"))
-    out["reason"] = np.where(np.isnan(si), "substitution index SI_EI missing", "")
+    out["reason"] = np.where(np.isnan(si), _("substitution index SI_EI missing"), "")
     return out

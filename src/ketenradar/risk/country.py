@@ -10,6 +10,7 @@ import pandas as pd
 
 from ketenradar._types import FloatArray
 from ketenradar.errors import ConfigError
+from ketenradar.locale import N_, _
 
 __all__ = [
     "COUNTRY_INDICATORS",
@@ -32,15 +33,17 @@ class IndicatorScale:
     label: str
 
     def describe(self) -> str:
-        """Return the scaling as a formula for docs and reports."""
-        return f"({self.column} − {self.best:g}) / ({self.worst:g} − {self.best:g}), clipped to 0..1"
+        """Return the scaling as a formula for docs and reports, in the active language."""
+        return _("({column} − {best}) / ({worst} − {best}), clipped to 0..1").format(
+            column=self.column, best=f"{self.best:g}", worst=f"{self.worst:g}"
+        )
 
 
 COUNTRY_INDICATORS: dict[str, IndicatorScale] = {
-    "wgi": IndicatorScale("wgi_mean", 2.5, -2.5, "World Bank WGI 2023, mean of six dimensions"),
-    "oecd_crc": IndicatorScale("oecd_crc", 0.0, 7.0, "OECD country risk class 0-7 (2026-01-30)"),
-    "fsi": IndicatorScale("fsi_total", 0.0, 120.0, "Fragile States Index 2023 total 0-120"),
-    "atradius_star": IndicatorScale("atradius_star", 1.0, 10.0, "Atradius STAR 1-10 (user file)"),
+    "wgi": IndicatorScale("wgi_mean", 2.5, -2.5, N_("World Bank WGI 2023, mean of six dimensions")),
+    "oecd_crc": IndicatorScale("oecd_crc", 0.0, 7.0, N_("OECD country risk class 0-7 (2026-01-30)")),
+    "fsi": IndicatorScale("fsi_total", 0.0, 120.0, N_("Fragile States Index 2023 total 0-120")),
+    "atradius_star": IndicatorScale("atradius_star", 1.0, 10.0, N_("Atradius STAR 1-10 (user file)")),
 }
 
 # Equal weights: the seed report names these four sources without ranking them.
@@ -75,16 +78,19 @@ def normalise_weights(weights: Mapping[str, float]) -> dict[str, float]:
     unknown = sorted(set(weights) - set(COUNTRY_INDICATORS))
     if unknown:
         raise ConfigError(
-            f"unknown country-risk indicator(s) {', '.join(unknown)}; "
-            f"expected some of {', '.join(COUNTRY_INDICATORS)}"
+            _("unknown country-risk indicator(s) {names}; expected some of {known}").format(
+                names=", ".join(unknown), known=", ".join(COUNTRY_INDICATORS)
+            )
         )
     negative = [name for name, w in weights.items() if not np.isfinite(w) or w < 0]
     if negative:
-        raise ConfigError(f"country-risk weight(s) must be finite and ≥ 0: {', '.join(negative)}")
+        raise ConfigError(
+            _("country-risk weight(s) must be finite and ≥ 0: {names}").format(names=", ".join(negative))
+        )
     full = {name: float(weights.get(name, 0.0)) for name in COUNTRY_INDICATORS}
     total = sum(full.values())
     if total <= 0:
-        raise ConfigError("country-risk weights must not all be zero")
+        raise ConfigError(_("country-risk weights must not all be zero"))
     return {name: w / total for name, w in full.items()}
 
 

@@ -18,10 +18,10 @@ import scipy.sparse as sp
 from ketenradar._types import FloatArray
 from ketenradar.errors import UnknownItem
 from ketenradar.model.chain import Chain
+from ketenradar.model.scenario import Scenario, Shock
 from ketenradar.model.vocabulary import CHAIN_STAGES, RAW_MATERIAL_STAGES
 from ketenradar.network.build import ChainMatrix
 from ketenradar.network.propagate import reduce_up, total_requirements
-from ketenradar.scenarios.spec import Scenario, Shock
 
 __all__ = ["ScenarioResult", "run_scenario"]
 

@@ -46,6 +46,7 @@ __all__ = [
     "build_material_overview",
     "defence_catalogue",
     "eu_catalogue",
+    "supplier_countries",
     "supply_shares",
     "world_supply_shares",
 ]
@@ -89,6 +90,17 @@ def supply_shares(catalogue: MaterialCatalogue, shares: pd.DataFrame | None = No
     table = refdata.load_supply_shares().frame if shares is None else shares
     groups = [m.id for m in catalogue.values() if m.is_group]
     return catalogue_supply_shares(table, list(catalogue), groups)
+
+
+def supplier_countries(catalogue: MaterialCatalogue, min_share: float) -> list[str]:
+    """Return the countries with at least ``min_share`` of global supply of any catalogue material.
+
+    Group members count with their own shares (a country big in one rare earth is a supplier).
+    """
+    shares = refdata.load_supply_shares().frame
+    wanted = set(catalogue) | {m for material in catalogue.values() for m in material.members}
+    gs = shares[(shares["scope"] == "gs") & shares["material"].isin(wanted)]
+    return sorted(set(gs.loc[gs["share"] >= min_share, "country"]))
 
 
 def world_supply_shares(catalogue: MaterialCatalogue) -> pd.DataFrame:

@@ -10,9 +10,9 @@ from ketenradar.ingest.scenario_file import read_scenario
 from ketenradar.locale import N_, _
 from ketenradar.model.chain import Chain
 from ketenradar.model.material import MaterialCatalogue
+from ketenradar.model.scenario import Scenario
 from ketenradar.network.build import build_chain_matrix
 from ketenradar.scenarios.availability import ScenarioResult, run_scenario
-from ketenradar.scenarios.spec import Scenario
 from ketenradar.services.chains import OpenedChain, chain_records
 from ketenradar.services.materials import world_supply_shares
 from ketenradar.services.provenance import InputRecord, ResultProvenance, input_file, provenance, sources_json

@@ -18,6 +18,7 @@ import pandas as pd
 import pycountry
 
 from ketenradar.errors import InputFileError, Problem
+from ketenradar.locale import _
 from ketenradar.refdata import known_country_codes
 
 __all__ = [
@@ -64,7 +65,9 @@ def load_flows(
     path = Path(path)
     file = str(path)
     if not path.is_file():
-        raise InputFileError.single(file, "file not found", expected="a Comtrade- or BACI-style CSV file")
+        raise InputFileError.single(
+            file, _("file not found"), expected=_("a Comtrade- or BACI-style CSV file")
+        )
     con = connection or duckdb.connect()
     source = "read_csv(?, all_varchar = true, header = true)"
     try:
@@ -72,8 +75,8 @@ def load_flows(
     except duckdb.Error as error:
         raise InputFileError.single(
             file,
-            f"not a readable CSV file ({str(error).splitlines()[0]})",
-            expected="comma-separated values with one header row",
+            _("not a readable CSV file ({error})").format(error=str(error).splitlines()[0]),
+            expected=_("comma-separated values with one header row"),
         ) from None
     style = _style(columns)
     wanted = BACI_COLUMNS if style == "baci" else COMTRADE_COLUMNS
@@ -86,9 +89,12 @@ def load_flows(
                     file=file,
                     row=1,
                     column=c,
-                    message="required column is missing",
-                    expected=f"Comtrade style ({', '.join(COMTRADE_COLUMNS)}) or BACI style "
-                    f"({', '.join(BACI_COLUMNS)}, q); found {', '.join(columns)}",
+                    message=_("required column is missing"),
+                    expected=_("Comtrade style ({comtrade}) or BACI style ({baci}, q); found {found}").format(
+                        comtrade=", ".join(COMTRADE_COLUMNS),
+                        baci=", ".join(BACI_COLUMNS),
+                        found=", ".join(columns),
+                    ),
                 )
                 for c in missing
             ]
@@ -124,14 +130,14 @@ def load_flows(
     checks = {
         (
             value_name,
-            "not a number",
-            "a trade value with a dot as decimal separator",
+            _("not a number"),
+            _("a trade value with a dot as decimal separator"),
         ): f"TRY_CAST({value} AS DOUBLE) IS NULL",
-        (value_name, "negative trade value", "a value ≥ 0"): f"TRY_CAST({value} AS DOUBLE) < 0",
-        (year_name, "not a year", "a year such as 2022"): f"TRY_CAST({year} AS INTEGER) IS NULL",
+        (value_name, _("negative trade value"), _("a value ≥ 0")): f"TRY_CAST({value} AS DOUBLE) < 0",
+        (year_name, _("not a year"), _("a year such as 2022")): f"TRY_CAST({year} AS INTEGER) IS NULL",
     }
     if style == "comtrade":
-        checks[("flow", "unknown flow", "export or import (X or M)")] = (
+        checks[("flow", _("unknown flow"), _("export or import (X or M)"))] = (
             f"lower(trim({col['flow']})) NOT IN ('x', 'm', 'export', 'import', 'exports', 'imports')"
         )
     counts = con.execute(
@@ -147,13 +153,13 @@ def load_flows(
         mapping = pd.DataFrame({"num": list(numeric), "iso3": list(numeric.values())})
         sides = ("i", "j")
         known_codes = {str(k) for k in numeric}
-        expected_code = "a UN numeric country code as BACI uses"
+        expected_code = _("a UN numeric country code as BACI uses")
         normalise = "CAST(TRY_CAST({c} AS INTEGER) AS VARCHAR)"
     else:
         mapping = pd.DataFrame({"code": list(known_country_codes())})
         sides = ("reporter", "partner")
         known_codes = set(known_country_codes())
-        expected_code = "an ISO 3166 alpha-3 code such as NLD"
+        expected_code = _("an ISO 3166 alpha-3 code such as NLD")
         normalise = "upper(trim({c}))"
     codes = con.execute(
         " UNION ".join(
@@ -189,7 +195,7 @@ def load_flows(
                     f"OR {normalise.format(c=col[side])} IS NULL",
                     file,
                     lower[side],
-                    "unknown country code",
+                    _("unknown country code"),
                     expected_code,
                 )
         raise InputFileError(problems)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from ketenradar import refdata
 from ketenradar.locale import _, country_name, format_number
 from ketenradar.reports.charts import country_risk_chart
 from ketenradar.reports.context import ReportContext
 from ketenradar.reports.html import Section, TableColumn, figure, render_table
 from ketenradar.reports.sections.common import missing_note
-from ketenradar.services.materials import MaterialOverview
+from ketenradar.services.materials import supplier_countries
 
-__all__ = ["RISKIEST_COUNTRIES_SHOWN", "SUPPLIER_MIN_SHARE", "build", "supplier_countries"]
+__all__ = ["RISKIEST_COUNTRIES_SHOWN", "SUPPLIER_MIN_SHARE", "build"]
 
 RISKIEST_COUNTRIES_SHOWN = 20
 SUPPLIER_MIN_SHARE = 0.01
@@ -18,17 +17,11 @@ SUPPLIER_MIN_SHARE = 0.01
 _COMPONENTS = {"w_wgi": "WGI", "w_oecd_crc": "OECD", "w_fsi": "FSI", "w_atradius_star": "STAR"}
 
 
-def supplier_countries(overview: MaterialOverview) -> list[str]:
-    """Return the countries with at least 1% of global supply of any listed material."""
-    shares = refdata.load_supply_shares().frame
-    wanted = set(overview.catalogue) | {m for mat in overview.catalogue.values() for m in mat.members}
-    gs = shares[(shares["scope"] == "gs") & shares["material"].isin(wanted)]
-    return sorted(set(gs.loc[gs["share"] >= SUPPLIER_MIN_SHARE, "country"]))
-
-
 def build(ctx: ReportContext) -> Section:
     """Build the countries section."""
-    frame = ctx.countries.countries.loc[supplier_countries(ctx.materials)].copy()
+    frame = ctx.countries.countries.loc[
+        supplier_countries(ctx.materials.catalogue, SUPPLIER_MIN_SHARE)
+    ].copy()
     frame = frame.sort_values("composite_risk", ascending=False).head(RISKIEST_COUNTRIES_SHOWN)
     frame["iso3"] = frame.index
     frame["country"] = [

@@ -1,0 +1,164 @@
+"""`ketenradar --lang nl demo` writes a report without an English sentence and with Dutch numbers.
+
+Every text node of the Dutch report must be a Dutch sentence of the catalogue (placeholders
+filled with values that pass the same check), data shown as given (an element marked
+``translate="no"``, or a name, code or number of the shipped data), or a number in Dutch style.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from babel.messages.pofile import read_po
+from click.testing import CliRunner
+
+from ketenradar.cli import cli
+from ketenradar.locale import country_name, locale_dir
+from ketenradar.refdata import known_country_codes, load_defence_materials_extra, load_materials
+from ketenradar.reports.context import demo_chain_path
+
+NUMBER = re.compile(r"[-−]?\d{1,3}(?:\u202f\d{3})*(?:,\d+)?\s?%?|[-−]?\d+(?:,\d+)?%?")
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+SEPARATORS = re.compile(r"; |, | · | — | – | → |: ")
+
+
+class _TextNodes(HTMLParser):
+    """Collect (text, verbatim, element, css class) for every text node, inside SVG too."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, bool, str]] = []
+        self.nodes: list[tuple[str, bool, str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        inherited = bool(self.stack) and self.stack[-1][1]
+        verbatim = inherited or values.get("translate") == "no" or tag in ("style", "script")
+        self.stack.append((tag, verbatim, values.get("class") or ""))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        pass
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        text = " ".join(data.split())
+        if text and self.stack:
+            tag, verbatim, css = self.stack[-1]
+            self.nodes.append((text, verbatim, tag, css))
+
+
+@pytest.fixture(scope="module")
+def dutch_report(tmp_path_factory: pytest.TempPathFactory) -> str:
+    out = tmp_path_factory.mktemp("nl") / "report"
+    result = CliRunner().invoke(cli, ["--lang", "nl", "demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "rapport geschreven naar" in result.stdout.lower() or str(out) in result.stdout
+    return (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> tuple[set[str], list[re.Pattern[str]], set[str]]:
+    """Dutch sentences (exact and with placeholders) and the English ones that differ from them."""
+    with (locale_dir() / "nl" / "LC_MESSAGES" / "ketenradar.po").open("rb") as handle:
+        po = read_po(handle, locale="nl")
+    exact, patterns, english = set(), [], set()
+    for message in po:
+        if not message.id or not isinstance(message.string, str) or not message.string:
+            continue
+        dutch = " ".join(message.string.split())
+        if message.string != message.id:
+            english.add(" ".join(str(message.id).split()))
+        if PLACEHOLDER.search(dutch):
+            pieces = PLACEHOLDER.split(dutch)
+            patterns.append(re.compile("(.+?)".join(re.escape(p) for p in pieces), re.DOTALL))
+        else:
+            exact.add(dutch)
+    return exact, patterns, english
+
+
+@pytest.fixture(scope="module")
+def data_words() -> list[str]:
+    """Names and codes of the shipped data, shown as given: longest first."""
+    materials = [*load_materials().values(), *load_defence_materials_extra()]
+    items = pd.read_csv(demo_chain_path() / "items.csv")
+    words = {m.name_nl for m in materials} | {m.id for m in materials}
+    words |= set(items["name"]) | set(items["id"])
+    words |= {country_name(code, name, "nl") for code, name in known_country_codes().items()}
+    words |= set(known_country_codes())
+    words |= {str(demo_chain_path())}
+    return sorted((w for w in words if isinstance(w, str) and w), key=len, reverse=True)
+
+
+def _allowed(
+    text: str, catalogue: tuple[set[str], list[re.Pattern[str]], set[str]], data: list[str], depth: int = 0
+) -> bool:
+    exact, patterns, _english = catalogue
+    text = text.strip()
+    if not text or text in exact or NUMBER.fullmatch(text) or text in ("—", "(", ")", "%"):
+        return True
+    if depth > 4:
+        return False
+    for pattern in patterns:
+        match = pattern.fullmatch(text)
+        if match and all(_allowed(group, catalogue, data, depth + 1) for group in match.groups()):
+            return True
+    parts = [p for p in SEPARATORS.split(text) if p.strip()]
+    if len(parts) > 1 and all(_allowed(p, catalogue, data, depth + 1) for p in parts):
+        return True
+    rest = text
+    for word in data:
+        if word in rest:
+            rest = rest.replace(word, " ")
+    rest = NUMBER.sub(" ", rest)
+    return not re.search(r"[A-Za-zÀ-ÿ]{2,}", rest)
+
+
+def test_f20_dutch_report_has_no_english_sentence(dutch_report: str, catalogue, data_words) -> None:
+    parser = _TextNodes()
+    parser.feed(dutch_report)
+    assert len(parser.nodes) > 500
+    offenders = sorted(
+        {
+            text
+            for text, verbatim, _tag, _css in parser.nodes
+            if not verbatim and not _allowed(text, catalogue, data_words)
+        }
+    )
+    assert offenders == []
+    # The check itself must catch English: the English report fails it.
+    english_sentences = catalogue[2]
+    assert not any(sentence in dutch_report for sentence in english_sentences if len(sentence) > 40)
+
+
+def test_f20_dutch_report_numbers_have_decimal_commas(dutch_report: str) -> None:
+    parser = _TextNodes()
+    parser.feed(dutch_report)
+    cells = [text for text, _verbatim, tag, css in parser.nodes if tag == "td" and "num" in css]
+    assert len(cells) > 300
+    assert not [c for c in cells if re.search(r"\d\.\d", c)]
+    assert sum("," in c for c in cells) > 100
+    assert any("\u202f" in c for c in cells)  # thousands grouped with a narrow space
+    ticks = [text for text, _verbatim, tag, _css in parser.nodes if tag == "text" and NUMBER.fullmatch(text)]
+    assert ticks and not [t for t in ticks if re.search(r"\d\.\d", t)]
+
+
+def test_f20_the_language_check_catches_english(tmp_path: Path, catalogue, data_words) -> None:
+    out = tmp_path / "en"
+    assert CliRunner().invoke(cli, ["demo", "--out", str(out)]).exit_code == 0
+    parser = _TextNodes()
+    parser.feed((out / "index.html").read_text(encoding="utf-8"))
+    rejected = [
+        text
+        for text, verbatim, _tag, _css in parser.nodes
+        if not verbatim and not _allowed(text, catalogue, data_words)
+    ]
+    assert len(rejected) > 100
+    assert "The sector picture" in rejected
