@@ -17,13 +17,23 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from ketenradar.cli import cli
+from ketenradar.ingest.scenario_file import read_scenario
 from ketenradar.locale import country_name, locale_dir
-from ketenradar.refdata import known_country_codes, load_defence_materials_extra, load_materials
-from ketenradar.reports.context import demo_chain_path
+from ketenradar.refdata import (
+    dataset_names,
+    known_country_codes,
+    load_defence_materials_extra,
+    load_materials,
+    provenance_of,
+)
+from ketenradar.reports.context import demo_chain_path, demo_scenario_path
+from ketenradar.risk.country import COUNTRY_INDICATORS
 
 NUMBER = re.compile(r"[-−]?\d{1,3}(?:\u202f\d{3})*(?:,\d+)?\s?%?|[-−]?\d+(?:,\d+)?%?")
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 SEPARATORS = re.compile(r"; |, | · | — | – | → |: ")
+# Whitespace as HTML collapses it; the narrow no-break space between thousands is not.
+SPACE = re.compile(r"[ \t\n\r\f\v]+")
 
 
 class _TextNodes(HTMLParser):
@@ -49,7 +59,7 @@ class _TextNodes(HTMLParser):
                 break
 
     def handle_data(self, data: str) -> None:
-        text = " ".join(data.split())
+        text = SPACE.sub(" ", data).strip()
         if text and self.stack:
             tag, verbatim, css = self.stack[-1]
             self.nodes.append((text, verbatim, tag, css))
@@ -73,9 +83,9 @@ def catalogue() -> tuple[set[str], list[re.Pattern[str]], set[str]]:
     for message in po:
         if not message.id or not isinstance(message.string, str) or not message.string:
             continue
-        dutch = " ".join(message.string.split())
+        dutch = SPACE.sub(" ", message.string).strip()
         if message.string != message.id:
-            english.add(" ".join(str(message.id).split()))
+            english.add(SPACE.sub(" ", str(message.id)).strip())
         if PLACEHOLDER.search(dutch):
             pieces = PLACEHOLDER.split(dutch)
             patterns.append(re.compile("(.+?)".join(re.escape(p) for p in pieces), re.DOTALL))
@@ -86,14 +96,23 @@ def catalogue() -> tuple[set[str], list[re.Pattern[str]], set[str]]:
 
 @pytest.fixture(scope="module")
 def data_words() -> list[str]:
-    """Names and codes of the shipped data, shown as given: longest first."""
+    """Names and codes of the shipped data, shown as given: longest first.
+
+    Material, item and country names (in Dutch where the data have them), ids and codes,
+    dataset titles (Dutch ones from the manifest), the demo scenario's name and source, and the
+    country-risk indicators' codes.
+    """
     materials = [*load_materials().values(), *load_defence_materials_extra()]
     items = pd.read_csv(demo_chain_path() / "items.csv")
+    scenario = read_scenario(demo_scenario_path())
     words = {m.name_nl for m in materials} | {m.id for m in materials}
+    words |= {member for m in materials for member in m.members}
+    words |= {provenance_of(name).title_nl for name in dataset_names()}
+    words |= {scenario.name, scenario.source} | set(COUNTRY_INDICATORS)
     words |= set(items["name"]) | set(items["id"])
     words |= {country_name(code, name, "nl") for code, name in known_country_codes().items()}
     words |= set(known_country_codes())
-    words |= {str(demo_chain_path())}
+    words |= {str(demo_chain_path()), str(demo_scenario_path())}
     return sorted((w for w in words if isinstance(w, str) and w), key=len, reverse=True)
 
 

@@ -55,7 +55,7 @@ class KetenradarGroup(TranslatedGroup):
         except KetenradarError as error:
             if ctx.obj is not None and ctx.obj.get("debug"):
                 raise
-            message = f"{_('error')}: {error}"
+            message = _("error: {message}").format(message=error)
             hint = hint_for(error)
             if hint:
                 message += "\n  " + hint

@@ -12,7 +12,7 @@ from ketenradar.cli.options import FILE, PATH, catalogue_of, catalogue_option, s
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option, working
 from ketenradar.ingest.workbook import read_chain_workbook
 from ketenradar.ingest.workbook_writer import write_chain, write_template
-from ketenradar.locale import _
+from ketenradar.locale import N_, _, format_number
 from ketenradar.services.chains import (
     SPOF_SHARE_THRESHOLD,
     chain_details,
@@ -23,12 +23,12 @@ from ketenradar.services.chains import (
 from ketenradar.services.scenarios import load_scenario, run_on_chain
 
 _VERSION_TABLE = [
-    ("version", "version", -1),
-    ("created_at", "stored", -1),
-    ("n_items", "items", 0),
-    ("n_bom", "bom rows", 0),
-    ("n_sourcing", "sourcing rows", 0),
-    ("source", "source", -1),
+    ("version", N_("version"), -1),
+    ("created_at", N_("stored"), -1),
+    ("n_items", N_("items"), 0),
+    ("n_bom", N_("bom rows"), 0),
+    ("n_sourcing", N_("sourcing rows"), 0),
+    ("source", N_("source"), -1),
 ]
 
 
@@ -84,7 +84,7 @@ def list_(workspace: Path | None, fmt: str) -> None:
     elif rows.empty:
         click.echo(_("no stored chains; add one with `ketenradar chain import WORKBOOK --name NAME`"))
     else:
-        emit_table(rows, [("name", "name", -1), *_VERSION_TABLE], title=_("Stored chains"))
+        emit_table(rows, [("name", N_("name"), -1), *_VERSION_TABLE], title=_("Stored chains"))
 
 
 @chain.command()
@@ -173,14 +173,14 @@ def exposure(
     emit_table(
         table,
         [
-            ("platform", "platform", -1),
-            ("material", "material", -1),
-            ("quantity", "quantity", 3),
-            ("stage", "stage", -1, "stage"),
-            ("top_country", "top country", -1),
-            ("top_share", "share", 2),
-            ("basis", "basis", -1, "basis"),
-            ("known_fraction", "known", 2),
+            ("platform", N_("platform"), -1),
+            ("material", N_("material"), -1),
+            ("quantity", N_("quantity"), 3),
+            ("stage", N_("stage"), -1, "stage"),
+            ("top_country", N_("top country"), -1),
+            ("top_share", N_("share"), 2),
+            ("basis", N_("basis"), -1, "basis"),
+            ("known_fraction", N_("known"), 2),
         ],
         title=_("Exposure of chain {name!r}: largest supplying country per material and stage").format(
             name=opened.chain.name
@@ -195,22 +195,22 @@ def exposure(
         emit_table(
             points,
             [
-                ("platform", "platform", -1),
-                ("item", "item", -1),
-                ("stage", "stage", -1, "stage"),
-                ("country", "country", -1),
-                ("share", "share", 2),
-                ("reason", "reason", -1),
+                ("platform", N_("platform"), -1),
+                ("item", N_("item"), -1),
+                ("stage", N_("stage"), -1, "stage"),
+                ("country", N_("country"), -1),
+                ("share", N_("share"), 2),
+                ("reason", N_("reason"), -1),
             ],
             title=_("Single points of failure"),
         )
     emit_table(
         result.visibility,
         [
-            ("platform", "platform", -1),
-            ("deepest_known_tier", "deepest known tier", 0),
-            ("levels", "levels", 0),
-            ("material_quantity_known_fraction", "material quantity with known sourcing", 2),
+            ("platform", N_("platform"), -1),
+            ("deepest_known_tier", N_("deepest known tier"), 0),
+            ("levels", N_("levels"), 0),
+            ("material_quantity_known_fraction", N_("material quantity with known sourcing"), 2),
         ],
         title=_("Visibility"),
     )
@@ -252,9 +252,9 @@ def run(
     emit_table(
         platforms,
         [
-            ("id", "platform", -1),
-            ("availability", "availability", 2),
-            ("limited_by", "limited by", -1),
+            ("id", N_("platform"), -1),
+            ("availability", N_("availability"), 2),
+            ("limited_by", N_("limited by"), -1),
         ],
         title=_("Scenario: {name}").format(name=loaded.scenario.name),
         caption=_("Baseline rule; limited by = items whose own supply sets the platform's availability."),
@@ -263,11 +263,11 @@ def run(
     emit_table(
         hit,
         [
-            ("id", "item", -1),
-            ("kind", "kind", -1, "kind"),
-            ("availability", "availability", 2),
-            ("own_availability", "own supply", 2),
-            ("limited_by", "limited by", -1),
+            ("id", N_("item"), -1),
+            ("kind", N_("kind"), -1, "kind"),
+            ("availability", N_("availability"), 2),
+            ("own_availability", N_("own supply"), 2),
+            ("limited_by", N_("limited by"), -1),
         ],
         title=_("Most affected items (25 at most)"),
     )
@@ -286,7 +286,7 @@ def synth(n_items: int, seed: int, platforms: int | None, out: Path) -> None:
     """Write a synthetic chain (tiered, shared components, sourcing from world shares) to OUT."""
     from ketenradar.services.synth import synthetic_chain
 
-    with working(_("generating {n} items").format(n=f"{n_items:,}")):
+    with working(_("generating {n} items").format(n=format_number(n_items, 0))):
         chain = synthetic_chain(n_items, seed=seed, platforms=platforms)
         path = write_chain(chain, out)
     click.echo(

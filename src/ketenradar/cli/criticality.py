@@ -11,7 +11,7 @@ from ketenradar.cli import cli, settings_of
 from ketenradar.cli.i18n import argument, option
 from ketenradar.cli.options import FILE, parse_years
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option
-from ketenradar.locale import _
+from ketenradar.locale import N_, _
 from ketenradar.services.criticality import compute_user_criticality
 
 
@@ -82,16 +82,16 @@ def compute(
     emit_table(
         rows,
         [
-            ("material", "material", -1),
-            ("stage", "stage", -1, "stage"),
-            ("variant", "data", -1),
-            ("hhi_gs", "HHI GS", 2),
-            ("hhi_eu", "HHI EU", 2),
-            ("stage_sr", "SR stage", 2),
-            ("sr", "SR", 2),
-            ("sr_rounded", "SR (1 dp)", 1),
-            ("bottleneck", "bottleneck", -1, "stage"),
-            ("note", "note", -1),
+            ("material", N_("material"), -1),
+            ("stage", N_("stage"), -1, "stage"),
+            ("variant", N_("data"), -1),
+            ("hhi_gs", N_("HHI GS"), 2),
+            ("hhi_eu", N_("HHI EU"), 2),
+            ("stage_sr", N_("SR stage"), 2),
+            ("sr", N_("SR"), 2),
+            ("sr_rounded", N_("SR (1 dp)"), 1),
+            ("bottleneck", N_("bottleneck"), -1, "stage"),
+            ("note", N_("note"), -1),
         ],
         title=_("EC supply risk from your inputs"),
         caption=_(

@@ -21,7 +21,16 @@ from ketenradar.cli.i18n import option
 from ketenradar.locale import MISSING, _, format_number, yes_no
 from ketenradar.model.vocabulary import label
 
-__all__ = ["FORMATS", "emit_csv", "emit_json", "emit_table", "format_option", "missing", "working"]
+__all__ = [
+    "FORMATS",
+    "TableSpec",
+    "emit_csv",
+    "emit_json",
+    "emit_table",
+    "format_option",
+    "missing",
+    "working",
+]
 
 FORMATS = ("table", "json", "csv")
 F = TypeVar("F", bound=Callable[..., Any])

@@ -16,7 +16,7 @@ from ketenradar.ingest.inputs import (
     read_material_catalogue,
     read_parameters,
 )
-from ketenradar.locale import _
+from ketenradar.locale import N_, _, format_number
 from ketenradar.reports.formatting import supplier_label
 from ketenradar.services.countries import CountryOverview, build_country_overview
 from ketenradar.services.materials import (
@@ -133,15 +133,15 @@ def materials(
     emit_table(
         flat,
         [
-            ("material", "material", -1),
-            ("flags", "EU", -1),
-            ("sr_published", "SR 2023", 1),
-            ("sr_computed", "SR computed", 2),
-            ("ei_published", "EI 2023", 1),
-            ("reserve_lifetime_years", "lifetime (y)", 0),
-            ("mining", "top mining", -1),
-            ("processing", "top processing", -1),
-            ("crma_exceeds_limit", "CRMA >65%", -1),
+            ("material", N_("material"), -1),
+            ("flags", N_("EU"), -1),
+            ("sr_published", N_("SR 2023"), 1),
+            ("sr_computed", N_("SR computed"), 2),
+            ("ei_published", N_("EI 2023"), 1),
+            ("reserve_lifetime_years", N_("lifetime (y)"), 0),
+            ("mining", N_("top mining"), -1),
+            ("processing", N_("top processing"), -1),
+            ("crma_exceeds_limit", N_("CRMA >65%"), -1),
         ],
         title=_("Critical raw materials: EC 2023 supply risk (SR), economic importance (EI), supply"),
         caption=_(
@@ -202,20 +202,20 @@ def countries(
     frame = frame.sort_values("composite_risk", ascending=False, na_position="last")
     if top:
         frame = frame.head(top)
-    weights_text = ", ".join(f"{k} {v:.2f}" for k, v in overview.weights.items())
+    weights_text = ", ".join(f"{k} {format_number(v, 2)}" for k, v in overview.weights.items())
     emit_table(
         frame,
         [
-            ("iso3", "ISO3", -1),
-            ("name", "country", -1),
-            ("nl_split", "split", -1, "split"),
-            ("groups", "groups", -1),
-            ("component_wgi", "WGI", 2),
-            ("component_oecd_crc", "OECD", 2),
-            ("component_fsi", "FSI", 2),
-            ("component_atradius_star", "STAR", 2),
-            ("composite_risk", "composite", 2),
-            ("missing_indicators", "missing", -1),
+            ("iso3", N_("ISO3"), -1),
+            ("name", N_("country"), -1),
+            ("nl_split", N_("split"), -1, "split"),
+            ("groups", N_("groups"), -1),
+            ("component_wgi", N_("WGI"), 2),
+            ("component_oecd_crc", N_("OECD"), 2),
+            ("component_fsi", N_("FSI"), 2),
+            ("component_atradius_star", N_("STAR"), 2),
+            ("composite_risk", N_("composite"), 2),
+            ("missing_indicators", N_("missing"), -1),
         ],
         title=_("Country risk: components scaled 0..1 (higher = riskier) and composite"),
         caption=_(
@@ -241,11 +241,11 @@ def sources(fmt: str) -> None:
     emit_table(
         frame,
         [
-            ("dataset", "dataset", -1),
-            ("publisher", "publisher", -1),
-            ("edition", "edition", -1),
-            ("year", "year", -1),
-            ("licence", "licence", -1),
+            ("dataset", N_("dataset"), -1),
+            ("publisher", N_("publisher"), -1),
+            ("edition", N_("edition"), -1),
+            ("year", N_("year"), -1),
+            ("licence", N_("licence"), -1),
         ],
         title=_("Reference data snapshot {snapshot}").format(snapshot=result.snapshot),
         caption=_("Full provenance, transformations and caveats: SOURCES.md in the package data."),
@@ -268,15 +268,15 @@ def outlook(ctx: click.Context, fmt: str) -> None:
     emit_table(
         flat,
         [
-            ("material", "material", -1),
-            ("reserve_lifetime_years", "lifetime (y)", 0),
-            ("reserve_lifetime_years_published", "report", 0),
-            ("price_volatility_pct", "price vol. %", 0),
-            ("eu_eol_rir", "EU EOL-RIR", 2),
-            ("us_government_stockpile", "US stockpile", -1),
-            ("mining_crma_third_country_share", "top 3rd mining", 2),
-            ("processing_crma_third_country_share", "top 3rd proc.", 2),
-            ("crma_exceeds_limit", "CRMA >65%", -1),
+            ("material", N_("material"), -1),
+            ("reserve_lifetime_years", N_("lifetime (y)"), 0),
+            ("reserve_lifetime_years_published", N_("report"), 0),
+            ("price_volatility_pct", N_("price vol. %"), 0),
+            ("eu_eol_rir", N_("EU EOL-RIR"), 2),
+            ("us_government_stockpile", N_("US stockpile"), -1),
+            ("mining_crma_third_country_share", N_("top 3rd mining"), 2),
+            ("processing_crma_third_country_share", N_("top 3rd proc."), 2),
+            ("crma_exceeds_limit", N_("CRMA >65%"), -1),
         ],
         title=_("Outlook: reserve lifetime, volatility, recycling, CRMA single-country benchmark"),
         caption=_(
@@ -287,12 +287,12 @@ def outlook(ctx: click.Context, fmt: str) -> None:
     emit_table(
         result.overview.iea_outlook,
         [
-            ("commodity", "commodity", -1),
-            ("year", "year", -1),
-            ("demand_kt", "demand kt", 0),
-            ("supply_kt", "supply kt", 0),
-            ("demand_supply_ratio", "demand/supply", 2),
-            ("shortfall", "shortfall", -1),
+            ("commodity", N_("commodity"), -1),
+            ("year", N_("year"), -1),
+            ("demand_kt", N_("demand kt"), 0),
+            ("supply_kt", N_("supply kt"), 0),
+            ("demand_supply_ratio", N_("demand/supply"), 2),
+            ("shortfall", N_("shortfall"), -1),
         ],
         title=_("IEA demand and supply outlook"),
         caption=_("Source: IEA Global Critical Minerals Outlook 2024, as cited in Berenschot 2024."),

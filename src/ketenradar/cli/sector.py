@@ -12,7 +12,7 @@ from ketenradar.cli.i18n import argument, option
 from ketenradar.cli.options import FILE
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option
 from ketenradar.ingest.sector_files import read_arms_imports, read_company_register
-from ketenradar.locale import _, format_number, format_percent
+from ketenradar.locale import N_, _, format_number, format_percent
 from ketenradar.services.provenance import input_file
 from ketenradar.services.sector import (
     DEFAULT_HIGH_RISK_THRESHOLD,
@@ -60,13 +60,13 @@ def ownership(register: Path | None, high_risk: str | None, risk_threshold: floa
     emit_table(
         picture.by_country,
         [
-            ("country", "ISO3", -1),
-            ("name", "owner country", -1),
-            ("count", "companies", 0),
-            ("count_share", "share", 3),
-            ("weight", "FTE", 0),
-            ("weight_share", "FTE share", 3),
-            ("high_risk", "high-risk", -1),
+            ("country", N_("ISO3"), -1),
+            ("name", N_("owner country"), -1),
+            ("count", N_("companies"), 0),
+            ("count_share", N_("share"), 3),
+            ("weight", N_("FTE"), 0),
+            ("weight_share", N_("FTE share"), 3),
+            ("high_risk", N_("high-risk"), -1),
         ],
         title=_("Owner countries of the defence and security industry"),
         caption=_("Basis: {basis}. Foreign-owned: {companies} of companies, {fte} of FTE.").format(
@@ -101,7 +101,12 @@ def materiel(imports: Path | None, fmt: str) -> None:
         return
     emit_table(
         origin.by_supplier,
-        [("supplier", "ISO3", -1), ("name", "supplier", -1), ("units", "units", 0), ("share", "share", 3)],
+        [
+            ("supplier", N_("ISO3"), -1),
+            ("name", N_("supplier"), -1),
+            ("units", N_("units"), 0),
+            ("share", N_("share"), 3),
+        ],
         title=_("Weapon-system imports by supplier"),
         caption=_("Basis: {basis}.").format(basis=origin.basis) + " " + " ".join(origin.notes),
     )
@@ -115,5 +120,7 @@ def materiel(imports: Path | None, fmt: str) -> None:
         ]
     )
     emit_table(
-        indicators, [("indicator", "dependence indicator", -1), ("value", "value", -1)], title=_("Dependence")
+        indicators,
+        [("indicator", N_("dependence indicator"), -1), ("value", N_("value"), -1)],
+        title=_("Dependence"),
     )

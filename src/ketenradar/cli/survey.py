@@ -10,12 +10,12 @@ import pandas as pd
 from ketenradar.cli import cli
 from ketenradar.cli.i18n import argument, option
 from ketenradar.cli.options import FILE, PATH, catalogue_of, store_of, workspace_option
-from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option
+from ketenradar.cli.output import TableSpec, emit_csv, emit_json, emit_table, format_option
 from ketenradar.ingest.questionnaire import read_survey, write_survey_template
 from ketenradar.ingest.workbook_writer import write_sheets
-from ketenradar.locale import _, format_number, format_percent
+from ketenradar.locale import N_, _, format_number, format_percent
 from ketenradar.model.survey import SURVEY_SHEETS
-from ketenradar.model.vocabulary import SURVEY_DOMAINS
+from ketenradar.model.vocabulary import SURVEY_DOMAINS, label
 from ketenradar.services.survey import (
     DisclosureRules,
     dis_area_names,
@@ -110,11 +110,20 @@ def summary(
     if fmt == "csv":
         emit_csv(flat)
         return
-    for name in ("few_suppliers_by_domain", "visibility_by_position", "measures"):
-        table = result.tables[name].published().reset_index()
+    shown = {
+        "few_suppliers_by_domain": ("answer", "domain"),
+        "visibility_by_position": ("visibility", "chain_position"),
+        "measures": ("answer", "measure"),
+    }
+    for name, (row_words, column_words) in shown.items():
+        table = result.tables[name].published().reset_index(names="row")
+        columns: list[TableSpec] = [("row", N_("answer"), -1, row_words)]
+        columns += [
+            (c, label("answer", c) if c == "total" else label(column_words, c), -1) for c in table.columns[1:]
+        ]
         emit_table(
             table,
-            [(c, c, -1) for c in table.columns],
+            columns,
             title=result.tables[name].heading(),
             caption=" ".join(result.notes)
             + " "
@@ -189,11 +198,11 @@ def matrix(
     emit_table(
         points.sort_values("supply_risk", ascending=False),
         [
-            ("material", "material", -1),
-            ("companies", "companies", -1),
-            ("usage_share", "usage", 2),
-            ("supply_risk", "SR 2023", 1),
-            ("quadrant", "quadrant", -1),
+            ("material", N_("material"), -1),
+            ("companies", N_("companies"), -1),
+            ("usage_share", N_("usage"), 2),
+            ("supply_risk", N_("SR 2023"), 1),
+            ("quadrant", N_("quadrant"), -1),
         ],
         title=_("Risk-impact matrix ({scope})").format(scope=result.scope),
         caption=" ".join(result.notes)
@@ -205,6 +214,6 @@ def matrix(
     )
     emit_table(
         result.exposure,
-        [("stage", "stage", -1, "stage"), ("country", "country", -1), ("share", "share", 3)],
+        [("stage", N_("stage"), -1, "stage"), ("country", N_("country"), -1), ("share", N_("share"), 3)],
         title=_("Usage-weighted country exposure (EC 2023 global supply)"),
     )

@@ -10,7 +10,7 @@ from ketenradar.cli import cli
 from ketenradar.cli.i18n import argument, option
 from ketenradar.cli.options import FILE
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option, working
-from ketenradar.locale import _
+from ketenradar.locale import N_, _
 
 
 @cli.group()
@@ -50,13 +50,13 @@ def concentration(file: Path, hs_digits: str, top: int, fmt: str) -> None:
     emit_table(
         result.concentration.head(40),
         [
-            ("hs", "HS", -1),
-            ("year", "year", -1),
-            ("total_value", "value", 0),
-            ("exporters", "exporters", 0),
-            ("hhi", "HHI", 3),
-            ("top_exporter", "top", -1),
-            ("top_share", "top share", 2),
+            ("hs", N_("HS"), -1),
+            ("year", N_("year"), -1),
+            ("total_value", N_("value"), 0),
+            ("exporters", N_("exporters"), 0),
+            ("hhi", N_("HHI"), 3),
+            ("top_exporter", N_("top"), -1),
+            ("top_share", N_("top share"), 2),
         ],
         title=_("Exporter concentration per product code and year (first 40)"),
         caption=_("Source: {path}. HHI = Σ exporter share²; regions: UN M49 continents, China apart.").format(
@@ -67,13 +67,13 @@ def concentration(file: Path, hs_digits: str, top: int, fmt: str) -> None:
         emit_table(
             result.nl_dependence.head(40),
             [
-                ("hs", "HS", -1),
-                ("year", "year", -1),
-                ("nl_imports", "NL imports", 0),
-                ("top_partner", "top partner", -1),
-                ("top_partner_share", "share", 2),
-                ("partner_hhi", "HHI", 3),
-                ("third_country_share", "third countries", 2),
+                ("hs", N_("HS"), -1),
+                ("year", N_("year"), -1),
+                ("nl_imports", N_("NL imports"), 0),
+                ("top_partner", N_("top partner"), -1),
+                ("top_partner_share", N_("share"), 2),
+                ("partner_hhi", N_("HHI"), 3),
+                ("third_country_share", N_("third countries"), 2),
             ],
             title=_("Dutch import dependence"),
         )
@@ -95,14 +95,14 @@ def groups(fmt: str) -> None:
     emit_table(
         result.table,
         [
-            ("hs_code", "HS", -1),
-            ("description", "product group", -1),
-            ("europe_pct", "Europe %", 0),
-            ("asia_pct", "Asia %", 0),
-            ("china_pct", "China %", 0),
-            ("north_america_pct", "N. America %", 0),
-            ("africa_pct", "Africa %", 0),
-            ("australia_pct", "Australia %", 0),
+            ("hs_code", N_("HS"), -1),
+            ("description", N_("product group"), -1),
+            ("europe_pct", N_("Europe %"), 0),
+            ("asia_pct", N_("Asia %"), 0),
+            ("china_pct", N_("China %"), 0),
+            ("north_america_pct", N_("N. America %"), 0),
+            ("africa_pct", N_("Africa %"), 0),
+            ("australia_pct", N_("Australia %"), 0),
         ],
         title=_("World production value by region, 11 defence product groups"),
         caption=_(

@@ -51,7 +51,8 @@ class Column:
         if self.kind == "number":
             low = "" if self.minimum is None else f"{'>' if self.exclusive_minimum else '≥'} {self.minimum:g}"
             high = "" if self.maximum is None else f"≤ {self.maximum:g}"
-            bounds = f" {_('and')} ".join(b for b in (low, high) if b)
+            separator = " " + _("and") + " "
+            bounds = separator.join(b for b in (low, high) if b)
             return _("a number with a dot as decimal separator") + (f", {bounds}" if bounds else "")
         if self.kind == "choice":
             return _("one of {choices}").format(choices=", ".join(self.choices))

@@ -140,6 +140,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     },
     "visibility": VISIBILITY_LEVELS,
     "measure": MEASURES,
+    # Rows and margins of the published survey tables.
+    "answer": {"yes": N_("yes"), "no": N_("no"), "total": N_("total"), "companies": N_("companies")},
 }
 
 

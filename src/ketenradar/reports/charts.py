@@ -7,6 +7,7 @@ label arrives translated and every tick is formatted for the active language.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 
 import matplotlib as mpl
@@ -29,7 +30,8 @@ def _svg(figure: Figure) -> str:
     with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "ketenradar"}):
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
-    return text[text.index("<svg") :]
+    # The drawing alone: no XML prolog and no metadata block naming the drawing library.
+    return re.sub(r"<metadata>.*?</metadata>\s*", "", text[text.index("<svg") :], flags=re.DOTALL)
 
 
 def _ticks(

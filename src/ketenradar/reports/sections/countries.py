@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ketenradar.locale import _, country_name, format_number
+from ketenradar.locale import N_, _, country_name, format_number
 from ketenradar.reports.charts import country_risk_chart
 from ketenradar.reports.context import ReportContext
 from ketenradar.reports.html import Section, TableColumn, figure, render_table
@@ -13,8 +13,13 @@ __all__ = ["RISKIEST_COUNTRIES_SHOWN", "SUPPLIER_MIN_SHARE", "build"]
 
 RISKIEST_COUNTRIES_SHOWN = 20
 SUPPLIER_MIN_SHARE = 0.01
-# Legend of each weighted component in the chart (indicator names, the same in both languages).
-_COMPONENTS = {"w_wgi": "WGI", "w_oecd_crc": "OECD", "w_fsi": "FSI", "w_atradius_star": "STAR"}
+# Legend of each weighted component in the chart.
+_COMPONENTS = {
+    "w_wgi": N_("WGI"),
+    "w_oecd_crc": N_("OECD"),
+    "w_fsi": N_("FSI"),
+    "w_atradius_star": N_("STAR"),
+}
 
 
 def build(ctx: ReportContext) -> Section:
@@ -50,7 +55,7 @@ def build(ctx: ReportContext) -> Section:
     )
     chart = country_risk_chart(
         frame,
-        _COMPONENTS,
+        {column: _(legend) for column, legend in _COMPONENTS.items()},
         title=_("Weighted components of country risk"),
         x_label=_("Composite country risk (0..1)"),
     )

@@ -38,7 +38,7 @@ def build(ctx: ReportContext) -> Section:
     frame["crma"] = any_flag(frame[["mining_crma", "processing_crma"]])
     strategic, critical = _("S"), _("C")
     frame["flags"] = [
-        (strategic if s else "") + (critical if c else "")
+        ", ".join(flag for flag, raised in ((strategic, s), (critical, c)) if raised)
         for s, c in zip(frame["eu_2023_strategic"], frame["eu_2023_critical"], strict=True)
     ]
     frame["name"] = material_names(frame)

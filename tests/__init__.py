@@ -1,0 +1,1 @@
+"""Tests of ketenradar; the folders mirror src/ketenradar/."""

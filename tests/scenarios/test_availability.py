@@ -1,0 +1,56 @@
+"""F12 properties of the baseline availability rule on random chains.
+
+Availability by hand on small chains (through the scenario service): tests/services/test_scenarios.py.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ketenradar import refdata
+from ketenradar.ingest.workbook import chain_from_frames
+from ketenradar.network.build import build_chain_matrix
+from ketenradar.scenarios.availability import run_scenario
+from ketenradar.scenarios.spec import Scenario, Shock
+from ketenradar.services.materials import world_supply_shares
+from ketenradar.services.synth import synthetic_chain
+from tests.helpers.chains import as_sheets
+
+CATALOGUE = refdata.load_materials()
+WORLD = world_supply_shares(CATALOGUE)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0, 1), st.floats(0, 1))
+def test_f12_availability_in_0_1_and_never_above_any_input(seed: int, s1: float, s2: float) -> None:
+    chain = synthetic_chain(80, seed=seed, platforms=3)
+    matrix = build_chain_matrix(chain)
+    scenario = Scenario("p", (Shock(("CHN",), s1), Shock(("CHN", "USA"), s2, stage="processing")))
+    items = run_scenario(chain, matrix, scenario, WORLD).items
+    availability = items["availability"].to_numpy()
+    assert ((availability >= -1e-12) & (availability <= 1 + 1e-12)).all()
+    down = matrix.down.tocoo()
+    assert (availability[down.row] <= availability[down.col] + 1e-12).all()
+    assert (availability <= items["own_availability"].to_numpy() + 1e-12).all()
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000), st.randoms(use_true_random=False))
+def test_f12_availability_is_invariant_to_row_order(seed: int, rnd) -> None:
+    # Split from test_f05_results_are_invariant_to_row_order (network/test_exposure.py): the same
+    # shuffled workbook, here for the scenario's availabilities.
+    chain = synthetic_chain(60, seed=seed, platforms=2)
+    sheets = as_sheets(chain)
+    shuffled = {}
+    for name, frame in sheets.items():
+        order = list(range(len(frame)))
+        rnd.shuffle(order)
+        shuffled[name] = frame.iloc[order].reset_index(drop=True)
+    a = chain_from_frames(sheets, file="a", materials=list(CATALOGUE), name="a")
+    b = chain_from_frames(shuffled, file="b", materials=list(CATALOGUE), name="b")
+    scenario = Scenario("p", (Shock(("CHN",), 0.7),))
+    ra = run_scenario(a, build_chain_matrix(a), scenario, WORLD).items.set_index("id")["availability"]
+    rb = run_scenario(b, build_chain_matrix(b), scenario, WORLD).items.set_index("id")["availability"]
+    pd.testing.assert_series_equal(ra.sort_index(), rb.sort_index())

@@ -1,0 +1,83 @@
+"""F5: chain exposure through the service: shares, world fallback, HHI, single points, visibility.
+
+The exposure kernel (network/exposure.py) is checked by hand here, through the service that
+wires it to the reference data; its invariants on random chains are in network/test_exposure.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ketenradar.ingest.workbook import read_chain_workbook
+from ketenradar.services.chains import chain_exposure
+from ketenradar.services.materials import world_supply_shares
+from tests.helpers.chains import CATALOGUE, SHARED, write_chain
+
+
+@pytest.fixture
+def shared_chain(tmp_path: Path):
+    return read_chain_workbook(write_chain(tmp_path / "shared", SHARED), list(CATALOGUE))
+
+
+def test_f05_quantity_weighted_shares_and_world_fallback(shared_chain) -> None:
+    result = chain_exposure(shared_chain, CATALOGUE).result
+    shares = result.shares.set_index(["platform", "material", "stage", "country"])["share"]
+    assert shares[("tank", "tungsten", "processing", "CHN")] == pytest.approx(0.8)
+    assert shares[("tank", "tungsten", "processing", "AUT")] == pytest.approx(0.2)
+    coverage = result.coverage.set_index(["platform", "material", "stage"])
+    assert coverage.loc[("tank", "tungsten", "processing"), "basis"] == "chain"
+    # NdPr has no sourcing in the chain: the EC's world shares stand in.
+    world = world_supply_shares(CATALOGUE).set_index(["material", "stage", "country"])["share"]
+    assert coverage.loc[("ifv", "light_rare_earths", "mining"), "basis"] == "world"
+    assert shares[("ifv", "light_rare_earths", "mining", "CHN")] == pytest.approx(
+        world[("light_rare_earths", "mining", "CHN")]
+    )
+
+
+def test_f05_partly_known_material_reports_the_known_fraction(tmp_path: Path) -> None:
+    files = dict(SHARED)
+    files["items.csv"] += "w2,Tungsten scrap route,material,,,tungsten,kg\n"
+    files["bom.csv"] += "turret,w2,30\n"
+    chain = read_chain_workbook(write_chain(tmp_path / "partial", files), list(CATALOGUE))
+    result = chain_exposure(chain, CATALOGUE).result
+    coverage = result.coverage.set_index(["platform", "material", "stage"])
+    assert coverage.loc[("tank", "tungsten", "processing"), "known_fraction"] == pytest.approx(10 / 40)
+    shares = result.shares.set_index(["platform", "material", "stage", "country"])["share"]
+    world = world_supply_shares(CATALOGUE).set_index(["material", "stage", "country"])["share"]
+    expected = (10 * 0.8 + 30 * world[("tungsten", "processing", "CHN")]) / 40
+    assert shares[("tank", "tungsten", "processing", "CHN")] == pytest.approx(expected)
+
+
+def test_f05_split_hhi_single_points_and_visibility(shared_chain) -> None:
+    report = chain_exposure(shared_chain, CATALOGUE)
+    result, document = report.result, report.to_json()
+    tank = next(p for p in document["platforms"] if p["id"] == "tank")
+    tungsten = next(m for m in tank["materials"] if m["material"] == "tungsten")
+    processing = tungsten["stages"]["processing"]
+    assert processing["split"] == pytest.approx({"NL": 0.0, "EU+EEA": 0.2, "third": 0.8})
+    assert processing["hhi"] == pytest.approx(0.8**2 + 0.2**2)
+    assert {"magnet", "turret", "w"} <= set(tank["single_points_of_failure"])
+    assert "engine" not in tank["single_points_of_failure"]  # two suppliers in two countries
+    ifv = next(p for p in document["platforms"] if p["id"] == "ifv")
+    assert "w" not in ifv["single_points_of_failure"]  # tungsten is not in the IFV
+    assert tank["visibility"]["deepest_known_tier"] == 4
+    branches = {b["branch"]: b["deepest_known_tier"] for b in tank["visibility"]["branches"]}
+    assert branches == {"engine": 2, "turret": 4}
+    node = result.node_hhi.set_index(["item", "stage"])["hhi"]
+    assert node[("engine", "manufacturing")] == pytest.approx(0.6**2 + 0.4**2)
+
+
+def test_f05_spof_threshold_is_configurable(shared_chain) -> None:
+    strict = chain_exposure(shared_chain, CATALOGUE, spof_threshold=0.79).result
+    loose = chain_exposure(shared_chain, CATALOGUE, spof_threshold=1.0).result
+    reason = "material ≥"
+    strict_w = strict.single_points[
+        (strict.single_points["item"] == "w") & strict.single_points["reason"].str.startswith(reason)
+    ]
+    loose_w = loose.single_points[
+        (loose.single_points["item"] == "w") & loose.single_points["reason"].str.startswith(reason)
+    ]
+    assert set(strict_w["stage"]) == {"mining", "processing"}
+    assert set(loose_w["stage"]) == {"mining"}

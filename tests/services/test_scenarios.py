@@ -1,0 +1,98 @@
+"""F12: baseline availability under shocks, by hand on small chains, through the scenario service.
+
+The radar numbers are worked out in tests/data/radar_chain/EXPECTED.md. Invariants of the rule
+(scenarios/availability.py) on random chains: tests/scenarios/test_availability.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ketenradar.ingest.scenario_file import read_scenario
+from ketenradar.ingest.workbook import read_chain_workbook
+from ketenradar.scenarios.spec import Scenario, Shock
+from ketenradar.services.materials import world_supply_shares
+from ketenradar.services.scenarios import run_on_chain
+from tests.helpers.chains import CATALOGUE, RADAR, SHARED, write_chain
+
+
+def _run(chain, *shocks: Shock):
+    result = run_on_chain(chain, Scenario("test", shocks), CATALOGUE).result
+    return result.items.set_index("id"), result.platforms.set_index("id")
+
+
+@pytest.fixture
+def radar():
+    return read_chain_workbook(RADAR, list(CATALOGUE))
+
+
+@pytest.fixture
+def shared(tmp_path: Path):
+    return read_chain_workbook(write_chain(tmp_path / "shared", SHARED), list(CATALOGUE))
+
+
+def test_f12_radar_half_of_chinese_supply_matches_the_worked_example(radar) -> None:
+    spec = read_scenario(RADAR / "scenario_rare_earth_motor.yaml", list(CATALOGUE))
+    result = run_on_chain(radar, spec, CATALOGUE).result
+    items = result.items.set_index("id")
+    assert items.loc["ga", "availability"] == pytest.approx(0.5)
+    assert items.loc["cu", "availability"] == pytest.approx(0.75)
+    assert items.loc["magnet_motor", "own_availability"] == pytest.approx(0.5)
+    assert items.loc["power_unit", "availability"] == pytest.approx(0.75)
+    world = world_supply_shares(CATALOGUE).set_index(["material", "stage", "country"])["share"]
+    nd = min(1 - 0.5 * world[("light_rare_earths", s, "CHN")] for s in ("mining", "processing"))
+    assert items.loc["nd", "availability"] == pytest.approx(nd)
+    platform = result.platforms.set_index("id").loc["ground_radar"]
+    assert platform["availability"] == pytest.approx(0.5)
+    assert set(platform["limited_by"]) == {"ga", "magnet_motor"}
+
+
+def test_f12_overlapping_shocks_combine_multiplicatively(shared) -> None:
+    items, _ = _run(
+        shared,
+        Shock(countries=("CHN",), severity=0.5, stage="processing"),
+        Shock(countries=("CHN",), severity=0.4, stage="any", materials=("tungsten",)),
+    )
+    loss = 1 - (1 - 0.5) * (1 - 0.4)
+    processing = 1 - 0.8 * loss
+    mining = 1 - 1.0 * 0.4
+    assert items.loc["w", "availability"] == pytest.approx(min(processing, mining))
+
+
+def test_f12_items_filter_hits_only_the_listed_items(shared) -> None:
+    items, platforms = _run(shared, Shock(countries=("DEU",), severity=1.0, items=("engine",)))
+    assert items.loc["engine", "own_availability"] == pytest.approx(0.4)
+    assert items.loc["ifv", "own_availability"] == pytest.approx(1.0)  # ifv is made in DEU too
+    assert platforms.loc["tank", "availability"] == pytest.approx(0.4)
+    assert platforms.loc["tank", "limited_by"] == ["engine"]
+
+
+def test_f12_shared_component_shock_reaches_both_platforms(shared) -> None:
+    _, platforms = _run(shared, Shock(countries=("CHN",), severity=0.3, stage="manufacturing"))
+    assert platforms.loc["tank", "availability"] == pytest.approx(0.7)
+    assert platforms.loc["ifv", "availability"] == pytest.approx(0.7)
+
+
+def test_f12_materials_filter_does_not_touch_parts(shared) -> None:
+    items, _ = _run(shared, Shock(countries=("CHN",), severity=1.0, materials=("tungsten",)))
+    assert items.loc["magnet", "own_availability"] == 1.0
+    assert items.loc["w", "availability"] == 0.0
+    assert items.loc["tank", "limited_by"] == ["turret"]
+
+
+def test_f12_unaffected_chain_is_fully_available(shared) -> None:
+    items, platforms = _run(shared, Shock(countries=("ATA",), severity=1.0))  # supplies nothing
+    assert (items["availability"] == 1.0).all()
+    assert platforms["limited_by"].map(len).sum() == 0
+
+
+def test_f12_items_filter_on_a_world_sourced_material(radar) -> None:
+    # nd (NdPr) has no sourcing in the radar chain: its own availability comes from world shares,
+    # and an items filter naming it must still apply.
+    items, _ = _run(radar, Shock(countries=("CHN",), severity=1.0, items=("nd",)))
+    world = world_supply_shares(CATALOGUE).set_index(["material", "stage", "country"])["share"]
+    expected = min(1 - world[("light_rare_earths", s, "CHN")] for s in ("mining", "processing"))
+    assert items.loc["nd", "availability"] == pytest.approx(expected)
+    assert items.loc["ga", "availability"] == 1.0  # not named by the filter
