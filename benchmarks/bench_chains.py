@@ -23,11 +23,11 @@ import scipy.sparse.linalg as spla
 from ketenradar import refdata
 from ketenradar.ingest.workbook import read_chain_workbook
 from ketenradar.ingest.workbook_writer import write_chain
+from ketenradar.model.scenario import Scenario, Shock
 from ketenradar.network.build import build_chain_matrix
 from ketenradar.network.exposure import compute_exposure
 from ketenradar.network.propagate import total_requirements
 from ketenradar.scenarios.availability import run_scenario
-from ketenradar.scenarios.spec import Scenario, Shock
 from ketenradar.services.materials import world_supply_shares
 from ketenradar.services.synth import synthetic_chain
 

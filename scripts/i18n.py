@@ -32,7 +32,15 @@ PACKAGE = ROOT / "src" / "ketenradar"
 LOCALE = PACKAGE / "locale"
 TEMPLATE = LOCALE / "ketenradar.pot"
 LANGUAGES = ("nl",)
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "translate": None, "TableColumn": (2,)}
+# The functions whose string arguments are messages; a report table's header is its second argument.
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "N_plural": (1, 2),
+    "ngettext": (1, 2),
+    "translate": None,
+    "TableColumn": (2,),
+}
 # Fixed dates keep the catalogue files byte-stable between runs (git shows what changed).
 STAMP = datetime(2026, 1, 1, tzinfo=UTC)
 PLACEHOLDER = re.compile(r"\{[a-z_]*[^{}]*\}|%\([a-z_]+\)s")

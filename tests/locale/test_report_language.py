@@ -121,14 +121,24 @@ def _allowed(
 ) -> bool:
     exact, patterns, _english = catalogue
     text = text.strip()
-    if not text or text in exact or NUMBER.fullmatch(text) or text in ("—", "(", ")", "%"):
+    if not text or NUMBER.fullmatch(text) or text in ("—", "(", ")", "%"):
         return True
     if depth > 4:
         return False
+    # A note shown as a sentence (reports.formatting.sentence): capital first letter, full stop.
+    variants = {
+        text,
+        text[:1].lower() + text[1:],
+        text.removesuffix("."),
+        (text[:1].lower() + text[1:]).removesuffix("."),
+    }
+    if variants & exact:
+        return True
     for pattern in patterns:
-        match = pattern.fullmatch(text)
-        if match and all(_allowed(group, catalogue, data, depth + 1) for group in match.groups()):
-            return True
+        for variant in variants:
+            match = pattern.fullmatch(variant)
+            if match and all(_allowed(group, catalogue, data, depth + 1) for group in match.groups()):
+                return True
     parts = [p for p in SEPARATORS.split(text) if p.strip()]
     if len(parts) > 1 and all(_allowed(p, catalogue, data, depth + 1) for p in parts):
         return True

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from ketenradar import refdata
 from ketenradar.ingest.workbook import chain_from_frames
+from ketenradar.model.scenario import Scenario, Shock
 from ketenradar.network.build import build_chain_matrix
 from ketenradar.scenarios.availability import run_scenario
-from ketenradar.scenarios.spec import Scenario, Shock
 from ketenradar.services.materials import world_supply_shares
 from ketenradar.services.synth import synthetic_chain
 from tests.helpers.chains import as_sheets

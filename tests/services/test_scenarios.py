@@ -12,7 +12,7 @@ import pytest
 
 from ketenradar.ingest.scenario_file import read_scenario
 from ketenradar.ingest.workbook import read_chain_workbook
-from ketenradar.scenarios.spec import Scenario, Shock
+from ketenradar.model.scenario import Scenario, Shock
 from ketenradar.services.materials import world_supply_shares
 from ketenradar.services.scenarios import run_on_chain
 from tests.helpers.chains import CATALOGUE, RADAR, SHARED, write_chain

@@ -33,9 +33,17 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular/plural pair (as click passes it to ``ngettext``) for the catalogue."""
+    return singular, plural
+
+
 # click's messages that a user of ketenradar meets; marked here so they enter the catalogue.
-CLICK_MESSAGES = (
+CLICK_MESSAGES: tuple[str | tuple[str, str], ...] = (
     N_("Usage:"),
+    N_("[OPTIONS]"),
+    N_("COMMAND [ARGS]..."),
     N_("Options"),
     N_("Commands"),
     N_("Positional arguments"),
@@ -52,12 +60,9 @@ CLICK_MESSAGES = (
     N_("No such command {name!r}."),
     N_("No such option {name!r}."),
     N_("Option {name!r} does not take a value."),
-    N_("Option {name!r} requires an argument."),
-    N_("Option {name!r} requires {nargs} arguments."),
-    N_("Got unexpected extra argument ({args})"),
-    N_("Got unexpected extra arguments ({args})"),
-    N_("Did you mean {possibility}?"),
-    N_("(Did you mean one of: {possibilities}?)"),
+    N_plural("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."),
+    N_plural("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
+    N_plural("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
     N_("Invalid value for {param_hint}: {message}"),
     N_("Invalid value: {message}"),
     N_("{value!r} is not {choice}."),
@@ -141,6 +146,11 @@ class TranslatedCommand(click.Command):
         """Return the translated short help."""
         with _Swap(self):
             return super().get_short_help_str(limit)
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        """Return the usage line's pieces with click's placeholders in the active language."""
+        placeholders = {"[OPTIONS]", "COMMAND [ARGS]..."}
+        return [translate(p) if p in placeholders else p for p in super().collect_usage_pieces(ctx)]
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         """Return the help option with its help in the active language."""

@@ -16,8 +16,8 @@ from ketenradar.ingest.inputs import (
     read_material_catalogue,
     read_parameters,
 )
-from ketenradar.locale import N_, _, format_number
-from ketenradar.reports.formatting import supplier_label
+from ketenradar.locale import N_, _, country_name, current_language, format_number
+from ketenradar.reports.formatting import sentences, supplier_label
 from ketenradar.services.countries import CountryOverview, build_country_overview
 from ketenradar.services.materials import (
     AssessmentOptions,
@@ -118,6 +118,8 @@ def materials(
     if fmt == "csv":
         emit_csv(flat)
         return
+    flat["name"] = [overview.catalogue.name(m, current_language()) for m in flat["material"]]
+    flat = flat.sort_values("name", key=lambda names: names.str.lower())
     flat["flags"] = [
         (_("S") if s else "") + (_("C") if c else "") if s is not None else _("other")
         for s, c in zip(flat["eu_2023_strategic"], flat["eu_2023_critical"], strict=True)
@@ -133,7 +135,7 @@ def materials(
     emit_table(
         flat,
         [
-            ("material", N_("material"), -1),
+            ("name", N_("material"), -1),
             ("flags", N_("EU"), -1),
             ("sr_published", N_("SR 2023"), 1),
             ("sr_computed", N_("SR computed"), 2),
@@ -144,12 +146,14 @@ def materials(
             ("crma_exceeds_limit", N_("CRMA >65%"), -1),
         ],
         title=_("Critical raw materials: EC 2023 supply risk (SR), economic importance (EI), supply"),
-        caption=_(
+        caption=_("EU: S = strategic, C = critical.")
+        + " "
+        + _(
             "Sources: EC Study on the CRMs for the EU 2023 (SR, EI, shares); WGI 2024 update; "
             "USGS MCS 2024 via Berenschot 2024 (lifetime). — = missing in the sources. "
-            "SR computed with WGI {years}"
+            "SR computed with WGI {years}."
         ).format(years=f"{years[0]}-{years[-1]}")
-        + (("; " + "; ".join(overview.overrides)) if overview.overrides else ""),
+        + ((" " + sentences(*overview.overrides)) if overview.overrides else ""),
     )
 
 
@@ -199,6 +203,9 @@ def countries(
         frame["missing_indicators"] = frame["missing_indicators"].map(";".join)
         emit_csv(frame)
         return
+    frame["name"] = [
+        country_name(iso3, name) for iso3, name in zip(frame["iso3"], frame["name"], strict=True)
+    ]
     frame = frame.sort_values("composite_risk", ascending=False, na_position="last")
     if top:
         frame = frame.head(top)
@@ -208,7 +215,7 @@ def countries(
         [
             ("iso3", N_("ISO3"), -1),
             ("name", N_("country"), -1),
-            ("nl_split", N_("split"), -1, "split"),
+            ("nl_split", N_("NL/EU/third"), -1, "split"),
             ("groups", N_("groups"), -1),
             ("component_wgi", N_("WGI"), 2),
             ("component_oecd_crc", N_("OECD"), 2),
@@ -265,10 +272,11 @@ def outlook(ctx: click.Context, fmt: str) -> None:
     if fmt == "csv":
         emit_csv(flat)
         return
+    flat["name"] = [result.overview.catalogue.name(m, current_language()) for m in flat["material"]]
     emit_table(
-        flat,
+        flat.sort_values("name", key=lambda names: names.str.lower()),
         [
-            ("material", N_("material"), -1),
+            ("name", N_("material"), -1),
             ("reserve_lifetime_years", N_("lifetime (y)"), 0),
             ("reserve_lifetime_years_published", N_("report"), 0),
             ("price_volatility_pct", N_("price vol. %"), 0),
@@ -287,7 +295,7 @@ def outlook(ctx: click.Context, fmt: str) -> None:
     emit_table(
         result.overview.iea_outlook,
         [
-            ("commodity", N_("commodity"), -1),
+            ("commodity", N_("commodity"), -1, "commodity"),
             ("year", N_("year"), -1),
             ("demand_kt", N_("demand kt"), 0),
             ("supply_kt", N_("supply kt"), 0),

@@ -12,7 +12,9 @@ from ketenradar.cli.i18n import argument, option
 from ketenradar.cli.options import FILE
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option
 from ketenradar.ingest.sector_files import read_arms_imports, read_company_register
-from ketenradar.locale import N_, _, format_number, format_percent
+from ketenradar.locale import N_, _, country_name, format_number, format_percent
+from ketenradar.model.vocabulary import label
+from ketenradar.reports.formatting import sentences
 from ketenradar.services.provenance import input_file
 from ketenradar.services.sector import (
     DEFAULT_HIGH_RISK_THRESHOLD,
@@ -58,7 +60,12 @@ def ownership(register: Path | None, high_risk: str | None, risk_threshold: floa
         emit_csv(picture.by_country)
         return
     emit_table(
-        picture.by_country,
+        picture.by_country.assign(
+            name=[
+                country_name(c, n)
+                for c, n in zip(picture.by_country["country"], picture.by_country["name"], strict=True)
+            ]
+        ),
         [
             ("country", N_("ISO3"), -1),
             ("name", N_("owner country"), -1),
@@ -69,13 +76,14 @@ def ownership(register: Path | None, high_risk: str | None, risk_threshold: floa
             ("high_risk", N_("high-risk"), -1),
         ],
         title=_("Owner countries of the defence and security industry"),
-        caption=_("Basis: {basis}. Foreign-owned: {companies} of companies, {fte} of FTE.").format(
-            basis=picture.basis,
-            companies=format_percent(picture.foreign_share_count, 1),
-            fte=format_percent(picture.foreign_share_fte, 1),
-        )
-        + " "
-        + " ".join(picture.notes),
+        caption=sentences(
+            _("Basis: {basis}. Foreign-owned: {companies} of companies, {fte} of FTE.").format(
+                basis=picture.basis,
+                companies=format_percent(picture.foreign_share_count, 1),
+                fte=format_percent(picture.foreign_share_fte, 1),
+            ),
+            *picture.notes,
+        ),
     )
 
 
@@ -100,7 +108,12 @@ def materiel(imports: Path | None, fmt: str) -> None:
         emit_csv(origin.by_supplier)
         return
     emit_table(
-        origin.by_supplier,
+        origin.by_supplier.assign(
+            name=[
+                country_name(c, n)
+                for c, n in zip(origin.by_supplier["supplier"], origin.by_supplier["name"], strict=True)
+            ]
+        ),
         [
             ("supplier", N_("ISO3"), -1),
             ("name", N_("supplier"), -1),
@@ -108,12 +121,12 @@ def materiel(imports: Path | None, fmt: str) -> None:
             ("share", N_("share"), 3),
         ],
         title=_("Weapon-system imports by supplier"),
-        caption=_("Basis: {basis}.").format(basis=origin.basis) + " " + " ".join(origin.notes),
+        caption=sentences(_("Basis: {basis}.").format(basis=origin.basis), *origin.notes),
     )
     indicators = pd.DataFrame(
         [
             {
-                "indicator": k.replace("_", " "),
+                "indicator": label("dependence", k),
                 "value": format_number(v, 3) if isinstance(v, float) else str(v),
             }
             for k, v in origin.indicators.items()

@@ -13,9 +13,10 @@ from ketenradar.cli.options import FILE, PATH, catalogue_of, store_of, workspace
 from ketenradar.cli.output import TableSpec, emit_csv, emit_json, emit_table, format_option
 from ketenradar.ingest.questionnaire import read_survey, write_survey_template
 from ketenradar.ingest.workbook_writer import write_sheets
-from ketenradar.locale import N_, _, format_number, format_percent
+from ketenradar.locale import N_, _, current_language, format_number, format_percent
 from ketenradar.model.survey import SURVEY_SHEETS
-from ketenradar.model.vocabulary import SURVEY_DOMAINS, label
+from ketenradar.model.vocabulary import LABELS, SURVEY_DOMAINS, label
+from ketenradar.reports.formatting import sentences
 from ketenradar.services.survey import (
     DisclosureRules,
     dis_area_names,
@@ -110,14 +111,19 @@ def summary(
     if fmt == "csv":
         emit_csv(flat)
         return
+    # (words of the rows, words of the columns); the measures are shown one per row.
     shown = {
-        "few_suppliers_by_domain": ("answer", "domain"),
-        "visibility_by_position": ("visibility", "chain_position"),
-        "measures": ("answer", "measure"),
+        "few_suppliers_by_domain": ("answer", "domain", False),
+        "visibility_by_position": ("visibility", "chain_position", False),
+        "measures": ("measure", "answer", True),
     }
-    for name, (row_words, column_words) in shown.items():
-        table = result.tables[name].published().reset_index(names="row")
-        columns: list[TableSpec] = [("row", N_("answer"), -1, row_words)]
+    for name, (row_words, column_words, transpose) in shown.items():
+        published = result.tables[name].published()
+        table = (published.T if transpose else published).reset_index(names="row")
+        table["row"] = [
+            label("answer", r) if r in LABELS["answer"] else label(row_words, r) for r in table["row"]
+        ]
+        columns: list[TableSpec] = [("row", N_("answer"), -1)]
         columns += [
             (c, label("answer", c) if c == "total" else label(column_words, c), -1) for c in table.columns[1:]
         ]
@@ -125,10 +131,11 @@ def summary(
             table,
             columns,
             title=result.tables[name].heading(),
-            caption=" ".join(result.notes)
-            + " "
-            + _("— = suppressed (fewer than {n} companies or one company > {share} of the FTE).").format(
-                n=min_companies, share=format_percent(max_dominance, 0)
+            caption=sentences(
+                *result.notes,
+                _("— = suppressed (fewer than {n} companies or one company > {share} of the FTE).").format(
+                    n=min_companies, share=format_percent(max_dominance, 0)
+                ),
             ),
         )
 
@@ -195,25 +202,31 @@ def matrix(
     if fmt == "csv":
         emit_csv(points)
         return
+    catalogue = catalogue_of(None)
+    points = points.assign(name=[catalogue.name(m, current_language()) for m in points["material"]])
     emit_table(
         points.sort_values("supply_risk", ascending=False),
         [
-            ("material", N_("material"), -1),
+            ("name", N_("material"), -1),
             ("companies", N_("companies"), -1),
             ("usage_share", N_("usage"), 2),
             ("supply_risk", N_("SR 2023"), 1),
             ("quadrant", N_("quadrant"), -1),
         ],
         title=_("Risk-impact matrix ({scope})").format(scope=result.scope),
-        caption=" ".join(result.notes)
-        + " "
-        + _("Averages: usage {usage}, SR {risk}. Suppressed counts give no point.").format(
-            usage=format_number(points.attrs["mean_usage_share"], 2),
-            risk=format_number(points.attrs["mean_supply_risk"], 2),
+        caption=sentences(
+            *result.notes,
+            _("Averages: usage {usage}, SR {risk}. Suppressed counts give no point.").format(
+                usage=format_number(points.attrs["mean_usage_share"], 2),
+                risk=format_number(points.attrs["mean_supply_risk"], 2),
+            ),
         ),
     )
+    exposure = result.exposure.assign(
+        country=result.exposure["country"].map(lambda c: _("other") if c == "other" else c)
+    )
     emit_table(
-        result.exposure,
+        exposure,
         [("stage", N_("stage"), -1, "stage"), ("country", N_("country"), -1), ("share", N_("share"), 3)],
         title=_("Usage-weighted country exposure (EC 2023 global supply)"),
     )

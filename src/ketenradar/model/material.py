@@ -67,6 +67,13 @@ class MaterialCatalogue(Mapping[str, Material]):
         """Return a new catalogue with ``extra`` appended; ids must not clash."""
         return MaterialCatalogue((*self.materials, *extra))
 
+    def name(self, material_id: str, lang: str) -> str:
+        """Return a material's name in ``lang`` (en or nl); an id the catalogue lacks stays as it is."""
+        material = self._by_id.get(material_id)
+        if material is None:
+            return material_id
+        return material.name_nl if lang == "nl" else material.name_en
+
     def eu_crm_ids(self) -> list[str]:
         """Return the ids of the 34 EU critical raw materials of 2023, in catalogue order."""
         return [m.id for m in self.materials if m.category == EU_CRM_2023]

@@ -140,6 +140,24 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     },
     "visibility": VISIBILITY_LEVELS,
     "measure": MEASURES,
+    # The commodities the IEA outlook names.
+    "commodity": {
+        "Copper": N_("Copper"),
+        "Lithium": N_("Lithium"),
+        "Nickel": N_("Nickel"),
+        "Cobalt": N_("Cobalt"),
+        "Graphite": N_("Graphite"),
+        "Rare earth elements": N_("Rare earth elements"),
+    },
+    # The dependence indicators of materiel origin.
+    "dependence": {
+        "largest_supplier": N_("largest supplier"),
+        "largest_supplier_share": N_("share of the largest supplier"),
+        "supplier_hhi": N_("concentration of suppliers (HHI)"),
+        "share_from_third_countries": N_("share from third countries"),
+        "share_from_outside_nato": N_("share from outside NATO"),
+        "suppliers": N_("number of suppliers"),
+    },
     # Rows and margins of the published survey tables.
     "answer": {"yes": N_("yes"), "no": N_("no"), "total": N_("total"), "companies": N_("companies")},
 }

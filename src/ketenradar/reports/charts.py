@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from ketenradar.locale import _, format_number, format_percent
@@ -131,10 +132,11 @@ def concentration_chart(frame: pd.DataFrame, *, title: str = "", x_label: str = 
     ax.set_xlabel(x_label)
     ax.set_title(title, fontsize=11)
     _ticks(ax, x_digits=0, x_percent=True)
-    for c in top_countries:
-        ax.bar(0, 0, color=colour[c], label=c)
-    ax.bar(0, 0, color="white", edgecolor="#333", hatch="//", label=_("mining (hatched)"))
-    ax.legend(fontsize=7, loc="lower right", frameon=False)
+    # Legend entries are proxies: drawing empty bars for them would leave marks on the axes.
+    handles = [Patch(color=colour[c], label=c) for c in top_countries]
+    handles.append(Patch(color=_PALETTE[-1], label=_("other")))
+    handles.append(Patch(facecolor="white", edgecolor="#333", hatch="//", label=_("mining (hatched)")))
+    ax.legend(handles=handles, fontsize=7, loc="lower right", frameon=False)
     ax.grid(axis="x", alpha=0.25)
     return _svg(figure)
 
@@ -149,6 +151,8 @@ def country_risk_chart(
     left = np.zeros(len(data))
     for i, (column, legend) in enumerate(components.items()):
         values = data[column].fillna(0).to_numpy()
+        if not values.any():
+            continue  # an indicator no shown country has (e.g. STAR without a user file) gets no legend entry
         ax.barh(np.arange(len(data)), values, left=left, color=_PALETTE[i], label=legend)
         left += values
     ax.set_yticks(np.arange(len(data)), data["label"], fontsize=7)

@@ -6,7 +6,21 @@ import pandas as pd
 
 from ketenradar.locale import format_percent
 
-__all__ = ["supplier_label"]
+__all__ = ["sentence", "sentences", "supplier_label"]
+
+
+def sentence(text: str) -> str:
+    """Return ``text`` as a sentence: first letter upper case, a full stop at the end."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def sentences(*parts: str) -> str:
+    """Join parts (notes, captions) as sentences, leaving out empty ones."""
+    return " ".join(sentence(p) for p in parts if p and p.strip())
 
 
 def supplier_label(country: object, share: object) -> str | None:

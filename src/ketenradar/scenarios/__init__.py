@@ -1,1 +1,1 @@
-"""Disruption scenarios: specification, shocks and availability through the chain."""
+"""Disruption scenarios: availability under shocks, propagated through the chain (pure)."""

@@ -38,6 +38,9 @@ __all__ = [
 # 0.44) and China (0.46), Brazil (0.58), Turkey (0.67), Russia (0.80) and Iran (0.83) above it.
 # Users who need a political rather than a risk-based list pass their own (--high-risk).
 DEFAULT_HIGH_RISK_THRESHOLD = 0.45
+# The tables whose figures the documents cite under ``sources``; the country data behind the
+# high-risk flags and the NL/EU/third split are listed in the provenance.
+CITED = ("seed_owner_countries", "seed_arms_imports")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +85,7 @@ class OwnershipPicture:
             ),
             "ownership_depth_distribution": depth,
             "notes": self.notes,
-            "sources": sources_json(self.provenance.datasets),
+            "sources": sources_json(d for d in self.provenance.datasets if d.dataset in CITED),
             "provenance": self.provenance.to_json(),
         }
 
@@ -223,7 +226,7 @@ class MaterielOrigin:
             "by_domain": json_records(self.by_domain),
             "indicators": self.indicators,
             "notes": self.notes,
-            "sources": sources_json(self.provenance.datasets),
+            "sources": sources_json(d for d in self.provenance.datasets if d.dataset in CITED),
             "provenance": self.provenance.to_json(),
         }
 

@@ -21,7 +21,7 @@ from ketenradar.ingest.questionnaire import read_survey
 from ketenradar.locale import N_, _
 from ketenradar.model.material import MaterialCatalogue
 from ketenradar.model.survey import Survey
-from ketenradar.model.vocabulary import CHAIN_POSITIONS, MEASURES, SURVEY_DOMAINS, VISIBILITY_LEVELS
+from ketenradar.model.vocabulary import CHAIN_POSITIONS, MEASURES, SURVEY_DOMAINS, VISIBILITY_LEVELS, label
 from ketenradar.refdata.provenance import Provenance
 from ketenradar.risk.disclosure import DisclosureRules, primary_suppression, secondary_suppression
 from ketenradar.services.jsonable import json_records, json_value
@@ -249,88 +249,87 @@ def summarise_survey(
     rules = rules or DisclosureRules()
     companies = survey.companies
     domains = list(SURVEY_DOMAINS)
-    few = companies.assign(row=np.where(companies["few_suppliers"], "yes", "no"), col=companies["domain"])
-    common = {"rules": rules, "controlled": controlled}
-    tables: dict[str, DisclosedTable] = {}
-    # Companies per domain are published once: as the total row of this table.
-    tables["few_suppliers_by_domain"] = _table(
-        "few_suppliers_by_domain",
-        N_("Dependent on a limited number of suppliers, by domain"),
-        few[["company", "row", "col"]],
-        survey,
-        ["yes", "no"],
-        domains,
-        rows_additive=True,
-        cols_additive=True,
-        **common,  # type: ignore[arg-type]
-    )
-    visibility = companies.assign(row=companies["visibility"], col=companies["chain_position"])
-    tables["visibility_by_position"] = _table(
-        "visibility_by_position",
-        N_("Insight into the value chain, by chain position"),
-        visibility[["company", "row", "col"]],
-        survey,
-        list(VISIBILITY_LEVELS),
-        list(CHAIN_POSITIONS),
-        rows_additive=True,
-        cols_additive=True,
-        **common,  # type: ignore[arg-type]
-    )
     domain_of = companies.set_index("company")["domain"]
-    materials = survey.materials.assign(
-        row=survey.materials["material"], col=survey.materials["company"].map(domain_of)
-    )
-    used = sorted(materials["row"].unique())
-    tables["materials_by_domain"] = _table(
-        "materials_by_domain",
-        N_("Companies using each material, by domain"),
-        materials[["company", "row", "col"]],
-        survey,
-        used,
-        domains,
-        rows_additive=True,
-        cols_additive=False,
-        **common,  # type: ignore[arg-type]
-    )
-    areas = survey.areas.assign(row=survey.areas["area"], col=survey.areas["company"].map(domain_of))
+    used = sorted(survey.materials["material"].unique())
     area_labels = [a.lower() for a in refdata.load_dis_areas()["area"]]
-    tables["areas_by_domain"] = _table(
-        "areas_by_domain",
-        N_("Companies active in each DIS area, by domain"),
-        areas[["company", "row", "col"]],
-        survey,
-        area_labels,
-        domains,
-        rows_additive=True,
-        cols_additive=False,
-        **common,  # type: ignore[arg-type]
+    material_area = survey.materials[["company", "material"]].merge(
+        survey.areas[["company", "area"]], on="company"
     )
-    area_of = survey.areas[["company", "area"]]
-    material_area = survey.materials[["company", "material"]].merge(area_of, on="company")
-    material_area = material_area.rename(columns={"material": "row", "area": "col"})
-    tables["materials_by_area"] = _table(
-        "materials_by_area",
-        N_("Companies using each material, by DIS area"),
-        material_area[["company", "row", "col"]],
-        survey,
-        used,
-        area_labels,
-        rows_additive=False,
-        cols_additive=False,
-        **common,  # type: ignore[arg-type]
-    )
-    measures = survey.measures.assign(row="companies", col=survey.measures["measure"])
-    tables["measures"] = _table(
-        "measures",
-        N_("Measures taken (more than one answer possible)"),
-        measures[["company", "row", "col"]],
-        survey,
-        ["companies"],
-        list(MEASURES),
-        rows_additive=False,
-        cols_additive=False,
-        **common,  # type: ignore[arg-type]
-    )
+    # (name, title, membership: company → row and col, rows, cols, rows additive, cols additive)
+    specs = [
+        # Companies per domain are published once: as the total row of this table.
+        (
+            "few_suppliers_by_domain",
+            N_("Dependent on a limited number of suppliers, by domain"),
+            companies.assign(row=np.where(companies["few_suppliers"], "yes", "no"), col=companies["domain"]),
+            ["yes", "no"],
+            domains,
+            True,
+            True,
+        ),
+        (
+            "visibility_by_position",
+            N_("Insight into the value chain, by chain position"),
+            companies.assign(row=companies["visibility"], col=companies["chain_position"]),
+            list(VISIBILITY_LEVELS),
+            list(CHAIN_POSITIONS),
+            True,
+            True,
+        ),
+        (
+            "materials_by_domain",
+            N_("Companies using each material, by domain"),
+            survey.materials.assign(
+                row=survey.materials["material"], col=survey.materials["company"].map(domain_of)
+            ),
+            used,
+            domains,
+            True,
+            False,
+        ),
+        (
+            "areas_by_domain",
+            N_("Companies active in each DIS area, by domain"),
+            survey.areas.assign(row=survey.areas["area"], col=survey.areas["company"].map(domain_of)),
+            area_labels,
+            domains,
+            True,
+            False,
+        ),
+        (
+            "materials_by_area",
+            N_("Companies using each material, by DIS area"),
+            material_area.rename(columns={"material": "row", "area": "col"}),
+            used,
+            area_labels,
+            False,
+            False,
+        ),
+        (
+            "measures",
+            N_("Measures taken (more than one answer possible)"),
+            survey.measures.assign(row="companies", col=survey.measures["measure"]),
+            ["companies"],
+            list(MEASURES),
+            False,
+            False,
+        ),
+    ]
+    tables = {
+        name: _table(
+            name,
+            title,
+            membership[["company", "row", "col"]],
+            survey,
+            rows,
+            cols,
+            rows_additive=rows_additive,
+            cols_additive=cols_additive,
+            rules=rules,
+            controlled=controlled,
+        )
+        for name, title, membership, rows, cols, rows_additive, cols_additive in specs
+    }
     notes = [_(SYNTHETIC_NOTE)] if survey.synthetic else []
     if not controlled:
         notes.append(_(UNSUPPRESSED_NOTE))
@@ -481,7 +480,7 @@ def risk_impact_matrix(
     points = risk_impact_points(summary, overview.materials["sr_published"], domain=domain, dis_area=dis_area)
     exposure = usage_weighted_exposure(points, overview.catalogue, threshold)
     if domain:
-        scope = _("domain {domain}").format(domain=domain)
+        scope = _("domain {domain}").format(domain=label("domain", domain))
     elif dis_area:
         scope = _("DIS area {area}").format(area=dis_area)
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,9 @@ from ketenradar import refdata
 from ketenradar.risk.concentration import hhi
 from ketenradar.services.jsonable import json_records
 from ketenradar.services.provenance import ResultProvenance, input_file, provenance, sources_json
+
+if TYPE_CHECKING:  # DuckDB loads only when a trade file is read
+    from ketenradar.storage.trade_duckdb import SupplierShares
 
 __all__ = ["ProductGroups", "TradeConcentration", "analyse_trade", "product_groups"]
 
@@ -50,70 +53,48 @@ class TradeConcentration:
         }
 
 
-def _per_group(shares: pd.DataFrame, supplier: str) -> pd.DataFrame:
-    """Total, number of suppliers, HHI and largest supplier per (year, hs) of a shares frame.
-
-    ``shares`` is sorted by (hs, year) with the largest share first in each group, as the
-    storage queries return it, so the first row of a group is its largest supplier.
-    """
-    columns = ["year", "hs", "total_value", "suppliers", "hhi", f"top_{supplier}", "top_share"]
-    if shares.empty:
-        return pd.DataFrame(columns=columns)
-    keys = shares[["year", "hs"]].to_numpy(dtype=object)
-    start = np.flatnonzero(np.r_[True, (keys[1:] != keys[:-1]).any(axis=1)])
-    sizes = np.diff(np.r_[start, len(shares)])
-    group = np.repeat(np.arange(len(start)), sizes).astype(np.intp)
-    first = shares.iloc[start]
+def _indicators(shares: SupplierShares, supplier: str) -> pd.DataFrame:
+    """Total, number of suppliers, HHI and largest supplier per (year, hs), in (hs, year) order."""
+    groups = shares.groups
+    first = shares.top.drop_duplicates(["year", "hs"]).set_index(["year", "hs"])
+    largest = first.reindex(pd.MultiIndex.from_frame(groups[["year", "hs"]]))
     return pd.DataFrame(
         {
-            "year": first["year"].to_numpy(),
-            "hs": first["hs"].to_numpy(),
-            "total_value": np.add.reduceat(shares["value"].to_numpy(dtype=np.float64), start),
-            "suppliers": sizes,
-            "hhi": hhi(shares["share"].to_numpy(dtype=np.float64), group, len(start)),
-            f"top_{supplier}": first[supplier].to_numpy(),
-            "top_share": first["share"].to_numpy(dtype=np.float64),
-        },
-        columns=columns,
+            "year": groups["year"].to_numpy(),
+            "hs": groups["hs"].to_numpy(),
+            "total_value": groups["total_value"].to_numpy(dtype=np.float64),
+            "suppliers": groups["suppliers"].to_numpy(dtype=np.int64),
+            "hhi": hhi(shares.share, shares.group, len(groups)),
+            f"top_{supplier}": largest["supplier"].to_numpy(),
+            "top_share": largest["share"].to_numpy(dtype=np.float64),
+        }
     )
 
 
 def analyse_trade(path: str | Path, hs_digits: int = 6, top: int = 5) -> TradeConcentration:
     """Read a trade file and compute shares, HHI, regions, NL dependence and change between years."""
-    from ketenradar.storage.trade_duckdb import exporter_shares, load_flows, nl_partner_shares
+    from ketenradar.storage.trade_duckdb import load_flows, supplier_shares
 
     if hs_digits not in (2, 4, 6):
         raise ValueError("hs_digits must be 2, 4 or 6")
     connection = load_flows(path)
-    regions = refdata.read_dataset("country_regions")[["iso3", "continent"]]
-    shares = exporter_shares(connection, hs_digits, regions)
-    per_code = _per_group(shares, "exporter")
-    concentration = per_code.rename(columns={"suppliers": "exporters"})[
-        ["year", "hs", "total_value", "exporters", "hhi", "top_exporter", "top_share"]
-    ]
-    rank = shares.groupby(["year", "hs"], sort=False).cumcount()
-    top_exporters = shares.loc[rank < top, ["year", "hs", "exporter", "value", "share"]].reset_index(
-        drop=True
+    # World regions are UN M49 continents, with China apart as the source report shows it.
+    regions = refdata.read_dataset("country_regions")[["iso3", "continent"]].rename(
+        columns={"continent": "category"}
     )
-    region_shares = (
-        shares.groupby(["year", "hs", "region"], sort=False)["share"]
-        .sum()
-        .reset_index()
-        .sort_values(
-            ["hs", "year", "share", "region"], ascending=[True, True, False, True], ignore_index=True
-        )
-    )
+    regions.loc[regions["iso3"] == "CHN", "category"] = "China"
+    exporters = supplier_shares(connection, hs_digits, top=top, categories=regions)
+    concentration = _indicators(exporters, "exporter").rename(columns={"suppliers": "exporters"})
+    top_exporters = exporters.top.rename(columns={"supplier": "exporter"})
+    region_shares = exporters.categories.rename(columns={"category": "region"})
 
-    imports = nl_partner_shares(connection, hs_digits)
-    partners = _per_group(imports, "partner")
-    split = refdata.load_countries().frame["nl_split"]
-    third = imports["partner"].map(split).fillna("third").eq("third").to_numpy()
-    third_share = (
-        imports.assign(third=np.where(third, imports["share"], 0.0))
-        .groupby(["year", "hs"], sort=False)["third"]
-        .sum()
-        .to_numpy()
+    splits = refdata.load_countries().frame["nl_split"].rename("category").reset_index()
+    imports = supplier_shares(
+        connection, hs_digits, top=1, importer="NLD", categories=splits, uncategorised="third"
     )
+    partners = _indicators(imports, "partner")
+    third = imports.categories[imports.categories["category"] == "third"].set_index(["year", "hs"])["share"]
+    keys = pd.MultiIndex.from_frame(partners[["year", "hs"]])
     nl = pd.DataFrame(
         {
             "year": partners["year"],
@@ -122,24 +103,24 @@ def analyse_trade(path: str | Path, hs_digits: int = 6, top: int = 5) -> TradeCo
             "top_partner": partners["top_partner"],
             "top_partner_share": partners["top_share"],
             "partner_hhi": partners["hhi"],
-            "third_country_share": third_share,
+            "third_country_share": third.reindex(keys).fillna(0.0).to_numpy(dtype=np.float64),
         }
     )
 
     years = concentration.groupby("hs")["year"].agg(["min", "max"])
     years = years[years["min"] < years["max"]]
-    by_year = concentration.set_index(["hs", "year"])
-    first = by_year.loc[list(zip(years.index, years["min"], strict=True)), ["hhi", "top_share"]].to_numpy()
-    last = by_year.loc[list(zip(years.index, years["max"], strict=True)), ["hhi", "top_share"]].to_numpy()
+    by_year = concentration.set_index(["hs", "year"])[["hhi", "top_share"]]
+    first = by_year.reindex(pd.MultiIndex.from_arrays([years.index, years["min"]])).to_numpy()
+    last = by_year.reindex(pd.MultiIndex.from_arrays([years.index, years["max"]])).to_numpy()
     change = pd.DataFrame(
         {
             "hs": years.index.to_numpy(),
             "year_from": years["min"].to_numpy(),
             "year_to": years["max"].to_numpy(),
-            "hhi_from": first[:, 0] if len(years) else [],
-            "hhi_to": last[:, 0] if len(years) else [],
-            "hhi_change": (last[:, 0] - first[:, 0]) if len(years) else [],
-            "top_share_change": (last[:, 1] - first[:, 1]) if len(years) else [],
+            "hhi_from": first[:, 0],
+            "hhi_to": last[:, 0],
+            "hhi_change": last[:, 0] - first[:, 0],
+            "top_share_change": last[:, 1] - first[:, 1],
         }
     )
     return TradeConcentration(

@@ -10,23 +10,21 @@ one HHI. The only SQL text is ours: user values enter as parameters or registere
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pycountry
 
+from ketenradar._types import FloatArray, IntArray
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.locale import _
 from ketenradar.refdata import known_country_codes
 
-__all__ = [
-    "BACI_SPECIAL_CODES",
-    "exporter_shares",
-    "load_flows",
-    "nl_partner_shares",
-]
+__all__ = ["BACI_SPECIAL_CODES", "SupplierShares", "load_flows", "supplier_shares"]
 
 TradeStyle = Literal["comtrade", "baci"]
 COMTRADE_COLUMNS = ("reporter", "partner", "hs", "year", "flow", "value")
@@ -222,37 +220,86 @@ def load_flows(
     return con
 
 
-def exporter_shares(
-    connection: duckdb.DuckDBPyConnection, hs_digits: int, regions: pd.DataFrame
-) -> pd.DataFrame:
-    """Return per year, product code (cut to ``hs_digits``) and exporter: value, share and region.
+@dataclass(frozen=True, slots=True)
+class SupplierShares:
+    """Supplier shares per product code and year, as arrays and small frames.
 
-    ``regions`` maps iso3 to a continent name (UN M49); China is its own region, as the source
-    report shows it.
+    ``groups`` has one row per (year, hs) in (hs, year) order with ``total_value`` and
+    ``suppliers``; ``share`` and ``group`` give every supplier's share and its row in
+    ``groups`` (for the HHI); ``top`` lists the ``k`` largest suppliers per group, largest
+    first (ties in the order of the file); ``categories`` sums the shares per category of
+    supplier (e.g. world region), largest first.
+    """
+
+    groups: pd.DataFrame
+    share: FloatArray
+    group: IntArray
+    top: pd.DataFrame
+    categories: pd.DataFrame
+
+
+def supplier_shares(
+    connection: duckdb.DuckDBPyConnection,
+    hs_digits: int,
+    *,
+    top: int,
+    importer: str | None = None,
+    categories: pd.DataFrame | None = None,
+    uncategorised: str = "unknown",
+) -> SupplierShares:
+    """Aggregate table ``flows`` to supplier shares per product code (cut to ``hs_digits``) and year.
+
+    Suppliers are the exporters of world trade, or with ``importer`` (an ISO3 code) the partners
+    that country imports from. ``categories`` (iso3, category) sums the shares per category;
+    a supplier it does not list counts as ``uncategorised``.
     """
     if hs_digits not in (2, 4, 6):
         raise ValueError("hs_digits must be 2, 4 or 6")
-    connection.register("regions", regions[["iso3", "continent"]])
-    return connection.execute(f"""
-        WITH by_exporter AS (
-            SELECT year, left(hs, {int(hs_digits)}) AS hs, exporter, sum(value) AS value
-            FROM flows GROUP BY ALL)
-        SELECT year, hs, exporter, value, value / sum(value) OVER (PARTITION BY year, hs) AS share,
-               CASE WHEN exporter = 'CHN' THEN 'China'
-                    ELSE coalesce(nullif(r.continent, ''), 'unknown') END AS region
-        FROM by_exporter LEFT JOIN regions r ON by_exporter.exporter = r.iso3
-        ORDER BY hs, year, share DESC, exporter
+    digits, k = int(hs_digits), int(top)
+    con = connection
+    # The importer is a value of the user's choosing: it goes in as a parameter.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE supplier_shares AS
+        WITH by_supplier AS (
+            SELECT year, left(hs, {digits}) AS hs, exporter AS supplier, sum(value) AS value,
+                   min(rowid) AS first
+            FROM flows WHERE ? IS NULL OR importer = ? GROUP BY ALL)
+        SELECT *, value / sum(value) OVER (PARTITION BY year, hs) AS share FROM by_supplier
+        """,
+        [importer, importer],
+    )
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE supplier_groups AS
+        SELECT row_number() OVER (ORDER BY hs, year) - 1 AS g, year, hs, sum(value) AS total_value,
+               count(*) AS suppliers
+        FROM supplier_shares GROUP BY year, hs
+    """)
+    groups = con.execute("SELECT year, hs, total_value, suppliers FROM supplier_groups ORDER BY g").df()
+    arrays = con.execute(
+        "SELECT s.share, g.g FROM supplier_shares s JOIN supplier_groups g USING (year, hs)"
+    ).fetchnumpy()
+    ranked = con.execute(f"""
+        SELECT year, hs, supplier, value, share FROM (
+            SELECT *, row_number() OVER (PARTITION BY year, hs ORDER BY share DESC, first) AS rank
+            FROM supplier_shares)
+        WHERE rank <= {k} ORDER BY hs, year, rank
     """).df()
-
-
-def nl_partner_shares(connection: duckdb.DuckDBPyConnection, hs_digits: int) -> pd.DataFrame:
-    """Return per year and product code the Netherlands' import value and share from each partner."""
-    if hs_digits not in (2, 4, 6):
-        raise ValueError("hs_digits must be 2, 4 or 6")
-    return connection.execute(f"""
-        WITH imports AS (
-            SELECT year, left(hs, {int(hs_digits)}) AS hs, exporter AS partner, sum(value) AS value
-            FROM flows WHERE importer = 'NLD' GROUP BY ALL)
-        SELECT year, hs, partner, value, value / sum(value) OVER (PARTITION BY year, hs) AS share
-        FROM imports ORDER BY hs, year, share DESC, partner
-    """).df()
+    category_shares = pd.DataFrame(columns=["year", "hs", "category", "share"])
+    if categories is not None:
+        con.register("supplier_categories", categories[["iso3", "category"]])
+        category_shares = con.execute(
+            """
+            SELECT year, hs, coalesce(nullif(c.category, ''), ?) AS category, sum(share) AS share
+            FROM supplier_shares LEFT JOIN supplier_categories c ON supplier_shares.supplier = c.iso3
+            GROUP BY ALL ORDER BY hs, year, share DESC, category
+            """,
+            [uncategorised],
+        ).df()
+    return SupplierShares(
+        groups=groups,
+        share=np.asarray(arrays["share"], dtype=np.float64),
+        group=np.asarray(arrays["g"], dtype=np.intp),
+        top=ranked,
+        categories=category_shares,
+    )

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-from ketenradar.locale import N_, _
+from ketenradar.locale import _
 from ketenradar.reports.context import ReportContext
 from ketenradar.reports.html import Section, TableColumn, render_table
 from ketenradar.reports.sections.common import material_names, missing_note
 
 __all__ = ["build"]
 
-# The commodities the IEA outlook names, as words for the report.
-_COMMODITIES = {
-    "Copper": N_("copper"),
-    "Lithium": N_("lithium"),
-    "Nickel": N_("nickel"),
-    "Cobalt": N_("cobalt"),
-    "Graphite": N_("graphite"),
-    "Rare earth elements": N_("rare earth elements"),
-}
-
 
 def build(ctx: ReportContext) -> Section:
     """Build the outlook section."""
     iea = ctx.materials.iea_outlook.copy()
-    iea["commodity_name"] = [_(_COMMODITIES[c]) if c in _COMMODITIES else c for c in iea["commodity"]]
     iea_table = render_table(
         iea,
         [
-            TableColumn("commodity_name", "commodity"),
+            TableColumn("commodity", "commodity", vocabulary="commodity"),
             TableColumn("year", "year", verbatim=True),
             TableColumn("demand_kt", "demand (kt)", 0),
             TableColumn("supply_kt", "supply (kt)", 0),

@@ -12,6 +12,7 @@ from ketenradar.locale import _, country_name, format_percent
 from ketenradar.model.vocabulary import label
 from ketenradar.reports.charts import exposure_chart, matrix_chart
 from ketenradar.reports.context import MATRIX_DOMAINS, ReportContext
+from ketenradar.reports.formatting import sentence
 from ketenradar.reports.html import Section, TableColumn, figure, render_table
 from ketenradar.reports.sections.chain import material_label
 from ketenradar.services.synth import SYNTHETIC_NOTE
@@ -149,5 +150,5 @@ def build(ctx: ReportContext) -> Section:
                 "ketenradar ownership, ketenradar materiel, ketenradar trade groups."
             ),
         ),
-        notes=tuple(ownership.notes + materiel.notes),
+        notes=tuple(sentence(note) for note in ownership.notes + materiel.notes),
     )
