@@ -257,7 +257,9 @@ def supplier_shares(
         raise ValueError("hs_digits must be 2, 4 or 6")
     digits, k = int(hs_digits), int(top)
     con = connection
-    # The importer is a value of the user's choosing: it goes in as a parameter.
+    # One ordered table: groups (hs, year) in order, suppliers largest first (ties in the order of
+    # the file), so the group of every row follows from the group sizes. The importer is a value
+    # of the user's choosing: it goes in as a parameter.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE supplier_shares AS
@@ -265,26 +267,21 @@ def supplier_shares(
             SELECT year, left(hs, {digits}) AS hs, exporter AS supplier, sum(value) AS value,
                    min(rowid) AS first
             FROM flows WHERE ? IS NULL OR importer = ? GROUP BY ALL)
-        SELECT *, value / sum(value) OVER (PARTITION BY year, hs) AS share FROM by_supplier
+        SELECT *, value / sum(value) OVER (PARTITION BY year, hs) AS share,
+               row_number() OVER (PARTITION BY year, hs ORDER BY value DESC, first) AS rank
+        FROM by_supplier ORDER BY hs, year, rank
         """,
         [importer, importer],
     )
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE supplier_groups AS
-        SELECT row_number() OVER (ORDER BY hs, year) - 1 AS g, year, hs, sum(value) AS total_value,
-               count(*) AS suppliers
-        FROM supplier_shares GROUP BY year, hs
-    """)
-    groups = con.execute("SELECT year, hs, total_value, suppliers FROM supplier_groups ORDER BY g").df()
-    arrays = con.execute(
-        "SELECT s.share, g.g FROM supplier_shares s JOIN supplier_groups g USING (year, hs)"
-    ).fetchnumpy()
-    ranked = con.execute(f"""
-        SELECT year, hs, supplier, value, share FROM (
-            SELECT *, row_number() OVER (PARTITION BY year, hs ORDER BY share DESC, first) AS rank
-            FROM supplier_shares)
-        WHERE rank <= {k} ORDER BY hs, year, rank
-    """).df()
+    groups = con.execute(
+        "SELECT year, hs, sum(value) AS total_value, count(*) AS suppliers FROM supplier_shares "
+        "GROUP BY year, hs ORDER BY hs, year"
+    ).df()
+    share = con.execute("SELECT share FROM supplier_shares").fetchnumpy()["share"]
+    ranked = con.execute(
+        "SELECT year, hs, supplier, value, share FROM supplier_shares "
+        f"WHERE rank <= {k} ORDER BY hs, year, rank"
+    ).df()
     category_shares = pd.DataFrame(columns=["year", "hs", "category", "share"])
     if categories is not None:
         con.register("supplier_categories", categories[["iso3", "category"]])
@@ -298,8 +295,8 @@ def supplier_shares(
         ).df()
     return SupplierShares(
         groups=groups,
-        share=np.asarray(arrays["share"], dtype=np.float64),
-        group=np.asarray(arrays["g"], dtype=np.intp),
+        share=np.asarray(share, dtype=np.float64),
+        group=np.repeat(np.arange(len(groups)), groups["suppliers"].to_numpy()).astype(np.intp),
         top=ranked,
         categories=category_shares,
     )
