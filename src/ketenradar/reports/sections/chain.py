@@ -89,9 +89,10 @@ def build(ctx: ReportContext) -> Section:
             TableColumn("share", "share", 0, percent=True),
             TableColumn("reason", "why"),
         ],
-        caption=_("Single points of failure (materials: ≥ {threshold} from one country)").format(
-            threshold=format_percent(exposure.spof_threshold, 0)
-        ),
+        caption=_(
+            "Single points of failure: parts with one supplier or one supplying country, and materials "
+            "of which one country supplies {threshold} or more"
+        ).format(threshold=format_percent(exposure.spof_threshold, 0)),
     )
     visibility_table = render_table(
         exposure.branches.assign(
