@@ -84,11 +84,11 @@ def test_f12_core_refuses_unknown_items_as_a_domain_error() -> None:
 
 def test_f09_unknown_country_codes_are_refused_with_each_code() -> None:
     with pytest.raises(UnknownCountry) as caught:
-        ownership_from_seed(high_risk=["chn", "XXX", "ZZZ"])
-    assert caught.value.codes == ["XXX", "ZZZ"]
-    result = CliRunner().invoke(cli, ["ownership", "--high-risk", "CHN,XXX"])
+        ownership_from_seed(high_risk=["chn", "QQQ", "ZZZ"])
+    assert caught.value.codes == ["QQQ", "ZZZ"]
+    result = CliRunner().invoke(cli, ["ownership", "--high-risk", "CHN,QQQ"])
     assert result.exit_code == 1
-    assert "'XXX'" in result.stderr and "`ketenradar countries` lists the codes" in result.stderr
+    assert "'QQQ'" in result.stderr and "`ketenradar countries` lists the codes" in result.stderr
 
 
 def test_f06_stored_survey_not_found_is_its_own_error(tmp_path) -> None:

@@ -50,9 +50,6 @@ class _TextNodes(HTMLParser):
         verbatim = inherited or values.get("translate") == "no" or tag in ("style", "script")
         self.stack.append((tag, verbatim, values.get("class") or ""))
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        pass
-
     def handle_endtag(self, tag: str) -> None:
         while self.stack:
             if self.stack.pop()[0] == tag:

@@ -15,7 +15,7 @@ from tests.helpers.chains import CATALOGUE, RADAR, SHARED, write_chain
 
 @pytest.fixture
 def shared_chain(tmp_path: Path):
-    return read_chain_workbook(write_chain(tmp_path / "shared", SHARED), list(CATALOGUE))
+    return read_chain_workbook(write_chain(tmp_path / "two_platforms", SHARED), list(CATALOGUE))
 
 
 def test_f04_radar_material_content_matches_the_worked_example() -> None:

@@ -18,7 +18,7 @@ from tests.helpers.chains import CATALOGUE, SHARED, write_chain
 
 @pytest.fixture
 def shared_chain(tmp_path: Path):
-    return read_chain_workbook(write_chain(tmp_path / "shared", SHARED), list(CATALOGUE))
+    return read_chain_workbook(write_chain(tmp_path / "two_platforms", SHARED), list(CATALOGUE))
 
 
 def test_f05_quantity_weighted_shares_and_world_fallback(shared_chain) -> None:

@@ -30,7 +30,7 @@ def radar():
 
 @pytest.fixture
 def shared(tmp_path: Path):
-    return read_chain_workbook(write_chain(tmp_path / "shared", SHARED), list(CATALOGUE))
+    return read_chain_workbook(write_chain(tmp_path / "two_platforms", SHARED), list(CATALOGUE))
 
 
 def test_f12_radar_half_of_chinese_supply_matches_the_worked_example(radar) -> None:
