@@ -49,8 +49,12 @@ class Store(Protocol):
         """Store questionnaire answers as the next version of their name; return the version."""
         ...
 
-    def load_survey(self, name: str) -> Survey:
-        """Return the latest stored version of a survey; raise SurveyNotFound."""
+    def load_survey(self, name: str, version: int | None = None) -> Survey:
+        """Return a stored survey (the latest version unless one is given); raise SurveyNotFound."""
+        ...
+
+    def survey_versions(self, name: str) -> list[int]:
+        """Return the stored version numbers of a survey, oldest first (empty if none)."""
         ...
 
 

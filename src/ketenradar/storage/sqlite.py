@@ -178,19 +178,33 @@ class SqliteStore:
             )
         return int(latest + 1)
 
-    def load_survey(self, name: str) -> Survey:
-        """Return the latest stored version of a survey."""
+    def load_survey(self, name: str, version: int | None = None) -> Survey:
+        """Return a stored survey: the latest version unless ``version`` is given."""
         with self._connect() as connection:
-            found = connection.execute(
-                "SELECT source, synthetic, answers FROM surveys WHERE name = ? ORDER BY version DESC LIMIT 1",
-                (name,),
-            ).fetchone()
+            if version is None:
+                found = connection.execute(
+                    "SELECT source, synthetic, answers FROM surveys WHERE name = ? ORDER BY version DESC LIMIT 1",
+                    (name,),
+                ).fetchone()
+            else:
+                found = connection.execute(
+                    "SELECT source, synthetic, answers FROM surveys WHERE name = ? AND version = ?",
+                    (name, version),
+                ).fetchone()
         if found is None:
             raise SurveyNotFound(name)
         source, synthetic, answers = found
         document = json.loads(answers)
         frames = {sheet: pd.DataFrame(document[sheet]) for sheet in SURVEY_SHEETS}
         return Survey(name=name, source=source, synthetic=bool(synthetic), **frames)
+
+    def survey_versions(self, name: str) -> list[int]:
+        """Return the stored version numbers of a survey, oldest first."""
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT version FROM surveys WHERE name = ? ORDER BY version", (name,)
+            ).fetchall()
+        return [int(v) for (v,) in rows]
 
 
 _VERSION_SELECT = (
