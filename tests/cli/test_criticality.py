@@ -66,3 +66,19 @@ def test_f03_dutch_sourcing_replaces_eu_sourcing_and_keeps_the_rest(run_json, wr
     assert gallium["stages"]["processing"]["hhi_gs"] == pytest.approx(
         reference["stages"]["processing"]["hhi_gs"]
     )
+
+
+def test_f03_withdrawn_eu_sourcing_is_named_when_filling_from_the_reference(run_json, write) -> None:
+    # Germanium's EU-sourcing rows were withdrawn (a copy of its global supply): filled in from
+    # the reference, its SR stays missing and says why.
+    shares = write("ge.csv", "material,stage,scope,country,share\ngermanium,processing,gs,CHN,0.8\n")
+    (germanium,) = run_json("criticality", "compute", str(shares), "--fill-from-reference")["materials"]
+    assert germanium["supply_risk"] is None
+    assert "EU sourcing withdrawn" in germanium["unavailable_reason"]
+    own = write(
+        "ge_eu.csv",
+        "material,stage,scope,country,share\ngermanium,processing,gs,CHN,0.8\n"
+        "germanium,processing,eu,BEL,0.6\ngermanium,processing,eu,CHN,0.4\n",
+    )
+    (given,) = run_json("criticality", "compute", str(own), "--fill-from-reference")["materials"]
+    assert given["supply_risk"] is not None

@@ -164,3 +164,84 @@ def test_f01_outlook_json_carries_iea_and_crma(run_json) -> None:
     gallium = next(m for m in document["materials"] if m["material"] == "gallium")
     assert gallium["crma_exceeds_limit"] is True
     json.dumps(document, allow_nan=False)
+
+
+def test_f04_materials_all_lists_the_element_level_materials(run_json) -> None:
+    default = run_json("materials")["materials"]
+    everything = {m["id"]: m for m in run_json("materials", "--all")["materials"]}
+    assert len(default) == 34
+    # 34 EU entries + 15 rare earths + 5 PGM + molybdenum (materials_elements.csv) + 5 defence extras.
+    assert len(everything) == 34 + 21 + 5
+    neodymium = everything["neodymium"]
+    assert neodymium["group"] == "light_rare_earths" and neodymium["category"] == "eu_crm_2023_element"
+    assert neodymium["flags"]["crma_2024_strategic"] is True
+    # Published SR/EI of an element: the EC results table (Nd 4.5/7.2); computed withdrawn.
+    assert neodymium["supply_risk"]["published"] == 4.5
+    assert neodymium["supply_risk"]["published_dataset"] == "ec_parameters"
+    assert "EU sourcing withdrawn" in neodymium["supply_risk"]["unavailable_reason"]
+    assert neodymium["stages"]["mining"]["largest_country"] == "CHN"
+    molybdenum = everything["molybdenum"]
+    assert molybdenum["sr"] == 0.8 and molybdenum["flags"]["eu_2023_critical"] is False
+    assert_no_nan(everything)
+
+
+def test_f04_a_user_catalogue_may_not_reuse_an_element_id(run, write) -> None:
+    path = write("extra.csv", "id,name_en\nneodymium,Neodymium (mine)\n")
+    result = run("materials", "--catalogue", str(path))
+    assert result.exit_code == 1 and "already in the catalogue" in result.stderr
+
+
+def test_f03_materials_json_flags_crma_strategic_and_withdrawn_sourcing(run_json) -> None:
+    by_id = {m["id"]: m for m in run_json("materials")["materials"]}
+    light = by_id["light_rare_earths"]
+    assert light["flags"]["eu_2023_strategic"] is False  # the seed's list, as printed
+    assert light["flags"]["crma_2024_strategic"] is True
+    assert light["flags"]["crma_2024_strategic_members"] == [
+        "cerium",
+        "neodymium",
+        "praseodymium",
+        "samarium",
+    ]
+    assert light["stages"]["processing"]["crma_exceeds_limit"] is True
+    germanium = by_id["germanium"]["supply_risk"]
+    assert germanium["published"] == 1.8 and germanium["computed"] is None
+    assert "EU sourcing withdrawn" in germanium["unavailable_reason"]
+
+
+def test_f05_materials_json_carries_the_reports_callouts_beside_ec(run_json) -> None:
+    by_id = {m["id"]: m for m in run_json("materials")["materials"]}
+    magnesium = by_id["magnesium"]["report_country_callouts"]
+    assert magnesium == [
+        {
+            "country": "CHN",
+            "material": "magnesium",
+            "report_share_pct": 64.0,
+            "ec_share_pct": 90.6,  # EC 2023 global supply, processing
+            "ec_stage": "processing",
+            "difference_pct_points": -26.6,
+            "differs_over_10_points": True,
+            "note": "",
+        }
+    ]
+    # Palladium's call-outs are shown on the PGM group.
+    pgm = by_id["platinum_group_metals"]["report_country_callouts"]
+    assert {c["country"] for c in pgm} == {"ZAF", "RUS"} and {c["material"] for c in pgm} == {"palladium"}
+    # The report's regional shares, as printed (aluminium/bauxite mining: China 25 %).
+    assert by_id["aluminium"]["report_region_shares_pct"]["mining"]["China"] == 25.0
+
+
+def test_f11_json_labels_the_reports_reserves_and_adds_usgs(run_json) -> None:
+    by_id = {m["id"]: m for m in run_json("materials")["materials"]}
+    lithium = by_id["lithium"]["outlook"]
+    assert lithium["reserves_t"] == 105_000_000 and lithium["reserve_lifetime_years_published"] == 304
+    assert lithium["reserves_source"] == "seed_world_production_reserves"
+    assert lithium["usgs"]["reserves"] == 30_000_000 and lithium["usgs"]["unit"] == "metric tons"
+    assert lithium["reserve_lifetime_years_usgs"] == pytest.approx(125.0)  # 30,000,000 / 240,000
+    assert lithium["reserve_lifetime_years_usgs_2023"] == pytest.approx(30_000_000 / 204_000)
+    assert lithium["reserve_lifetime_conflict"] is True
+    titanium = by_id["titanium_metal"]["outlook"]
+    assert titanium["eu_eol_rir"] == 0.3 and titanium["eu_eol_rir_ec"] == 0.01
+    assert titanium["eu_eol_rir_conflict"] is True
+    outlook = {m["material"]: m for m in run_json("outlook")["materials"]}
+    assert outlook["cobalt"]["reserve_lifetime_years_usgs"] == pytest.approx(11_000_000 / 290_000)
+    assert outlook["cobalt"]["reserve_lifetime_conflict"] is True

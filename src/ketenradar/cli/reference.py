@@ -24,6 +24,8 @@ from ketenradar.services.materials import (
     MaterialOverview,
     OutlookResult,
     build_material_overview,
+    defence_catalogue,
+    element_catalogue,
     eu_catalogue,
 )
 from ketenradar.services.provenance import InputRecord, input_file
@@ -40,13 +42,20 @@ def load_material_overview(
     wgi_years: str | None = None,
     eu_sourcing_file: Path | None = None,
     parameters_file: Path | None = None,
+    all_materials: bool = False,
 ) -> MaterialOverview:
-    """Read the user files the options name and build the material overview."""
+    """Read the user files the options name and build the material overview.
+
+    The 34 EU list entries by default; with ``all_materials`` every material the catalogue
+    knows (the EU list, its element-level materials and the defence extras).
+    """
     settings = settings_of(ctx)
-    catalogue = eu_catalogue()
+    catalogue = defence_catalogue() if all_materials else eu_catalogue()
     inputs: list[InputRecord] = []
     if catalogue_file is not None:
-        catalogue = catalogue.with_materials(read_material_catalogue(catalogue_file, catalogue))
+        # A user material may not reuse an id the catalogue knows (e.g. neodymium).
+        known = catalogue.with_materials(m for m in element_catalogue().values() if m.id not in catalogue)
+        catalogue = catalogue.with_materials(read_material_catalogue(catalogue_file, known))
         inputs.append(input_file("catalogue", catalogue_file))
     eu_sourcing = read_eu_sourcing(eu_sourcing_file, catalogue) if eu_sourcing_file else None
     if eu_sourcing_file:
@@ -92,6 +101,13 @@ def load_material_overview(
     type=FILE,
     help="CSV of SR parameters (material, stage, supply_data_used, import_reliance, eol_rir, si_sr).",
 )
+@option(
+    "--all",
+    "all_materials",
+    is_flag=True,
+    help="List every material the catalogue knows: also the single rare earths, platinum-group "
+    "metals, molybdenum and the defence extras (default: the 34 EU list entries).",
+)
 @click.pass_context
 def materials(
     ctx: click.Context,
@@ -101,6 +117,7 @@ def materials(
     wgi_years: str | None,
     eu_sourcing_file: Path | None,
     parameters_file: Path | None,
+    all_materials: bool,
 ) -> None:
     """List the materials with EC supply risk and economic importance, supply and outlook."""
     overview = load_material_overview(
@@ -110,6 +127,7 @@ def materials(
         wgi_years=wgi_years,
         eu_sourcing_file=eu_sourcing_file,
         parameters_file=parameters_file,
+        all_materials=all_materials,
     )
     if fmt == "json":
         emit_json(overview.to_json())
@@ -122,7 +140,7 @@ def materials(
     flat = flat.sort_values("name", key=lambda names: names.str.lower())
     flat["flags"] = [
         (_("S") if s else "") + (_("C") if c else "") if s is not None else _("other")
-        for s, c in zip(flat["eu_2023_strategic"], flat["eu_2023_critical"], strict=True)
+        for s, c in zip(flat["crma_strategic"], flat["eu_2023_critical"], strict=True)
     ]
     for stage in ("mining", "processing"):
         flat[stage] = [
@@ -146,11 +164,14 @@ def materials(
             ("crma_exceeds_limit", N_("CRMA >65%"), -1),
         ],
         title=_("Critical raw materials: EC 2023 supply risk (SR), economic importance (EI), supply"),
-        caption=_("EU: S = strategic, C = critical.")
+        caption=_(
+            "EU: S = strategic under the Critical Raw Materials Act (Annex I; a group where any "
+            "member is), C = critical (EU list 2023)."
+        )
         + " "
         + _(
             "Sources: EC Study on the CRMs for the EU 2023 (SR, EI, shares); WGI 2024 update; "
-            "USGS MCS 2024 via Berenschot 2024 (lifetime). — = missing in the sources. "
+            "Berenschot 2024 (lifetime, the report's own figures). — = missing in the sources. "
             "SR computed with WGI {years}."
         ).format(years=f"{years[0]}-{years[-1]}")
         + ((" " + sentences(*overview.overrides)) if overview.overrides else ""),
@@ -279,8 +300,11 @@ def outlook(ctx: click.Context, fmt: str) -> None:
             ("name", N_("material"), -1),
             ("reserve_lifetime_years", N_("lifetime (y)"), 0),
             ("reserve_lifetime_years_published", N_("report"), 0),
+            ("reserve_lifetime_years_usgs", N_("USGS 2025"), 0),
+            ("reserve_lifetime_conflict", N_("conflict"), -1),
             ("price_volatility_pct", N_("price vol. %"), 0),
             ("eu_eol_rir", N_("EU EOL-RIR"), 2),
+            ("eu_eol_rir_ec", N_("EC EOL-RIR"), 2),
             ("us_government_stockpile", N_("US stockpile"), -1),
             ("mining_crma_third_country_share", N_("top 3rd mining"), 2),
             ("processing_crma_third_country_share", N_("top 3rd proc."), 2),
@@ -288,8 +312,12 @@ def outlook(ctx: click.Context, fmt: str) -> None:
         ],
         title=_("Outlook: reserve lifetime, volatility, recycling, CRMA single-country benchmark"),
         caption=_(
-            "Lifetime = reserves / world production (USGS MCS 2024 via Berenschot 2024). CRMA: "
-            "largest third-country share of EU sourcing (EC 2023), flagged for strategic materials."
+            "Lifetime = reserves / world production: the report's own figures (Berenschot 2024, "
+            "labelled there as USGS MCS 2024) beside USGS MCS 2025 (reserves 2024 / production "
+            "2024); conflict = the report's lifetime more than 20% outside the USGS range. Price "
+            "volatility and EU EOL-RIR: the report's; EC EOL-RIR: EC 2023. CRMA: largest "
+            "third-country share of EU sourcing (EC 2023), flagged for strategic materials "
+            "(Annex I, a group by its strategic members)."
         ),
     )
     emit_table(

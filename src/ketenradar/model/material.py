@@ -7,9 +7,13 @@ from dataclasses import dataclass, field
 
 from ketenradar.errors import UnknownMaterial
 
-__all__ = ["EU_CRM_2023", "Material", "MaterialCatalogue"]
+__all__ = ["EC_2023_ASSESSED", "EU_CRM_2023", "EU_CRM_2023_ELEMENT", "Material", "MaterialCatalogue"]
 
 EU_CRM_2023 = "eu_crm_2023"
+# A member of an EU 2023 group (a rare earth or platinum-group metal) named on its own.
+EU_CRM_2023_ELEMENT = "eu_crm_2023_element"
+# Assessed by the EC in 2023 but not on the EU list (molybdenum).
+EC_2023_ASSESSED = "ec_2023_assessed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +21,10 @@ class Material:
     """A raw material or other defence-critical material, with its list membership.
 
     ``eu_2023_strategic`` and ``eu_2023_critical`` are ``None`` for materials the EU lists do
-    not cover: unknown is not the same as "no".
+    not cover: unknown is not the same as "no". ``crma_strategic`` is the flag of the Critical
+    Raw Materials Act (Regulation (EU) 2024/1252, Annex I), element by element; a group is
+    strategic where its members are (``crma_strategic_members``). ``group`` names the group an
+    element rolls up to (``neodymium`` -> ``light_rare_earths``).
     """
 
     id: str
@@ -29,6 +36,9 @@ class Material:
     members: tuple[str, ...] = ()
     note: str = ""
     source: str = ""
+    group: str = ""
+    crma_strategic: bool | None = None
+    crma_strategic_members: tuple[str, ...] = ()
 
     @property
     def is_group(self) -> bool:
@@ -57,6 +67,9 @@ class MaterialCatalogue(Mapping[str, Material]):
         except KeyError:
             raise UnknownMaterial(material_id, list(self._by_id)) from None
 
+    def __contains__(self, material_id: object) -> bool:
+        return material_id in self._by_id
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._by_id)
 
@@ -73,6 +86,11 @@ class MaterialCatalogue(Mapping[str, Material]):
         if material is None:
             return material_id
         return material.name_nl if lang == "nl" else material.name_en
+
+    def rolled_up(self, material_id: str) -> str:
+        """Return the group a material rolls up to (its own id when it is in no group)."""
+        group = self[material_id].group
+        return group if group in self._by_id else material_id
 
     def eu_crm_ids(self) -> list[str]:
         """Return the ids of the 34 EU critical raw materials of 2023, in catalogue order."""

@@ -1,15 +1,19 @@
 """The reference data shipped with ketenradar, with provenance for every table."""
 
 from ketenradar.refdata.loaders import (
+    EU_SOURCING_WITHDRAWN_REASONS,
     WGI_DIMENSIONS,
     SourcedTable,
     known_country_codes,
     load_countries,
+    load_crma_strategic,
     load_defence_materials_extra,
     load_dis_areas,
     load_ec_parameters,
     load_ec_published_scores,
     load_ec_use_shares,
+    load_element_materials,
+    load_eu_sourcing_withdrawn,
     load_iea_outlook,
     load_materials,
     load_nl_imports,
@@ -19,27 +23,41 @@ from ketenradar.refdata.loaders import (
     load_world_production_reserves,
     read_dataset,
 )
+from ketenradar.refdata.nato import load_nato_accessions, nato_members
 from ketenradar.refdata.provenance import Provenance, dataset_names, provenance_of, snapshot_version
+from ketenradar.refdata.seed import load_country_callouts, load_region_shares
+from ketenradar.refdata.usgs import USGS_LIFETIME_EXCLUDED, load_usgs_prices, load_usgs_reserves_production
 
 __all__ = [
+    "EU_SOURCING_WITHDRAWN_REASONS",
+    "USGS_LIFETIME_EXCLUDED",
     "WGI_DIMENSIONS",
     "Provenance",
     "SourcedTable",
     "dataset_names",
     "known_country_codes",
     "load_countries",
+    "load_country_callouts",
+    "load_crma_strategic",
     "load_defence_materials_extra",
     "load_dis_areas",
     "load_ec_parameters",
     "load_ec_published_scores",
     "load_ec_use_shares",
+    "load_element_materials",
+    "load_eu_sourcing_withdrawn",
     "load_iea_outlook",
     "load_materials",
+    "load_nato_accessions",
     "load_nl_imports",
+    "load_region_shares",
     "load_supply_shares",
+    "load_usgs_prices",
+    "load_usgs_reserves_production",
     "load_usgs_shares",
     "load_wgi_long",
     "load_world_production_reserves",
+    "nato_members",
     "provenance_of",
     "read_dataset",
     "snapshot_version",

@@ -15,21 +15,25 @@ import pandas as pd
 import pycountry
 
 from ketenradar.errors import MissingReferenceData
-from ketenradar.locale import _
+from ketenradar.locale import N_, _
 from ketenradar.model.country import nl_split_of
 from ketenradar.model.material import EU_CRM_2023, Material, MaterialCatalogue
 from ketenradar.refdata.provenance import Provenance, data_dir, provenance_of
 
 __all__ = [
+    "EU_SOURCING_WITHDRAWN_REASONS",
     "WGI_DIMENSIONS",
     "SourcedTable",
     "known_country_codes",
     "load_countries",
+    "load_crma_strategic",
     "load_defence_materials_extra",
     "load_dis_areas",
     "load_ec_parameters",
     "load_ec_published_scores",
     "load_ec_use_shares",
+    "load_element_materials",
+    "load_eu_sourcing_withdrawn",
     "load_iea_outlook",
     "load_materials",
     "load_nl_imports",
@@ -83,27 +87,92 @@ def _flag(series: pd.Series) -> pd.Series:
 
 
 @cache
+def load_crma_strategic() -> SourcedTable:
+    """Return the strategic raw materials of the CRMA (Regulation (EU) 2024/1252, Annex I).
+
+    One row per ketenradar material or element (index ``material``): the entry as the Annex
+    lists it, the group an element belongs to and the grade the Annex names.
+    """
+    raw = read_dataset("crma_annex_i")
+    frame = pd.DataFrame(
+        {
+            "material": raw["material_id"],
+            "listed_as": raw["raw_material_as_listed"],
+            "group": raw["group_id"].fillna(""),
+            "grade": raw["grade"].fillna(""),
+            "note": raw["note"].fillna(""),
+        }
+    ).set_index("material")
+    return _sourced(frame, "crma_annex_i")
+
+
+def _crma_flags(material_id: str, members: tuple[str, ...]) -> tuple[bool, tuple[str, ...]]:
+    """Return a material's CRMA flag and, for a group, its strategic members (Annex I)."""
+    strategic = set(load_crma_strategic().frame.index)
+    if members:
+        named = tuple(m for m in members if m in strategic)
+        return bool(named), named
+    return material_id in strategic, ()
+
+
+@cache
 def load_materials() -> MaterialCatalogue:
-    """Return the catalogue of the 34 EU critical raw materials of 2023."""
+    """Return the catalogue of the 34 EU critical raw materials of 2023, with CRMA flags."""
     frame = read_dataset("materials")
     source = provenance_of("materials").cite()
-    materials = [
+    materials = []
+    for row in frame.assign(
+        eu_2023_strategic=_flag(frame["eu_2023_strategic"]),
+        eu_2023_critical=_flag(frame["eu_2023_critical"]),
+    ).itertuples(index=False):
+        members = tuple(str(row.members).split(";")) if isinstance(row.members, str) else ()
+        crma, crma_members = _crma_flags(row.id, members)
+        materials.append(
+            Material(
+                id=row.id,
+                name_en=row.name_en,
+                name_nl=row.name_nl,
+                category=EU_CRM_2023,
+                eu_2023_strategic=row.eu_2023_strategic,
+                eu_2023_critical=row.eu_2023_critical,
+                members=members,
+                source=source,
+                crma_strategic=crma,
+                crma_strategic_members=crma_members,
+            )
+        )
+    return MaterialCatalogue(tuple(materials))
+
+
+@cache
+def load_element_materials() -> tuple[Material, ...]:
+    """Return the EC's element-level materials (rare earths, PGM, molybdenum) with their group.
+
+    These are known to the catalogue for chains and scenarios but are not EU list entries:
+    ``group`` is the EU list group they roll up to (empty for molybdenum).
+    """
+    frame = read_dataset("materials_elements")
+    source = provenance_of("materials_elements").cite()
+    frame = frame.assign(
+        eu_2023_strategic=_flag(frame["eu_2023_strategic"]),
+        eu_2023_critical=_flag(frame["eu_2023_critical"]),
+        group=frame["group"].fillna(""),
+    )
+    return tuple(
         Material(
             id=row.id,
             name_en=row.name_en,
             name_nl=row.name_nl,
-            category=EU_CRM_2023,
-            eu_2023_strategic=row.eu_2023_strategic,
-            eu_2023_critical=row.eu_2023_critical,
-            members=tuple(str(row.members).split(";")) if isinstance(row.members, str) else (),
+            category=row.category,
+            eu_2023_strategic=None if pd.isna(row.eu_2023_strategic) else bool(row.eu_2023_strategic),
+            eu_2023_critical=None if pd.isna(row.eu_2023_critical) else bool(row.eu_2023_critical),
+            note=row.note,
             source=source,
+            group=row.group,
+            crma_strategic=_crma_flags(row.id, ())[0],
         )
-        for row in frame.assign(
-            eu_2023_strategic=_flag(frame["eu_2023_strategic"]),
-            eu_2023_critical=_flag(frame["eu_2023_critical"]),
-        ).itertuples(index=False)
-    ]
-    return MaterialCatalogue(tuple(materials))
+        for row in frame.itertuples(index=False)
+    )
 
 
 @cache
@@ -196,10 +265,48 @@ def load_supply_shares() -> SourcedTable:
 
     Columns: material (element-level id for group members), group (the group's id, or the
     material itself), stage, scope, country, share (fraction; NaN where the source prints
-    "<0.1%"), share_raw, trade_factor.
+    "<0.1%"), share_raw, trade_factor. EU-sourcing stages withdrawn as defective (see
+    :func:`load_eu_sourcing_withdrawn`) have no rows.
     """
     frame = pd.concat([_shares("ec_global_supply", "gs"), _shares("ec_eu_sourcing", "eu")], ignore_index=True)
     return _sourced(frame, "ec_global_supply", "ec_eu_sourcing")
+
+
+# Why a stage's EU sourcing was withdrawn; the codes are those of the shipped file.
+EU_SOURCING_WITHDRAWN_REASONS = {
+    "copy_of_global_supply": N_("the transcribed rows are a rounded copy of the global-supply rows"),
+    "incomplete": N_("the transcribed rows sum to {total} % and no source gives the rest"),
+}
+
+
+@cache
+def load_eu_sourcing_withdrawn() -> SourcedTable:
+    """Return the (material, stage) pairs whose EC EU sourcing was withdrawn, with the reason.
+
+    Columns: material, group, stage, reason (a code of :data:`EU_SOURCING_WITHDRAWN_REASONS`),
+    withdrawn_total_pct (the sum of the removed shares), withdrawn_rows (as they were printed)
+    and evidence. The rows themselves are no longer in the EU-sourcing table.
+    """
+    raw = read_dataset("ec_eu_sourcing_withdrawn")
+    removed = raw["withdrawn_rows"].str.findall(r"([\d.]+)%")
+    frame = pd.DataFrame(
+        {
+            "material": raw["material_id"],
+            "group": raw["group_id"].fillna(raw["material_id"]),
+            "stage": raw["stage"],
+            "reason": raw["reason"],
+            "withdrawn_total_pct": removed.map(lambda values: sum(float(v) for v in values)),
+            "withdrawn_rows": raw["withdrawn_rows"],
+            "evidence": raw["evidence"],
+        }
+    )
+    return _sourced(frame, "ec_eu_sourcing_withdrawn")
+
+
+def _is_combined_total(raw: pd.DataFrame) -> pd.Series:
+    """Return which USGS rows are a world total over two series ("ilmenite and rutile")."""
+    label = raw["country_name_source"].fillna("")
+    return (raw["row_type"] == "world_total") & label.str.contains(" and ", regex=False)
 
 
 @cache
@@ -226,11 +333,11 @@ def load_usgs_shares(year: int = 2023) -> SourcedTable:
         on=["material_id", "stage", "series"],
         suffixes=("_raw", ""),
     )
+    # Titanium's ilmenite series also carries the combined "ilmenite and rutile" world total;
+    # it is not the ilmenite total and would double the denominator.
+    own_total = (chosen["row_type"] == "world_total") & ~_is_combined_total(chosen)
     totals = (
-        chosen[chosen["row_type"] == "world_total"]
-        .groupby(["material_id", "stage"])["quantity"]
-        .sum(min_count=1)
-        .rename("world_total")
+        chosen[own_total].groupby(["material_id", "stage"])["quantity"].sum(min_count=1).rename("world_total")
     )
     countries = chosen[(chosen["row_type"] == "country") & chosen["country_iso3"].notna()]
     countries = countries.join(totals, on=["material_id", "stage"])
@@ -255,7 +362,11 @@ def load_usgs_shares(year: int = 2023) -> SourcedTable:
 
 @cache
 def load_ec_parameters() -> SourcedTable:
-    """Return the EC 2023 supply-risk parameters per material and stage, as fractions."""
+    """Return the EC 2023 supply-risk parameters per material and stage, as fractions.
+
+    ``sr_published``/``ei_published`` are the material's SR and EI in the same results table
+    (the only published scores of the element-level materials).
+    """
     raw = read_dataset("ec_parameters")
     frame = pd.DataFrame(
         {
@@ -268,6 +379,8 @@ def load_ec_parameters() -> SourcedTable:
             "si_ei": raw["si_ei"],
             "sr_stage_published": raw["sr_stage"],
             "bottleneck_stage_published": raw["bottleneck_stage"],
+            "sr_published": raw["sr"],
+            "ei_published": raw["ei"],
             "note": raw["note"].fillna(""),
         }
     )

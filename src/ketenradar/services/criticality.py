@@ -17,7 +17,7 @@ from ketenradar.locale import _
 from ketenradar.risk.assessment import CriticalityResult, assess_supply_risk, scaled_wgi_for_years
 from ketenradar.risk.criticality import round_half_up
 from ketenradar.services.jsonable import json_value
-from ketenradar.services.materials import DEFAULT_WGI_YEARS
+from ketenradar.services.materials import DEFAULT_WGI_YEARS, mark_withdrawn
 from ketenradar.services.provenance import ResultProvenance, input_file, provenance, sources_json
 
 __all__ = ["UserCriticality", "compute_user_criticality"]
@@ -139,6 +139,10 @@ def compute_user_criticality(
         )
     wgi = scaled_wgi_for_years(refdata.load_wgi_long().frame, wgi_years)
     result = assess_supply_risk(params[_PARAMETER_FIELDS], shares, wgi)
+    if fill_from_reference:
+        # A stage whose EU sourcing the reference withdrew says so, unless the user's file gives it.
+        user_eu = frame.loc[frame["scope"] == "eu", ["material", "stage"]].drop_duplicates()
+        result = mark_withdrawn(result, user_eu)
     settings["wgi_years"] = list(wgi_years)
     scope_source = shares.groupby(["material", "stage"])["inputs"].agg(lambda s: "+".join(sorted(set(s))))
     result.stages["inputs"] = (

@@ -16,8 +16,14 @@ import pandas as pd
 
 from ketenradar import refdata
 from ketenradar.locale import N_, _
-from ketenradar.model.material import Material, MaterialCatalogue
-from ketenradar.model.vocabulary import RAW_MATERIAL_STAGES
+from ketenradar.model.material import (
+    EC_2023_ASSESSED,
+    EU_CRM_2023,
+    EU_CRM_2023_ELEMENT,
+    Material,
+    MaterialCatalogue,
+)
+from ketenradar.model.vocabulary import RAW_MATERIAL_STAGES, label
 from ketenradar.refdata.provenance import snapshot_version
 from ketenradar.risk.assessment import (
     DEFAULT_WGI_YEARS,
@@ -45,7 +51,9 @@ __all__ = [
     "any_flag",
     "build_material_overview",
     "defence_catalogue",
+    "element_catalogue",
     "eu_catalogue",
+    "mark_withdrawn",
     "supplier_countries",
     "supply_shares",
     "world_supply_shares",
@@ -57,6 +65,26 @@ NOT_ASSESSED = N_("not assessed in the EC 2023 study")
 STAGE_NOT_ASSESSED = N_("stage not assessed by the EC")
 NO_PARAMETERS = N_("no EC supply-risk parameters (import reliance, EOL-RIR, SI_SR) in the reference data")
 NO_USE_SHARES = N_("no EC end-use shares in the reference data")
+NO_EU_SOURCING = N_("no EU-sourcing country shares for this stage")
+EU_SOURCING_WITHDRAWN = N_("EU sourcing withdrawn: {reason}")
+NO_USGS_SERIES = N_("USGS MCS 2025 has no reserves series for this material")
+USGS_LOWER_BOUND = N_("USGS gives the world reserves only as a lower bound ({printed})")
+NO_USGS_RESERVES = N_("USGS gives no world reserves")
+NO_USGS_PRODUCTION = N_("USGS gives no world production")
+REPORT_FIGURES = "Berenschot (2024) report table; labelled there as USGS MCS 2024 but not the USGS figures"
+NO_VOLATILITY = N_(
+    "the report prints no price volatility, and no shipped source defines a volatility formula "
+    "for the USGS price series"
+)
+# Categories the EC assessed in 2023: the EU list, its group members, molybdenum.
+EC_ASSESSED = (EU_CRM_2023, EU_CRM_2023_ELEMENT, EC_2023_ASSESSED)
+# The report's lifetime conflicts with USGS when it lies more than this fraction outside the
+# range of the two USGS lifetimes (production 2023 and 2024).
+LIFETIME_CONFLICT_TOLERANCE = 0.20
+# A call-out of the report differs from the EC when more than this many percentage points apart.
+CALLOUT_DIFFERENCE_LIMIT_PCT_POINTS = 10.0
+# USGS publishes rare earths only as a total: both groups take it, as a proxy.
+_USGS_ID = {"heavy_rare_earths": "rare_earths", "light_rare_earths": "rare_earths"}
 EC_GLOBAL_SUPPLY = "EC 2023 global supply"
 EC_EU_SOURCING = "EC 2023 EU sourcing"
 USGS_PRODUCTION = "USGS MCS 2025 production 2023"
@@ -71,7 +99,14 @@ _DATASETS = [
     "seed_world_production_reserves",
     "seed_nl_imports",
     "seed_iea_outlook",
+    "seed_country_top_mining",
+    "seed_region_shares",
     "country_groups",
+    "ec_eu_sourcing_withdrawn",
+    "crma_annex_i",
+    "usgs_reserves",
+    "usgs_production",
+    "usgs_prices",
 ]
 
 
@@ -80,9 +115,14 @@ def eu_catalogue() -> MaterialCatalogue:
     return refdata.load_materials()
 
 
+def element_catalogue() -> MaterialCatalogue:
+    """Return the 34 EU materials and the EC's element-level ones (rare earths, PGM, molybdenum)."""
+    return refdata.load_materials().with_materials(refdata.load_element_materials())
+
+
 def defence_catalogue() -> MaterialCatalogue:
-    """Return the 34 EU critical raw materials and the shipped defence-critical extras."""
-    return refdata.load_materials().with_materials(refdata.load_defence_materials_extra())
+    """Return every material ketenradar knows: the EU list, its elements and the defence extras."""
+    return element_catalogue().with_materials(refdata.load_defence_materials_extra())
 
 
 def supply_shares(catalogue: MaterialCatalogue, shares: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -136,7 +176,11 @@ def any_flag(flags: pd.DataFrame) -> list[bool | None]:
 
 @dataclass(frozen=True, slots=True)
 class MaterialOverview:
-    """Per material and stage: published and computed criticality, supply, outlook."""
+    """Per material and stage: published and computed criticality, supply, outlook.
+
+    ``callouts`` compares the report's country call-outs with the EC's shares; ``region_shares``
+    holds the report's regional shares and ``prices`` the USGS price series, as published.
+    """
 
     catalogue: MaterialCatalogue
     materials: pd.DataFrame
@@ -147,6 +191,9 @@ class MaterialOverview:
     options: AssessmentOptions
     provenance: ResultProvenance
     overrides: tuple[str, ...] = field(default=())
+    callouts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    region_shares: pd.DataFrame = field(default_factory=pd.DataFrame)
+    prices: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def stage_wide(self) -> pd.DataFrame:
         """Return per-stage columns (largest supplier, CRMA) side by side, one row per material."""
@@ -257,6 +304,7 @@ def build_material_overview(
         shares[shares["material"].isin(set(relevant["material"]))],
         wgi,
     )
+    criticality = mark_withdrawn(criticality, eu_sourcing)
     computed = criticality.materials.reindex(list(catalogue))
     no_params = computed["supply_risk"].isna() & ~computed.index.isin(relevant["material"])
     computed.loc[no_params, "reason"] = _(NO_PARAMETERS)
@@ -285,6 +333,11 @@ def build_material_overview(
 
     published = refdata.load_ec_published_scores().frame
     p2023 = published.xs(2023, level="year").reindex(list(catalogue))
+    # Element-level materials have no row in the Annex 4 series: the results table gives theirs.
+    results = ec_params.drop_duplicates("material").set_index("material").reindex(list(catalogue))
+    from_results = p2023["supply_risk"].isna() & results["sr_published"].notna()
+    p2023.loc[from_results, "supply_risk"] = results.loc[from_results, "sr_published"]
+    p2023.loc[from_results, "economic_importance"] = results.loc[from_results, "ei_published"]
 
     materials = pd.DataFrame(index=pd.Index(list(catalogue), name="material"))
     materials["name_en"] = [m.name_en for m in catalogue.values()]
@@ -292,14 +345,19 @@ def build_material_overview(
     materials["category"] = [m.category for m in catalogue.values()]
     materials["eu_2023_strategic"] = [m.eu_2023_strategic for m in catalogue.values()]
     materials["eu_2023_critical"] = [m.eu_2023_critical for m in catalogue.values()]
+    materials["crma_strategic"] = [m.crma_strategic for m in catalogue.values()]
+    materials["group"] = [m.group or None for m in catalogue.values()]
     materials["sr_published"] = p2023["supply_risk"]
+    materials["sr_published_dataset"] = pd.Series(None, index=materials.index, dtype=object)
+    materials.loc[p2023["supply_risk"].notna().to_numpy(), "sr_published_dataset"] = "ec_sr_ei_series"
+    materials.loc[from_results.to_numpy(), "sr_published_dataset"] = "ec_parameters"
     materials["ei_published"] = p2023["economic_importance"]
     materials["sr_computed"] = computed["supply_risk"]
     materials["sr_bottleneck_stage"] = computed["bottleneck_stage"]
     materials["sr_unavailable_reason"] = computed["reason"].fillna("")
     materials["ei_computed"] = ei["economic_importance"]
     materials["ei_unavailable_reason"] = ei["reason"].fillna("")
-    outside = materials["category"] != "eu_crm_2023"
+    outside = ~materials["category"].isin(EC_ASSESSED)
     for column in ("sr_unavailable_reason", "ei_unavailable_reason"):
         materials.loc[outside, column] = _(NOT_ASSESSED)
     materials.loc[materials["sr_computed"].notna(), "sr_unavailable_reason"] = ""
@@ -315,6 +373,7 @@ def build_material_overview(
     materials["price_volatility_pct"] = seed["price_volatility_pct"]
     materials["eu_eol_rir"] = seed["eol_rir"]
     materials["us_government_stockpile"] = seed["us_government_stockpile"]
+    _add_usgs_outlook(materials, results["eol_rir"])
     imports = refdata.load_nl_imports().frame.reindex(list(catalogue))
     for column in ("direct_import_meur", "indirect_import_meur", "total_import_meur"):
         materials[f"nl_{column}"] = imports[column]
@@ -327,7 +386,8 @@ def build_material_overview(
 
     iea = refdata.load_iea_outlook().frame.copy()
     iea["demand_supply_ratio"], iea["shortfall"] = demand_supply_ratio(iea["demand_kt"], iea["supply_kt"])
-    used = [*_DATASETS, *(["usgs_production"] if options.shares_source == "usgs2025" else [])]
+    elements = any(m.category != EU_CRM_2023 and m.category in EC_ASSESSED for m in catalogue.values())
+    used = [*_DATASETS, *(["materials_elements"] if elements else [])]
     parameters_used = {**options.describe(), "overrides": list(overrides)}
     parameters_used.pop("reference_snapshot")
     return MaterialOverview(
@@ -340,7 +400,132 @@ def build_material_overview(
         options=options,
         provenance=provenance(used, parameters_used, inputs),
         overrides=tuple(overrides),
+        callouts=_callouts(catalogue, ec_shares),
+        region_shares=refdata.load_region_shares().frame,
+        prices=refdata.load_usgs_prices().frame,
     )
+
+
+def mark_withdrawn(criticality: CriticalityResult, eu_sourcing: pd.DataFrame | None) -> CriticalityResult:
+    """Return the result with "EU sourcing withdrawn: ..." as the reason where that is why SR is missing.
+
+    A stage whose EU sourcing a user file replaced is not marked.
+    """
+    withdrawn = refdata.load_eu_sourcing_withdrawn().frame
+    if eu_sourcing is not None:
+        replaced = eu_sourcing.set_index(["material", "stage"]).index
+        withdrawn = withdrawn[~withdrawn.set_index(["material", "stage"]).index.isin(replaced)]
+    texts = pd.Series(
+        [
+            _(EU_SOURCING_WITHDRAWN).format(
+                reason=_(refdata.EU_SOURCING_WITHDRAWN_REASONS[code]).format(total=f"{total:g}")
+            )
+            for code, total in zip(withdrawn["reason"], withdrawn["withdrawn_total_pct"], strict=True)
+        ],
+        index=pd.MultiIndex.from_frame(withdrawn[["material", "stage"]]),
+        dtype=object,
+    )
+    stages = criticality.stages.copy()
+    key = pd.MultiIndex.from_frame(stages[["material", "stage"]])
+    hit = key.isin(texts.index) & stages["supply_risk"].isna()
+    absent = _(NO_EU_SOURCING)
+    stages.loc[hit, "reason"] = [
+        reason.replace(absent, text)
+        for reason, text in zip(stages.loc[hit, "reason"], texts.reindex(key[hit]), strict=True)
+    ]
+    materials = criticality.materials.copy()
+    with_reason = stages[stages["reason"] != ""]
+    joined = (
+        (with_reason["stage"].map(lambda stage: label("stage", stage)) + ": " + with_reason["reason"])
+        .groupby(with_reason["material"])
+        .agg("; ".join)
+    )
+    materials["reason"] = joined.reindex(materials.index).fillna("")
+    return CriticalityResult(stages=stages, materials=materials, parameters=criticality.parameters)
+
+
+def _add_usgs_outlook(materials: pd.DataFrame, eol_rir_ec: pd.Series) -> None:
+    """Add the USGS MCS 2025 reserves, production and lifetimes beside the report's figures."""
+    usgs = refdata.load_usgs_reserves_production().frame
+    ids = [_USGS_ID.get(m, m) for m in materials.index]
+    u = usgs.reindex(ids).set_axis(materials.index)
+    excluded = materials.index.isin(list(refdata.USGS_LIFETIME_EXCLUDED))
+    valid = ~excluded & ~u["unit_mismatch"].fillna(False).astype(bool)
+    materials["usgs_reserves"] = u["reserves"]
+    materials["usgs_reserves_as_printed"] = u["reserves_raw"]
+    materials["usgs_world_production_2023"] = u["production_2023"]
+    materials["usgs_world_production_2024"] = u["production_2024"]
+    materials["usgs_unit"] = u["unit"]
+    materials["usgs_series"] = u["series"]
+    materials["usgs_is_proxy"] = u["is_proxy"]
+    lifetime = reserve_lifetime_years(u["reserves"], u["production_2024"])
+    lifetime_2023 = reserve_lifetime_years(u["reserves"], u["production_2023"])
+    materials["reserve_lifetime_years_usgs"] = np.where(valid, lifetime, np.nan)
+    materials["reserve_lifetime_years_usgs_2023"] = np.where(valid, lifetime_2023, np.nan)
+    printed = u["reserves_raw"].fillna("").astype(str)
+    reason = np.select(
+        [
+            u["series"].isna(),
+            excluded,
+            printed.str.startswith(">"),
+            u["reserves"].isna(),
+            u["production_2024"].isna(),
+        ],
+        [
+            _(NO_USGS_SERIES),
+            [_(refdata.USGS_LIFETIME_EXCLUDED.get(m, "")) for m in materials.index],
+            [_(USGS_LOWER_BOUND).format(printed=p) for p in printed],
+            _(NO_USGS_RESERVES),
+            _(NO_USGS_PRODUCTION),
+        ],
+        default="",
+    )
+    materials["usgs_lifetime_unavailable_reason"] = reason
+    low = materials[["reserve_lifetime_years_usgs", "reserve_lifetime_years_usgs_2023"]].min(axis=1)
+    high = materials[["reserve_lifetime_years_usgs", "reserve_lifetime_years_usgs_2023"]].max(axis=1)
+    report = materials["reserve_lifetime_years_published"]
+    outside = (report < low * (1 - LIFETIME_CONFLICT_TOLERANCE)) | (
+        report > high * (1 + LIFETIME_CONFLICT_TOLERANCE)
+    )
+    known = report.notna() & low.notna()
+    materials["reserve_lifetime_conflict"] = outside.where(known, other=None).astype(object)
+    materials.loc[~known, "reserve_lifetime_conflict"] = None
+    materials["price_volatility_source"] = pd.Series(None, index=materials.index, dtype=object)
+    materials.loc[materials["price_volatility_pct"].notna(), "price_volatility_source"] = "report"
+    materials["price_volatility_unavailable_reason"] = np.where(
+        materials["price_volatility_pct"].isna(), _(NO_VOLATILITY), ""
+    )
+    materials["eu_eol_rir_ec"] = eol_rir_ec
+    differs = (materials["eu_eol_rir"] - eol_rir_ec).abs() > 0.005
+    both = materials["eu_eol_rir"].notna() & eol_rir_ec.notna()
+    materials["eu_eol_rir_conflict"] = differs.where(both, other=None).astype(object)
+    materials.loc[~both, "eu_eol_rir_conflict"] = None
+
+
+def _callouts(catalogue: MaterialCatalogue, ec_shares: pd.DataFrame) -> pd.DataFrame:
+    """Return the report's country call-outs beside the EC 2023 global-supply share.
+
+    The EC share is taken at mining where the EC assesses mining, else at processing (the
+    stage is given); a country the EC does not list has no EC share (not zero).
+    """
+    callouts = refdata.load_country_callouts().frame
+    known = {*catalogue, *refdata.load_materials()} | {m.id for m in refdata.load_element_materials()}
+    groups = [m.id for m in refdata.load_materials().values() if m.is_group]
+    ec = catalogue_supply_shares(ec_shares, sorted(known), groups)
+    ec = ec[ec["scope"] == "gs"]
+    mining = set(ec.loc[ec["stage"] == "mining", "material"])
+    callouts = callouts.assign(ec_stage=np.where(callouts["material"].isin(mining), "mining", "processing"))
+    ec_share = ec.groupby(["material", "stage", "country"])["share"].sum(min_count=1)
+    key = pd.MultiIndex.from_frame(callouts[["material", "ec_stage", "country"]])
+    # The EC prints one decimal; rounding removes the float noise of fraction -> percent.
+    callouts["ec_share_pct"] = np.round(ec_share.reindex(key).to_numpy() * 100.0, 6)
+    callouts["difference_pct_points"] = np.round(callouts["share_pct"] - callouts["ec_share_pct"], 6)
+    over = callouts["difference_pct_points"].abs() > CALLOUT_DIFFERENCE_LIMIT_PCT_POINTS
+    callouts["differs_over_limit"] = over.where(callouts["ec_share_pct"].notna(), other=None).astype(object)
+    callouts.loc[callouts["ec_share_pct"].isna(), "differs_over_limit"] = None
+    rolled = {m.id: m.group for m in refdata.load_element_materials() if m.group}
+    callouts["rolls_up_to"] = callouts["material"].map(rolled).fillna(callouts["material"])
+    return callouts.reset_index(drop=True)
 
 
 def _stage_table(
@@ -361,22 +546,18 @@ def _stage_table(
     table["shares_basis_note"] = basis["basis_note"]
 
     # CRMA benchmark: the Union's consumption, so EU sourcing where the EC gives it, else
-    # global supply (the basis column says which).
+    # global supply (the basis column says which). A group is judged by the members Annex I
+    # names strategic, each on its own shares.
     countries = refdata.load_countries().frame
     third = set(countries.index[countries["nl_split"] == "third"])
-    all_shares = supply_shares(catalogue, ec_shares)
-    crma_rows = []
-    for scope, label in (("eu", EC_EU_SOURCING), ("gs", EC_GLOBAL_SUPPLY)):
-        part = all_shares[all_shares["scope"] == scope]
-        top_third = largest_supplier(part, ["material", "stage"], part["country"].isin(third))
-        crma_rows.append(top_third.assign(crma_basis=label))
-    eu_top, gs_top = (rows.reindex(index) for rows in crma_rows)
-    use_eu = eu_top["share"].notna()
-    table["crma_largest_third_country"] = eu_top["country"].where(use_eu, gs_top["country"])
-    table["crma_third_country_share"] = eu_top["share"].where(use_eu, gs_top["share"]).astype(float)
-    table["crma_basis"] = eu_top["crma_basis"].where(use_eu, gs_top["crma_basis"])
+    top = _crma_tops(catalogue, ec_shares, third, options.crma_limit).reindex(index)
+    table["crma_largest_third_country"] = top["country"]
+    table["crma_third_country_share"] = top["share"].astype(float)
+    table["crma_basis"] = top["basis"]
+    table["crma_member"] = top["member"]
+    table["crma_members_over_limit"] = top["over_limit"]
     strategic = pd.Series(
-        [bool(catalogue[m].eu_2023_strategic) for m in index.get_level_values("material")],
+        [bool(catalogue[m].crma_strategic) for m in index.get_level_values("material")],
         index=index,
     )
     exceeds = table["crma_third_country_share"] > options.crma_limit
@@ -399,17 +580,71 @@ def _stage_table(
     return table[assessed]
 
 
+def _crma_tops(
+    catalogue: MaterialCatalogue, shares: pd.DataFrame, third: set[str], limit: float
+) -> pd.DataFrame:
+    """Return per (material, stage) the largest third-country share for the CRMA benchmark.
+
+    Each single material and each strategic member of a group is judged on its own rows; an
+    element without its own rows at a stage and scope takes its group's rows where the EC gives
+    the group's only (heavy rare earths' EU sourcing). A group with strategic members takes the
+    member with the largest share (``member``) and lists the members over ``limit``.
+    """
+    groups = {m.id: m for m in catalogue.values() if m.is_group}
+    named = {g: m.crma_strategic_members for g, m in groups.items() if m.crma_strategic_members}
+    member_of = pd.Series({x: g for g, members in named.items() for x in members}, dtype=object)
+    evaluated = list(dict.fromkeys([*(m for m in catalogue if m not in groups), *member_of.index]))
+    cols = ["material", "stage", "scope", "country", "share"]
+    own = shares.loc[shares["material"].isin(evaluated), cols]
+    elements = shares.loc[shares["material"] != shares["group"], ["material", "group"]].drop_duplicates()
+    group_rows = shares.loc[shares["material"] == shares["group"], ["group", *cols[1:]]]
+    stand_in = elements[elements["material"].isin(evaluated)].merge(group_rows, on="group")[cols]
+    have = pd.MultiIndex.from_frame(own[["material", "stage", "scope"]])
+    stand_in = stand_in[~pd.MultiIndex.from_frame(stand_in[["material", "stage", "scope"]]).isin(have)]
+    base = supply_shares(catalogue, shares)
+    unnamed = base.loc[base["material"].isin([g for g in groups if g not in named]), cols]
+    rows = pd.concat([own, stand_in, unnamed], ignore_index=True)
+    tops = []
+    for scope, basis in (("eu", EC_EU_SOURCING), ("gs", EC_GLOBAL_SUPPLY)):
+        part = rows[rows["scope"] == scope]
+        tops.append(
+            largest_supplier(part, ["material", "stage"], part["country"].isin(third)).assign(basis=basis)
+        )
+    eu_top, gs_top = (frame.reindex(tops[0].index.union(tops[1].index)) for frame in tops)
+    use_eu = eu_top["share"].notna()
+    top = eu_top.where(use_eu, gs_top).assign(member=None, over_limit=None)
+    top["share"] = top["share"].astype(float)
+    if member_of.empty:
+        return top
+    part = top.reset_index()
+    part = part[part["material"].isin(member_of.index) & part["share"].notna()]
+    part = part.assign(member=part["material"], material=part["material"].map(member_of))
+    over = part[part["share"] > limit].groupby(["material", "stage"])["member"].agg(tuple)
+    best = part.loc[part.groupby(["material", "stage"])["share"].idxmax()].set_index(["material", "stage"])
+    best["over_limit"] = over.reindex(best.index).map(
+        lambda members: members if isinstance(members, tuple) else ()
+    )
+    return pd.concat([top, best[top.columns]])
+
+
 def _material_records(overview: MaterialOverview) -> list[dict[str, Any]]:
     records = []
     history = overview.history.groupby("material")
     iea = overview.iea_outlook.dropna(subset=["material"]).groupby("material")
     sources = sources_json(overview.provenance.datasets)
+    callouts = _callout_records(overview.callouts)
+    regions = _region_records(overview.region_shares)
+    prices = _price_records(overview)
     for material_id, row in overview.materials.iterrows():
         material: Material = overview.catalogue[str(material_id)]
         stages: dict[str, Any] = {}
         if material_id in overview.stages.index.get_level_values("material"):
             for stage, srow in overview.stages.loc[material_id].iterrows():
                 stages[str(stage)] = {k: json_value(v) for k, v in srow.items()}
+                members = srow["crma_members_over_limit"]
+                stages[str(stage)]["crma_members_over_limit"] = (
+                    list(members) if isinstance(members, tuple) else None
+                )
                 stages[str(stage)]["sr_unavailable_reason"] = (
                     srow["sr_unavailable_reason"]
                     if isinstance(srow["sr_unavailable_reason"], str)
@@ -422,13 +657,17 @@ def _material_records(overview: MaterialOverview) -> list[dict[str, Any]]:
             "flags": {
                 "eu_2023_strategic": material.eu_2023_strategic,
                 "eu_2023_critical": material.eu_2023_critical,
+                "crma_2024_strategic": material.crma_strategic,
+                "crma_2024_strategic_members": list(material.crma_strategic_members),
             },
             "members": list(material.members),
+            "group": material.group or None,
             "sr": json_value(row["sr_published"]),
             "ei": json_value(row["ei_published"]),
             "supply_risk": {
                 "published": json_value(row["sr_published"]),
                 "published_year": 2023 if pd.notna(row["sr_published"]) else None,
+                "published_dataset": json_value(row["sr_published_dataset"]),
                 "computed": json_value(row["sr_computed"]),
                 "computed_bottleneck_stage": json_value(row["sr_bottleneck_stage"]),
                 "unavailable_reason": row["sr_unavailable_reason"] or None,
@@ -455,8 +694,29 @@ def _material_records(overview: MaterialOverview) -> list[dict[str, Any]]:
                 "world_production_t": json_value(row["world_production_t"]),
                 "reserve_lifetime_years": json_value(row["reserve_lifetime_years"]),
                 "reserve_lifetime_years_published": json_value(row["reserve_lifetime_years_published"]),
+                "reserves_source": "seed_world_production_reserves",
+                "reserves_source_label": REPORT_FIGURES,
+                "reserve_lifetime_years_usgs": json_value(row["reserve_lifetime_years_usgs"]),
+                "reserve_lifetime_years_usgs_2023": json_value(row["reserve_lifetime_years_usgs_2023"]),
+                "reserve_lifetime_conflict": json_value(row["reserve_lifetime_conflict"]),
+                "usgs": {
+                    "reserves": json_value(row["usgs_reserves"]),
+                    "reserves_as_printed": json_value(row["usgs_reserves_as_printed"]) or None,
+                    "world_production_2023": json_value(row["usgs_world_production_2023"]),
+                    "world_production_2024": json_value(row["usgs_world_production_2024"]),
+                    "unit": json_value(row["usgs_unit"]),
+                    "series": json_value(row["usgs_series"]),
+                    "is_proxy": json_value(row["usgs_is_proxy"]),
+                    "lifetime_unavailable_reason": row["usgs_lifetime_unavailable_reason"] or None,
+                },
                 "price_volatility_pct": json_value(row["price_volatility_pct"]),
+                "price_volatility_source": json_value(row["price_volatility_source"]),
+                "price_volatility_unavailable_reason": row["price_volatility_unavailable_reason"] or None,
+                "usgs_prices": prices.get(str(material_id), []),
                 "eu_eol_rir": json_value(row["eu_eol_rir"]),
+                "eu_eol_rir_source": "seed_world_production_reserves",
+                "eu_eol_rir_ec": json_value(row["eu_eol_rir_ec"]),
+                "eu_eol_rir_conflict": json_value(row["eu_eol_rir_conflict"]),
                 "us_government_stockpile": json_value(row["us_government_stockpile"]),
                 "demand_supply": (
                     {
@@ -477,14 +737,67 @@ def _material_records(overview: MaterialOverview) -> list[dict[str, Any]]:
                 "indirect": json_value(row["nl_indirect_import_meur"]),
                 "total": json_value(row["nl_total_import_meur"]),
             },
+            "report_country_callouts": callouts.get(str(material_id), []),
+            "report_region_shares_pct": regions.get(str(material_id), {}),
             "sources": (
                 [{"dataset": "catalogue", "title": material.note, "citation": material.source}]
-                if material.category != "eu_crm_2023"
+                if material.category not in EC_ASSESSED
                 else sources
             ),
         }
         records.append(record)
     return records
+
+
+def _callout_records(callouts: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Return the call-outs per material id, an element's also under its group."""
+    rows = callouts.rename(
+        columns={"share_pct": "report_share_pct", "differs_over_limit": "differs_over_10_points"}
+    )
+    keep = [
+        "country",
+        "material",
+        "report_share_pct",
+        "ec_share_pct",
+        "ec_stage",
+        "difference_pct_points",
+        "differs_over_10_points",
+        "note",
+    ]
+    out: dict[str, list[dict[str, Any]]] = {}
+    for record, own, group in zip(
+        json_records(rows[keep]), rows["material"], rows["rolls_up_to"], strict=True
+    ):
+        for key in dict.fromkeys([own, group]):
+            out.setdefault(key, []).append(record)
+    return out
+
+
+def _region_records(regions: pd.DataFrame) -> dict[str, dict[str, dict[str, float]]]:
+    """Return the report's regional shares per material id as {stage: {region: pct}}."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for row in regions.itertuples(index=False):
+        out.setdefault(row.material, {}).setdefault(row.stage, {})[row.region] = float(row.share_pct)
+    return out
+
+
+def _price_records(overview: MaterialOverview) -> dict[str, list[dict[str, Any]]]:
+    """Return the USGS price series per material id; a group also gets its members' series."""
+    prices = overview.prices
+    out: dict[str, list[dict[str, Any]]] = {}
+    for (material, series), rows in prices.groupby(["material", "series"], sort=True):
+        record = {
+            "series": series,
+            "unit": rows["unit"].iloc[0] or None,
+            "description": rows["description"].iloc[0] or None,
+            "values": {str(y): json_value(v) for y, v in zip(rows["year"], rows["value"], strict=True)},
+        }
+        out.setdefault(str(material), []).append(record)
+    for material in overview.catalogue.values():
+        sources = [*material.members, *([_USGS_ID[material.id]] if material.id in _USGS_ID else [])]
+        for source in sources:
+            out.setdefault(material.id, []).extend(out.get(source, []))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -507,12 +820,21 @@ class OutlookResult:
             "world_production_t",
             "reserve_lifetime_years",
             "reserve_lifetime_years_published",
+            "reserve_lifetime_years_usgs",
+            "reserve_lifetime_years_usgs_2023",
+            "reserve_lifetime_conflict",
+            "usgs_reserves",
+            "usgs_world_production_2024",
+            "usgs_unit",
             "price_volatility_pct",
             "eu_eol_rir",
+            "eu_eol_rir_ec",
+            "eu_eol_rir_conflict",
             "us_government_stockpile",
+            "crma_strategic",
             "crma_exceeds_limit",
         ]
-        stage = [c for c in flat.columns if "crma_" in c and c != "crma_exceeds_limit"]
+        stage = [c for c in flat.columns if "crma_" in c and c not in keep]
         return {
             "materials": json_records(flat[keep + stage]),
             "iea_outlook": json_records(self.overview.iea_outlook),

@@ -6,6 +6,7 @@ from ketenradar.locale import _
 from ketenradar.reports.context import ReportContext
 from ketenradar.reports.html import Section, TableColumn, render_table
 from ketenradar.reports.sections.common import material_names
+from ketenradar.services.materials import EC_ASSESSED
 
 __all__ = ["build"]
 
@@ -13,7 +14,7 @@ __all__ = ["build"]
 def build(ctx: ReportContext) -> Section:
     """Build the catalogue section."""
     materials = ctx.materials.materials
-    extra = materials[materials["category"] != "eu_crm_2023"].copy()
+    extra = materials[~materials["category"].isin(EC_ASSESSED)].copy()
     extra["id"] = extra.index
     extra["name"] = material_names(extra)
     table = render_table(

@@ -39,7 +39,7 @@ def build(ctx: ReportContext) -> Section:
     strategic, critical = _("S"), _("C")
     frame["flags"] = [
         ", ".join(flag for flag, raised in ((strategic, s), (critical, c)) if raised)
-        for s, c in zip(frame["eu_2023_strategic"], frame["eu_2023_critical"], strict=True)
+        for s, c in zip(frame["crma_strategic"], frame["eu_2023_critical"], strict=True)
     ]
     frame["name"] = material_names(frame)
     frame = frame.sort_values("sr_published", ascending=False)
@@ -53,7 +53,8 @@ def build(ctx: ReportContext) -> Section:
             TableColumn("sr_bottleneck_stage", "bottleneck", vocabulary="stage"),
             TableColumn("ei_published", "EI 2023", 1),
             TableColumn("ei_computed", "EI computed", 2),
-            TableColumn("reserve_lifetime_years", "reserve lifetime (y)", 0),
+            TableColumn("reserve_lifetime_years", "reserve lifetime (y), report", 0),
+            TableColumn("reserve_lifetime_years_usgs", "reserve lifetime (y), USGS MCS 2025", 0),
             TableColumn("mining_top", "largest mining", verbatim=True),
             TableColumn("processing_top", "largest processing", verbatim=True),
             TableColumn("third_max", "largest third country (EU sourcing)", 0, percent=True),
@@ -66,7 +67,7 @@ def build(ctx: ReportContext) -> Section:
         {
             "sr": frame["sr_published"],
             "ei": frame["ei_published"],
-            "strategic": frame["eu_2023_strategic"],
+            "strategic": frame["crma_strategic"],
             "label": frame["name"],
         }
     )
@@ -101,7 +102,8 @@ def build(ctx: ReportContext) -> Section:
             "Supply risk (SR) and economic importance (EI) as published by the European Commission "
             "in 2023, next to SR recomputed by ketenradar from the EC's own inputs with the EC method. "
             "Where an input is missing the computed value is left empty and the reason is given. "
-            "S = strategic, C = critical."
+            "S = strategic under the Critical Raw Materials Act (Annex I; a group where any member "
+            "is), C = critical (EU list 2023)."
         ),
         blocks=(
             table,
@@ -118,9 +120,10 @@ def build(ctx: ReportContext) -> Section:
             _(
                 "Sources: European Commission (2023), Study on the critical raw materials for the EU 2023 "
                 "(SR, EI, country shares, parameters; CC BY 4.0); World Bank WGI 2024 update (governance, "
-                "years {wgi_years}); reserves and production: USGS MCS 2024 as cited in Berenschot (2024). "
-                "CRMA: largest third-country share of EU sourcing (EC 2023) against 65% for strategic "
-                "materials (Regulation (EU) 2024/1252)."
+                "years {wgi_years}); reserve lifetime: the report's own figures (Berenschot 2024, labelled "
+                "there USGS MCS 2024) and USGS MCS 2025 (reserves 2024 / production 2024). "
+                "CRMA: largest third-country share of EU sourcing (EC 2023) against 65% for the strategic "
+                "materials of Regulation (EU) 2024/1252, Annex I (a group by its strategic members)."
             ).format(wgi_years=f"{wgi[0]}–{wgi[-1]}"),
             missing_note(),
         ),
