@@ -38,7 +38,14 @@ def test_f09_register_by_hand(run_json, write) -> None:
         "c,30,NLD,CHN,NL BV > HK Ltd > CN Group\n"
         "d,,DEU,DEU,DE GmbH\n",
     )
-    document = run_json("ownership", str(path), "--high-risk", "CHN,RUS")
+    # One company per owner country: published, every cell would name a company; by hand, the
+    # unsuppressed view gives the shares.
+    controlled = run_json("ownership", str(path), "--high-risk", "CHN,RUS")
+    assert all(c["suppressed"] for c in controlled["by_country"])
+    assert (
+        controlled["foreign_owned_share_companies"] is None and controlled["foreign_owned_share_fte"] is None
+    )
+    document = run_json("ownership", str(path), "--high-risk", "CHN,RUS", "--unsuppressed")
     by_country = {c["country"]: c for c in document["by_country"]}
     assert by_country["NLD"]["companies"] == 1 and by_country["NLD"]["fte_share"] == pytest.approx(100 / 180)
     assert by_country["DEU"]["fte"] is None and by_country["DEU"]["fte_missing"] == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -129,3 +130,76 @@ def test_f06_import_store_and_summarise_by_name(run, run_json, tmp_path: Path) -
     by_name = run_json("survey", "summary", "nl2025", "--workspace", workspace)
     by_file = run_json("survey", "summary", str(folder))
     assert by_name["tables"] == by_file["tables"]
+
+
+def _cells(document) -> dict[tuple[str, str, str], int | None]:
+    return {(t["name"], c["row"], c["col"]): c["companies"] for t in document["tables"] for c in t["cells"]}
+
+
+def test_f06_stored_survey_is_checked_against_its_previous_version(run, run_json, tmp_path: Path) -> None:
+    # Issue 8, point 1, on the command line: version 2 lacks one company of version 1. The
+    # attacker subtracts the published cells of the two releases as `survey summary` printed them.
+    first = synthetic_survey(60, seed=11)
+    gone = first.companies["company"].iloc[3]
+    second = dataclasses.replace(
+        first, **{s: getattr(first, s)[getattr(first, s)["company"] != gone] for s in SURVEY_SHEETS}
+    )
+    workspace = str(tmp_path / "w.sqlite")
+    run(
+        "survey",
+        "import",
+        str(_write_survey(tmp_path / "v1", first)),
+        "--name",
+        "nl",
+        "--workspace",
+        workspace,
+    )
+    released = run_json("survey", "summary", "nl", "--workspace", workspace)
+    assert released["release_check"] is None
+    assert any("first" in n for n in released["notes"])
+    run(
+        "survey",
+        "import",
+        str(_write_survey(tmp_path / "v2", second)),
+        "--name",
+        "nl",
+        "--workspace",
+        workspace,
+    )
+    document = run_json("survey", "summary", "nl", "--workspace", workspace)
+    assert document["release_check"]["checked_against"] == {"survey": "nl", "version": 1}
+    assert document["provenance"]["parameters"]["checked_against"] == {"survey": "nl", "version": 1}
+    assert [(i["role"], i["version"]) for i in document["provenance"]["inputs"]] == [
+        ("survey", 2),
+        ("previous release", 1),
+    ]
+    assert any("Checked against the release of version 1 of nl" in n for n in document["notes"])
+    before, after = _cells(released), _cells(document)
+    differences = {
+        key: before[key] - value
+        for key, value in after.items()
+        if value is not None and before.get(key) is not None and key[1:] != ("total", "total")
+    }
+    assert differences and set(differences.values()) == {0}  # nothing left to subtract
+    assert document["respondents"] == released["respondents"] - 1  # public: one company left
+    table = run("survey", "summary", "nl", "--workspace", workspace)
+    assert "Checked against the release of version 1" in " ".join(table.stdout.split())
+
+
+def test_f06_summary_against_a_named_version(run, run_json, tmp_path: Path) -> None:
+    workspace = str(tmp_path / "w.sqlite")
+    for seed in (3, 4, 5):
+        folder = _write_survey(tmp_path / f"s{seed}", synthetic_survey(15, seed=seed))
+        run("survey", "import", str(folder), "--name", "nl", "--workspace", workspace)
+    assert run_json("survey", "summary", "nl", "--workspace", workspace)["release_check"][
+        "checked_against"
+    ] == {
+        "survey": "nl",
+        "version": 2,
+    }
+    named = run_json("survey", "summary", "nl", "--workspace", workspace, "--against", "1")
+    assert named["release_check"]["checked_against"]["version"] == 1
+    missing = run("survey", "summary", "nl", "--workspace", workspace, "--against", "3")
+    assert missing.exit_code == 1 and "no version 3 before version 3" in missing.stderr
+    folder = str(tmp_path / "s3")
+    assert run("survey", "summary", folder, "--against", "1").exit_code == 2

@@ -23,6 +23,7 @@ from ketenradar.services.sector import (
     ownership_from_register,
     ownership_from_seed,
 )
+from ketenradar.services.survey import DisclosureRules
 
 
 @cli.command()
@@ -35,8 +36,35 @@ from ketenradar.services.sector import (
     show_default=True,
     help="Composite country risk above which an owner country is flagged.",
 )
+@option(
+    "--unsuppressed",
+    is_flag=True,
+    help="Show every register cell without disclosure control (not for publication).",
+)
+@option(
+    "--min-companies",
+    type=click.IntRange(1),
+    default=3,
+    show_default=True,
+    help="Suppress owner countries with fewer companies than this (register only).",
+)
+@option(
+    "--max-dominance",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Suppress owner countries where one company holds more than this share of the FTE (register only).",
+)
 @format_option
-def ownership(register: Path | None, high_risk: str | None, risk_threshold: float, fmt: str) -> None:
+def ownership(
+    register: Path | None,
+    high_risk: str | None,
+    risk_threshold: float,
+    unsuppressed: bool,
+    min_companies: int,
+    max_dominance: float,
+    fmt: str,
+) -> None:
     """Shares of companies and FTE by owner country; flags control from high-risk countries.
 
     REGISTER is a CSV (company, fte, legal_owner_country[, ultimate_owner_country, owner_chain]);
@@ -49,6 +77,8 @@ def ownership(register: Path | None, high_risk: str | None, risk_threshold: floa
             threshold=risk_threshold,
             high_risk=listed,
             inputs=[input_file("company register", register)],
+            rules=DisclosureRules(min_companies, max_dominance),
+            controlled=not unsuppressed,
         )
         if register
         else ownership_from_seed(threshold=risk_threshold, high_risk=listed)

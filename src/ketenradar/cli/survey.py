@@ -78,6 +78,13 @@ def import_(answers: Path, name: str | None, workspace: Path | None) -> None:
     show_default=True,
     help="Suppress cells where one company holds more than this share of the FTE.",
 )
+@option(
+    "--against",
+    type=click.IntRange(1),
+    metavar="VERSION",
+    help="Check a stored survey against the release of this earlier version "
+    "[default: the version before it].",
+)
 @workspace_option
 @format_option
 def summary(
@@ -85,14 +92,19 @@ def summary(
     unsuppressed: bool,
     min_companies: int,
     max_dominance: float,
+    against: int | None,
     workspace: Path | None,
     fmt: str,
 ) -> None:
     """Show counts and shares of companies per domain, chain position, DIS area and material.
 
-    Without ANSWERS|NAME the synthetic demo questionnaire set is used (labelled synthetic).
+    Without ANSWERS|NAME the synthetic demo questionnaire set is used (labelled synthetic). A
+    stored survey NAME is checked against the release of its previous version, so that what
+    differs between the two releases gives no company away.
     """
-    opened = open_survey(survey_ref, store_of(workspace), _materials())
+    opened = open_survey(survey_ref, store_of(workspace), _materials(), against=against)
+    if against is not None and opened.version is None:
+        raise click.UsageError(_("--against compares stored versions: give the NAME of a stored survey"))
     result = summarise_survey(
         opened, DisclosureRules(min_companies, max_dominance), controlled=not unsuppressed
     )
