@@ -22,3 +22,10 @@ def test_f02_bad_config_file_is_refused_with_its_path(run, write, content: str, 
     path = write("bad.toml", content)
     message = refused(run, "--config", str(path), "countries")
     assert str(path) in message and fragment in message
+
+
+def test_f02_non_finite_settings_are_refused(run, write) -> None:
+    path = write("nan.toml", "[outlook]\ncrma_limit = nan\n")
+    result = run("--config", str(path), "countries", "--top", "1")
+    assert result.exit_code == 1
+    assert "outlook.crma_limit" in result.stderr and "finite" in result.stderr

@@ -6,6 +6,7 @@ Every error derives from one base so callers can catch ketenradar's errors apart
      ├── InputFileError          a user file is unusable; carries every Problem found in it
      │    └── ParametersNeeded   country shares came without the parameters the method needs
      ├── ConfigError             settings (weights, thresholds) are not usable
+     ├── OutputRefused           an output folder or file would overwrite what ketenradar did not write
      ├── NotFound                a stored object does not exist
      │    ├── ChainNotFound      no stored chain of that name (or version)
      │    └── SurveyNotFound     no stored survey of that name
@@ -13,6 +14,7 @@ Every error derives from one base so callers can catch ketenradar's errors apart
      ├── UnknownCountry          a code is not an ISO 3166 alpha-3 code ketenradar knows
      ├── UnknownItem             an id names no item of the chain
      ├── CyclicChain             the bill of materials contains an item inside itself
+     ├── NonFiniteResult         a computed figure is infinite (inputs too large to compute with)
      └── MissingReferenceData    a shipped reference file is absent or damaged
 
 Messages are in the active language (:mod:`ketenradar.locale`) and name what was expected,
@@ -35,7 +37,9 @@ __all__ = [
     "InputFileError",
     "KetenradarError",
     "MissingReferenceData",
+    "NonFiniteResult",
     "NotFound",
+    "OutputRefused",
     "ParametersNeeded",
     "Problem",
     "SurveyNotFound",
@@ -47,6 +51,16 @@ __all__ = [
 
 class KetenradarError(Exception):
     """Base of every error ketenradar raises on purpose."""
+
+
+# Values quoted in messages are cut to this many characters: a 1 MB cell must not make a 1 MB message.
+MAX_QUOTED = 80
+
+
+def quoted(value: object, limit: int = MAX_QUOTED) -> str:
+    """Return ``value`` as text of at most ``limit`` characters, cut with "…"."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +88,7 @@ class Problem:
             where.append(_("column {column!r}").format(column=self.column))
         text = f"{', '.join(where)}: {self.message}"
         if self.value is not None:
-            text += " " + _("(found {value!r})").format(value=self.value)
+            text += " " + _("(found {value!r})").format(value=quoted(self.value))
         if self.expected:
             text += "; " + _("expected {expected}").format(expected=self.expected)
         return text
@@ -103,6 +117,10 @@ class ParametersNeeded(InputFileError):
 
 class ConfigError(KetenradarError):
     """Settings such as weights or thresholds are not usable."""
+
+
+class OutputRefused(KetenradarError):
+    """A report folder or export target holds files ketenradar did not write; nothing was written."""
 
 
 class NotFound(KetenradarError):
@@ -166,8 +184,11 @@ class UnknownItem(KetenradarError):
         self.item_ids = list(item_ids)
         self.chain = chain
         self.source = source
+        shown = [quoted(i) for i in self.item_ids[:20]]
+        more = len(self.item_ids) - len(shown)
+        ids = ", ".join(shown) + (" " + _("and {n} more").format(n=more) if more else "")
         text = _("unknown item id(s) {ids}; expected item ids of chain {chain!r}").format(
-            ids=", ".join(self.item_ids), chain=chain
+            ids=ids, chain=chain
         )
         super().__init__(f"{source}: {text}" if source else text)
 
@@ -178,6 +199,10 @@ class CyclicChain(KetenradarError):
     def __init__(self, cycle: Sequence[str]) -> None:
         self.cycle = list(cycle)
         super().__init__(_("the bill of materials has a cycle: {cycle}").format(cycle=" → ".join(self.cycle)))
+
+
+class NonFiniteResult(KetenradarError):
+    """A computed figure is infinite: the inputs hold numbers too large to compute with."""
 
 
 class MissingReferenceData(KetenradarError):

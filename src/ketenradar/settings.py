@@ -33,7 +33,7 @@ __all__ = ["Settings", "load_settings"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class CountryRiskSettings(_Strict):

@@ -178,3 +178,40 @@ def test_f02_problem_carries_its_location_as_attributes(write) -> None:
         "atradius_star",
         "0",
     )
+
+
+def test_f01_share_sums_are_checked_with_the_cell_problems(write) -> None:
+    from ketenradar.ingest.inputs import read_shares
+
+    content = (
+        "material,stage,country,share\ngallium,processing,CHN,0.7\ngallium,processing,JPN,0.5\n"
+        "germanium,processing,ZZZ,0.5\ngermanium,processing,CHN,abc\n"
+    )
+    with pytest.raises(InputFileError) as caught:
+        read_shares(write("s.csv", content), with_scope=False, materials=None)
+    found = [(p.row, p.column, p.message.split(",")[0]) for p in caught.value.problems]
+    # The sum of gallium is reported with the cell problems; germanium's spoiled sum is not.
+    assert found == [
+        (2, "share", "shares of gallium / processing sum to 1.2000"),
+        (4, "country", "unknown country code"),
+        (5, "share", "not a number"),
+    ]
+
+
+def test_f01_catalogue_ids_differing_only_in_case_are_refused(write) -> None:
+    from ketenradar.ingest.inputs import read_material_catalogue
+    from tests.helpers.chains import CATALOGUE
+
+    path = write("c.csv", "id,name_en\naramid_x,A\naramid_y,B\n")
+    assert [m.id for m in read_material_catalogue(path, CATALOGUE)] == ["aramid_x", "aramid_y"]
+    path = write("c2.csv", "id,name_en,category\nx_1,A,Bad Category\ngallium,G,\n")
+    with pytest.raises(InputFileError) as caught:
+        read_material_catalogue(path, CATALOGUE)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "category"), (3, "id")]
+
+
+def test_f01_dutch_csv_is_read_with_decimal_commas(write) -> None:
+    from ketenradar.ingest.inputs import read_country_indicators
+
+    frame = read_country_indicators(write("nl.csv", "iso3;wgi_mean\nCHN;-0,5\nNLD;1,25\n"))
+    assert frame.loc["CHN", "wgi_mean"] == -0.5 and frame.loc["NLD", "wgi_mean"] == 1.25

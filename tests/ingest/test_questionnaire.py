@@ -49,3 +49,20 @@ def test_f06_bad_questionnaire_is_refused_and_nothing_stored(
     assert result.exit_code == 1
     assert fragment in result.stderr
     assert not workspace.exists()
+
+
+def test_f06_unknown_companies_are_reported_with_cell_problems(run, tmp_path: Path) -> None:
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    files = {
+        "companies": "company,fte,domain,chain_position,visibility,few_suppliers\nc1,-3,land,oem,none,true\n",
+        "materials": "company,material\nc9,gallium\n",
+        "areas": "company,category,area\n",
+        "measures": "company,measure\nc1,stockpiling\n",
+    }
+    for name, text in files.items():
+        (folder / f"{name}.csv").write_text(text)
+    result = run("survey", "import", str(folder), "--workspace", str(tmp_path / "w.sqlite"))
+    assert result.exit_code == 1 and "2 problem(s)" in result.stderr
+    assert "column 'fte': value out of range" in result.stderr
+    assert "sheet 'materials', row 2, column 'company': unknown company" in result.stderr

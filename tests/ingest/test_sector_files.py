@@ -25,3 +25,11 @@ def test_f09_f10_bad_files_are_refused(run, write, command: str, content: str, f
     result = run(command, str(path))
     assert result.exit_code == 1
     assert fragment in result.stderr and str(path) in result.stderr
+
+
+def test_f10_second_recipient_is_reported_with_cell_problems(run, write) -> None:
+    path = write("bad.csv", "supplier,recipient,domain,units\nUSA,NLD,air,3\nUSA,BEL,air,-3\n")
+    result = run("materiel", str(path))
+    assert result.exit_code == 1 and "2 problem(s)" in result.stderr
+    assert "row 3, column 'recipient': more than one recipient" in result.stderr
+    assert "row 3, column 'units': value out of range" in result.stderr

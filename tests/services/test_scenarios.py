@@ -96,3 +96,34 @@ def test_f12_items_filter_on_a_world_sourced_material(radar) -> None:
     expected = min(1 - world[("light_rare_earths", s, "CHN")] for s in ("mining", "processing"))
     assert items.loc["nd", "availability"] == pytest.approx(expected)
     assert items.loc["ga", "availability"] == 1.0  # not named by the filter
+
+
+def test_f12_shock_on_a_material_absent_from_the_chain_is_noted(shared) -> None:
+    from ketenradar.locale import use_language
+
+    scenario = Scenario(
+        "test",
+        (
+            Shock(countries=("CHN",), severity=1.0, materials=("germanium",)),
+            Shock(countries=("CHN",), severity=0.5, materials=("tungsten", "antimony")),
+            Shock(countries=("CHN",), severity=0.5, materials=("gallium",)),  # ga is in the chain
+        ),
+    )
+    run = run_on_chain(shared, scenario, CATALOGUE)
+    notes = run.to_json()["notes"]
+    assert [(n["shock"], n["materials"], n["hits_nothing"]) for n in notes] == [
+        (1, ["germanium"], True),
+        (2, ["antimony"], False),
+    ]
+    assert notes[0]["code"] == "materials_not_in_chain" and "hits nothing" in notes[0]["text"]
+    with use_language("nl"):
+        dutch = run.to_json()["notes"][0]["text"]
+    assert "germanium" in dutch
+
+
+def test_f12_scenario_json_has_no_non_finite_number(shared) -> None:
+    import json
+
+    run = run_on_chain(shared, Scenario("t", (Shock(countries=("CHN",), severity=0.5),)), CATALOGUE)
+    json.dumps(run.to_json(), allow_nan=False)
+    assert run.to_json()["notes"] == []

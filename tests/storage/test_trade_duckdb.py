@@ -44,3 +44,34 @@ def test_f08_hostile_headers_and_values_stay_data(run, write) -> None:
     result = run("trade", "concentration", str(bad))
     assert result.exit_code == 1
     assert "row 2, column 'partner': unknown country code" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("nan", "row 2, column 'value': not a finite number"),
+        ("NaN", "row 2, column 'value': not a finite number"),
+        ("inf", "row 2, column 'value': not a finite number"),
+        ("-inf", "row 2, column 'value': not a finite number"),
+        ("1e300", "row 2, column 'value': trade value too large"),
+    ],
+)
+def test_f08_values_that_cannot_be_computed_are_refused(run, write, value: str, fragment: str) -> None:
+    # Before: nan was accepted (total and HHI null, wrong top exporter) and inf crashed the JSON.
+    path = write(
+        "bad.csv",
+        f"reporter,partner,hs,year,flow,value\nUSA,NLD,930690,2021,X,{value}\nDEU,NLD,930690,2021,X,5\n",
+    )
+    result = run("trade", "concentration", str(path), "--format", "json")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert fragment in result.stderr and "1 problem(s)" in result.stderr
+
+
+def test_f08_baci_nan_is_refused(write) -> None:
+    from ketenradar.errors import InputFileError
+    from ketenradar.storage.trade_duckdb import load_flows
+
+    path = write("b.csv", "t,i,j,k,v,q\n2022,842,528,930690,nan,1\n2022,842,528,930690,5,1\n")
+    with pytest.raises(InputFileError) as caught:
+        load_flows(path)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "v")]

@@ -1,8 +1,8 @@
 """Readers for the user files that change the material and country picture.
 
-Each reader validates the whole file with :func:`read_csv_table`, adds the cross-row checks a
-schema cannot express (shares per group ≤ 1, inputs a supply-data variant needs), and returns
-frames in the core's conventions.
+Each reader checks the whole file with :func:`check_csv_table`, adds the cross-row checks a
+schema cannot express (shares per group ≤ 1, inputs a supply-data variant needs) on the cells
+that passed, reports every problem together, and returns frames in the core's conventions.
 """
 
 from __future__ import annotations
@@ -15,15 +15,26 @@ import numpy as np
 import pandas as pd
 
 from ketenradar.errors import InputFileError, Problem
-from ketenradar.ingest.tables import ROW, Column, read_csv_table
+from ketenradar.ingest.tables import (
+    MAX_PROBLEMS,
+    ROW,
+    CheckedTable,
+    Column,
+    case_clashes,
+    check_csv_table,
+    clip,
+    read_csv_table,
+)
 from ketenradar.locale import _
 from ketenradar.model.material import Material, MaterialCatalogue
 from ketenradar.model.vocabulary import RAW_MATERIAL_STAGES, SCOPES, SUPPLY_VARIANTS
 from ketenradar.refdata import known_country_codes, load_countries
 
 __all__ = [
+    "MATERIAL_COLUMNS",
     "SHARE_SUM_TOLERANCE",
     "default_trade_factors",
+    "materials_from_table",
     "read_country_indicators",
     "read_criticality_inputs",
     "read_eu_sourcing",
@@ -49,7 +60,19 @@ def _rows(frame: pd.DataFrame) -> np.ndarray:
     return rows
 
 
-def _check_share_sums(frame: pd.DataFrame, keys: list[str]) -> list[Problem]:
+def _check_share_sums(checked: CheckedTable, keys: list[str]) -> list[Problem]:
+    """Check the share sums of the groups whose rows all passed the cell checks."""
+    frame = checked.frame
+    if not checked.header_ok or frame.empty:
+        return []
+    failed = ~checked.ok("share", *keys)
+    # A group with a refused row would sum wrongly: leave it to the cell problem.
+    spoiled = frame[keys][failed].drop_duplicates()
+    usable = ~failed
+    if len(spoiled):
+        marker = frame[keys].merge(spoiled.assign(_spoiled=True), on=keys, how="left")["_spoiled"]
+        usable &= marker.isna().to_numpy()
+    frame = frame[usable]
     sums = frame.groupby(keys, sort=False)["share"].sum()
     too_big = sums[sums > 1.0 + SHARE_SUM_TOLERANCE]
     problems = []
@@ -102,11 +125,12 @@ def read_shares(path: str | Path, *, with_scope: bool, materials: Collection[str
         ),
     ]
     keys = ["material", "stage", *(["scope"] if with_scope else []), "country"]
-    frame = read_csv_table(path, columns, materials=materials, countries=known_country_codes(), unique=keys)
-    problems = _check_share_sums(frame, keys[:-1])
+    countries = known_country_codes()
+    checked = check_csv_table(path, columns, materials=materials, countries=countries, unique=keys)
+    problems = checked.problems + _check_share_sums(checked, keys[:-1])
     if problems:
-        raise InputFileError(problems)
-    return _with_trade_factors(frame)
+        raise InputFileError(_in_order(problems))
+    return _with_trade_factors(checked.frame)
 
 
 def read_eu_sourcing(path: str | Path, catalogue: MaterialCatalogue) -> pd.DataFrame:
@@ -125,15 +149,24 @@ _PARAMETER_COLUMNS = [
 _NEEDED = {"gs+eu": ("import_reliance", "hhi_gs", "hhi_eu"), "gs": ("hhi_gs",), "eu": ("hhi_eu",)}
 
 
-def _check_variant_inputs(frame: pd.DataFrame, available: Collection[str]) -> list[Problem]:
+def _in_order(problems: list[Problem]) -> list[Problem]:
+    """Return the problems by row (cell and cross-row problems together), at most MAX_PROBLEMS."""
+    return sorted(problems, key=lambda p: p.row or 0)[:MAX_PROBLEMS]
+
+
+def _check_variant_inputs(checked: CheckedTable, available: Collection[str]) -> list[Problem]:
     problems: list[Problem] = []
+    frame = checked.frame
+    if not checked.header_ok or frame.empty:
+        return problems
     rows = _rows(frame)
     for variant, needed in _NEEDED.items():
-        of_variant = (frame["supply_data_used"] == variant).to_numpy()
+        of_variant = (frame["supply_data_used"] == variant).to_numpy() & checked.ok("supply_data_used")
         for column in needed:
             if column not in available:
                 continue
-            empty = of_variant & frame[column].isna().to_numpy()
+            # A refused cell is already reported; only a truly empty one is missing here.
+            empty = of_variant & frame[column].isna().to_numpy() & checked.ok(column)
             problems.extend(
                 Problem(
                     file=frame.attrs["source_file"],
@@ -149,11 +182,11 @@ def _check_variant_inputs(frame: pd.DataFrame, available: Collection[str]) -> li
 
 def read_parameters(path: str | Path) -> pd.DataFrame:
     """Read per-material supply-risk parameters (variant, IR, EOL-RIR, SI_SR) per stage."""
-    frame = read_csv_table(path, _PARAMETER_COLUMNS, unique=["material", "stage"])
-    problems = _check_variant_inputs(frame, ["import_reliance"])
+    checked = check_csv_table(path, _PARAMETER_COLUMNS, unique=["material", "stage"])
+    problems = checked.problems + _check_variant_inputs(checked, ["import_reliance"])
     if problems:
-        raise InputFileError(problems)
-    return frame
+        raise InputFileError(_in_order(problems))
+    return checked.frame
 
 
 InputKind = Literal["intermediates", "shares"]
@@ -168,11 +201,11 @@ def read_criticality_inputs(path: str | Path) -> tuple[InputKind, pd.DataFrame]:
             Column("hhi_gs", "number", required=True, allow_empty=True, minimum=0.0, maximum=50.0),
             Column("hhi_eu", "number", required=True, allow_empty=True, minimum=0.0, maximum=50.0),
         ]
-        frame = read_csv_table(path, columns, unique=["material", "stage"])
-        problems = _check_variant_inputs(frame, ["import_reliance", "hhi_gs", "hhi_eu"])
+        checked = check_csv_table(path, columns, unique=["material", "stage"])
+        problems = checked.problems + _check_variant_inputs(checked, ["import_reliance", "hhi_gs", "hhi_eu"])
         if problems:
-            raise InputFileError(problems)
-        return "intermediates", frame
+            raise InputFileError(_in_order(problems))
+        return "intermediates", checked.frame
     return "shares", read_shares(path, with_scope=True, materials=None)
 
 
@@ -184,45 +217,70 @@ def _header(path: str | Path) -> list[str]:
         raise InputFileError.single(
             str(path), _("file not found"), expected=_("an existing CSV file")
         ) from None
-    return [c.strip() for c in first.replace(";", ",").replace("\t", ",").split(",")]
+    return [c.strip().strip('"') for c in first.replace(";", ",").replace("\t", ",").split(",")]
 
 
-def read_material_catalogue(path: str | Path, catalogue: MaterialCatalogue) -> tuple[Material, ...]:
-    """Read extra materials (id, name_en[, name_nl, category, note]); ids must be new."""
-    columns = [
-        Column("id", "id"),
-        Column("name_en"),
-        Column("name_nl", required=False, allow_empty=True),
-        Column("category", "id", required=False, allow_empty=True),
-        Column("note", required=False, allow_empty=True),
-    ]
-    frame = read_csv_table(path, columns, unique=["id"])
-    clash = frame["id"].isin(list(catalogue)).to_numpy()
-    if clash.any():
-        raise InputFileError(
-            [
-                Problem(
-                    file=str(path),
-                    row=int(r),
-                    column="id",
-                    value=str(v),
-                    message=_("id already in the catalogue"),
-                    expected=_("a new material id"),
-                )
-                for r, v in zip(_rows(frame)[clash], frame["id"][clash], strict=True)
-            ]
-        )
-    return tuple(
+MATERIAL_COLUMNS = (
+    Column("id", "id"),
+    Column("name_en"),
+    Column("name_nl", required=False, allow_empty=True),
+    Column("category", "id", required=False, allow_empty=True),
+    Column("note", required=False, allow_empty=True),
+)
+
+
+def materials_from_table(
+    checked: CheckedTable, catalogue: Collection[str], *, source: str, sheet: str | None = None
+) -> tuple[tuple[Material, ...], list[Problem]]:
+    """Return the new materials of a checked catalogue table and the problems of its rows.
+
+    Rows with a problem are left out; ids already in ``catalogue`` are not new and are left
+    out too (the caller decides whether that is a problem). Ids that differ only in case from
+    another row's are refused.
+    """
+    frame = checked.frame
+    if not checked.header_ok or frame.empty:
+        return (), []
+    file = frame.attrs["source_file"]
+    clash, problems = case_clashes(frame, "id", checked.ok("id"), file=file, sheet=sheet)
+    usable = checked.ok("id", "name_en", "category") & ~clash & ~frame["id"].isin(list(catalogue)).to_numpy()
+    materials = tuple(
         Material(
             id=row.id,
             name_en=row.name_en,
             name_nl=row.name_nl or row.name_en,
             category=row.category or "user",
             note=row.note,
-            source=f"user file {path}",
+            source=source,
         )
-        for row in frame.itertuples(index=False)
+        for row in frame[usable].itertuples(index=False)
     )
+    return materials, problems
+
+
+def read_material_catalogue(path: str | Path, catalogue: MaterialCatalogue) -> tuple[Material, ...]:
+    """Read extra materials (id, name_en[, name_nl, category, note]); ids must be new."""
+    checked = check_csv_table(path, MATERIAL_COLUMNS, unique=["id"])
+    frame = checked.frame
+    problems = list(checked.problems)
+    if checked.header_ok and not frame.empty:
+        clash = checked.ok("id") & frame["id"].isin(list(catalogue)).to_numpy()
+        problems += [
+            Problem(
+                file=str(path),
+                row=int(r),
+                column="id",
+                value=clip(v),
+                message=_("id already in the catalogue"),
+                expected=_("a new material id"),
+            )
+            for r, v in zip(_rows(frame)[clash], frame["id"][clash], strict=True)
+        ]
+    materials, more = materials_from_table(checked, catalogue, source=f"user file {path}")
+    problems += more
+    if problems:
+        raise InputFileError(_in_order(problems))
+    return materials
 
 
 COUNTRY_INDICATOR_COLUMNS = {

@@ -1,16 +1,30 @@
-"""Scenario files (v1): YAML or JSON, validated at the edge into Scenario objects."""
+"""Scenario files (v1): YAML or JSON, validated at the edge into Scenario objects.
+
+Numbers are strict: ``severity: true`` or ``severity: "0.5"`` is refused rather than read as
+1 or 0.5, and NaN or infinity (``.inf`` in YAML) is refused as well. Keys given twice,
+documents nested too deep and pydantic's own wording never reach the user (see
+:mod:`ketenradar.ingest.validation`).
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ketenradar.errors import InputFileError, Problem
-from ketenradar.ingest.validation import describe_error
+from ketenradar.ingest.tables import clip, suggest_material
+from ketenradar.ingest.validation import (
+    DocumentPath,
+    describe_error,
+    duplicate_keys,
+    error_value,
+    load_json_text,
+    load_yaml_text,
+)
 from ketenradar.locale import _
 from ketenradar.model.scenario import Scenario, Shock, ShockStage
 from ketenradar.refdata import known_country_codes
@@ -25,9 +39,10 @@ class _ShockModel(BaseModel):
     stage: ShockStage = "any"
     materials: list[str] = Field(default_factory=list)
     items: list[str] = Field(default_factory=list)
-    severity: float = Field(ge=0.0, le=1.0)
-    duration_days: float | None = Field(default=None, ge=0.0)
-    probability: float | None = Field(default=None, ge=0.0, le=1.0)
+    # Strict numbers: a YAML true or a quoted "0.5" is a mistake, not a number.
+    severity: float = Field(ge=0.0, le=1.0, strict=True, allow_inf_nan=False)
+    duration_days: float | None = Field(default=None, ge=0.0, strict=True, allow_inf_nan=False)
+    probability: float | None = Field(default=None, ge=0.0, le=1.0, strict=True, allow_inf_nan=False)
 
     @field_validator("countries")
     @classmethod
@@ -37,7 +52,7 @@ class _ShockModel(BaseModel):
         if unknown:
             raise ValueError(
                 _("unknown country code(s) {codes}; expected ISO 3166 alpha-3").format(
-                    codes=", ".join(unknown)
+                    codes=", ".join(clip(c, 20) for c in unknown[:10])
                 )
             )
         return codes
@@ -58,13 +73,76 @@ class _ScenarioModel(BaseModel):
     shocks: list[_ShockModel] = Field(min_length=1)
 
 
-def _where(loc: tuple[int | str, ...]) -> str:
+def _where(loc: DocumentPath) -> str:
     parts = []
     for i, part in enumerate(loc):
         if part == "shocks" and i + 1 < len(loc) and isinstance(loc[i + 1], int):
             continue
-        parts.append(_("shock {number}").format(number=part + 1) if isinstance(part, int) else str(part))
+        if isinstance(part, int):
+            shock = i > 0 and loc[i - 1] == "shocks"
+            parts.append(_("shock {number}").format(number=part + 1) if shock else f"[{part + 1}]")
+        else:
+            parts.append(clip(part, 40))
     return ", ".join(parts) or _("file")
+
+
+def _load(path: Path) -> Any:
+    """Return the parsed document, refusing unreadable text, deep nesting and repeated keys."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputFileError.single(
+            name, _("the file is not UTF-8 text"), expected=_("a UTF-8 text file")
+        ) from None
+    if path.suffix.lower() == ".json":
+        data = load_json_text(text, file=name, expected=_("a mapping with name and shocks"))
+        repeated = [
+            Problem(
+                file=name,
+                column=_where((*where, key)),
+                message=_("the key appears twice in the same object"),
+                expected=_("each key once (delete or merge the repeated one)"),
+            )
+            for where, key in duplicate_keys(data)
+        ]
+        if repeated:
+            raise InputFileError(repeated)
+        return data
+    try:
+        return load_yaml_text(text, file=name)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise InputFileError.single(
+            name,
+            _("not valid YAML: {error}").format(error=clip(getattr(error, "problem", None) or error, 120)),
+            row=mark.line + 1 if mark is not None else None,
+            expected=_("a mapping with name and shocks"),
+        ) from None
+
+
+def _unknown_materials(data: Any, materials: Collection[str], file: str) -> list[Problem]:
+    """Return a problem for each material id of each shock that the catalogue does not know."""
+    shocks = data.get("shocks") if isinstance(data, dict) else None
+    if not isinstance(shocks, list):
+        return []
+    problems = []
+    for i, shock in enumerate(shocks):
+        named = shock.get("materials") if isinstance(shock, dict) else None
+        if not isinstance(named, list):
+            continue
+        problems += [
+            Problem(
+                file=file,
+                column=_("shock {number}").format(number=i + 1) + ", materials",
+                value=clip(m),
+                message=_("unknown material id") + suggest_material(m, materials),
+                expected=_("a material id of the catalogue"),
+            )
+            for m in named
+            if isinstance(m, str) and m not in materials
+        ]
+    return problems
 
 
 def read_scenario(path: str | Path, materials: Collection[str] | None = None) -> Scenario:
@@ -73,50 +151,23 @@ def read_scenario(path: str | Path, materials: Collection[str] | None = None) ->
     name = str(path)
     if not path.is_file():
         raise InputFileError.single(name, _("file not found"), expected=_("a scenario file (.yaml or .json)"))
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except UnicodeDecodeError:
-        raise InputFileError.single(
-            name, _("the file is not UTF-8 text"), expected=_("a UTF-8 text file")
-        ) from None
-    except (yaml.YAMLError, json.JSONDecodeError) as error:
-        line = getattr(getattr(error, "problem_mark", None), "line", None)
-        row = line + 1 if line is not None else getattr(error, "lineno", None)
-        raise InputFileError.single(
-            name,
-            _("not valid YAML/JSON: {error}").format(error=str(error).splitlines()[0]),
-            row=row,
-            expected=_("a mapping with name and shocks"),
-        ) from None
+    data = _load(path)
+    # Material ids are checked on the raw document too, so they are reported with the other problems.
+    problems = _unknown_materials(data, materials, name) if materials is not None else []
     try:
         model = _ScenarioModel.model_validate(data)
     except ValidationError as error:
-        raise InputFileError(
-            [
-                Problem(
-                    file=name,
-                    column=_where(tuple(e["loc"])),
-                    message=describe_error(e),
-                    expected=_("see docs/input-files.md (scenario file v1)"),
-                )
-                for e in error.errors()
-            ]
-        ) from None
-    problems = []
-    if materials is not None:
-        for i, shock in enumerate(model.shocks):
-            problems += [
-                Problem(
-                    file=name,
-                    column=_("shock {number}").format(number=i + 1) + ", materials",
-                    value=m,
-                    message=_("unknown material id"),
-                    expected=_("a material id of the catalogue"),
-                )
-                for m in shock.materials
-                if m not in materials
-            ]
+        problems = [
+            Problem(
+                file=name,
+                column=_where(tuple(e["loc"])),
+                message=describe_error(e),
+                value=error_value(e),
+                expected=_("see docs/input-files.md (scenario file v1)"),
+            )
+            for e in error.errors()
+        ] + problems
+        raise InputFileError(problems) from None
     if problems:
         raise InputFileError(problems)
     return Scenario(

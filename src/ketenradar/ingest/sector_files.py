@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ketenradar.errors import InputFileError, Problem
-from ketenradar.ingest.tables import ROW, Column, read_csv_table
+from ketenradar.ingest.tables import MAX_PROBLEMS, ROW, Column, check_csv_table, clip, read_csv_table
 from ketenradar.locale import _
 from ketenradar.model.vocabulary import MATERIEL_DOMAINS
 from ketenradar.refdata import known_country_codes
@@ -44,22 +44,25 @@ def read_arms_imports(path: str | Path) -> pd.DataFrame:
         Column("units", "number", minimum=0.0),
         Column("year", "number", required=False, allow_empty=True, minimum=1950, maximum=2100),
     ]
-    frame = read_csv_table(path, columns, countries=known_country_codes())
-    if (frame["recipient"] != frame["recipient"].iloc[0]).any():
+    checked = check_csv_table(path, columns, countries=known_country_codes())
+    frame, problems = checked.frame, list(checked.problems)
+    # One pass: the one-recipient rule is checked on the recipients that passed, with the rest.
+    valid = checked.ok("recipient") if checked.header_ok and not frame.empty else np.zeros(0, dtype=bool)
+    if valid.any():
         rows = frame[ROW].to_numpy()
-        first = frame["recipient"].iloc[0]
-        other = (frame["recipient"] != first).to_numpy()
-        raise InputFileError(
-            [
-                Problem(
-                    file=str(path),
-                    row=int(r),
-                    column="recipient",
-                    value=str(v),
-                    message=_("more than one recipient in the file"),
-                    expected=_("records of one recipient (the first row has {first})").format(first=first),
-                )
-                for r, v in zip(rows[other][:20], frame["recipient"][other][:20], strict=True)
-            ]
-        )
+        first = frame["recipient"][valid].iloc[0]
+        other = valid & (frame["recipient"] != first).to_numpy()
+        problems += [
+            Problem(
+                file=str(path),
+                row=int(r),
+                column="recipient",
+                value=clip(v),
+                message=_("more than one recipient in the file"),
+                expected=_("records of one recipient (the first row has {first})").format(first=first),
+            )
+            for r, v in zip(rows[other][:20], frame["recipient"][other][:20], strict=True)
+        ]
+    if problems:
+        raise InputFileError(sorted(problems, key=lambda p: p.row or 0)[:MAX_PROBLEMS])
     return frame

@@ -1,37 +1,73 @@
 """Read the chain workbook (v1) from Excel, a folder of CSV files or JSON, and validate it.
 
-Every sheet is checked cell by cell, then across sheets (unknown ids, cycles, shares per item
-and stage). All problems are collected and raised together; a chain is returned only when
-there are none, so a caller can store it in one transaction.
+Validation is one pass: every sheet is checked cell by cell, then the cross-sheet checks
+(unknown ids, duplicates, cycles, quantities along a path, shares per item and stage) run on
+the cells that passed, and all problems are raised together. A chain is returned only when
+there are none, so a caller can store it in one transaction. Rows are numbered as the sheet
+shows them, blank rows included.
+
+An optional ``materials`` sheet (id, name_en, name_nl, category, note) names materials outside
+the catalogue, so a workbook exported with them reads back without a catalogue file.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
+from zipfile import BadZipFile, ZipFile
 
 import numpy as np
 import pandas as pd
 
+from ketenradar._types import BoolArray
 from ketenradar.errors import InputFileError, Problem
-from ketenradar.ingest.tables import MAX_PROBLEMS, ROW, Column, read_csv_text, validate_frame
+from ketenradar.ingest.inputs import MATERIAL_COLUMNS, materials_from_table
+from ketenradar.ingest.tables import (
+    MAX_PROBLEMS,
+    ROW,
+    CheckedTable,
+    Column,
+    case_clashes,
+    check_frame,
+    clip,
+    column_letter,
+    read_csv_text,
+    suggest_material,
+)
+from ketenradar.ingest.validation import duplicate_keys, load_json_text
 from ketenradar.locale import N_, _
 from ketenradar.model.chain import CHAIN_COLUMNS, Chain
+from ketenradar.model.material import Material
 from ketenradar.model.vocabulary import CHAIN_STAGES, DOMAINS, ITEM_KINDS, RAW_MATERIAL_STAGES
 from ketenradar.network.graph import find_cycle, topological_levels
 from ketenradar.refdata import known_country_codes
 
 __all__ = [
+    "MATERIALS_SHEET",
+    "MAX_PATH_QUANTITY",
+    "MAX_XLSX_UNPACKED_BYTES",
+    "QUANTITY_LIMITS",
     "SHARE_TOLERANCE",
     "SHEETS",
     "chain_from_frames",
+    "read_chain_and_materials",
     "read_chain_workbook",
     "read_sheets",
     "validate_sheets",
 ]
 
 SHARE_TOLERANCE = 1e-6
+# Quantities multiply along every path of the BOM; outside this range products overflow or
+# vanish in floating point long before a real bill of materials needs them.
+QUANTITY_LIMITS = (1e-9, 1e9)
+# The largest product of quantities along one path from a platform down: far above any real
+# requirement, far below the 1.8e308 where a float overflows (the sum over paths must fit too).
+MAX_PATH_QUANTITY = 1e100
+# An .xlsx is a zip archive; 200 MB of unpacked XML is some millions of cells, more than a
+# chain needs, and keeps a small "zip bomb" from filling the memory.
+MAX_XLSX_UNPACKED_BYTES = 200_000_000
+MATERIALS_SHEET = "materials"
 
 SHEETS: dict[str, list[Column]] = {
     "items": [
@@ -46,7 +82,17 @@ SHEETS: dict[str, list[Column]] = {
     "bom": [
         Column("parent"),
         Column("child"),
-        Column("quantity", "number", minimum=0.0, exclusive_minimum=True),
+        Column(
+            "quantity",
+            "number",
+            minimum=0.0,
+            exclusive_minimum=True,
+            limits=QUANTITY_LIMITS,
+            limits_reason=N_(
+                "units of child per unit of parent; quantities multiply along the chain, so larger or "
+                "smaller ones cannot be computed with: choose another unit"
+            ),
+        ),
     ],
     "sourcing": [
         Column("item"),
@@ -64,11 +110,20 @@ SHEETS: dict[str, list[Column]] = {
 def read_chain_workbook(path: str | Path, materials: Collection[str], name: str | None = None) -> Chain:
     """Read and validate a chain workbook: ``.xlsx``, a folder of CSV files, or ``.json``.
 
-    ``materials`` are the material ids the catalogue knows; a material item must use one.
+    ``materials`` are the material ids the catalogue knows (or the catalogue itself, whose
+    groups then feed the "did you mean" hints); a material item must use one, or one of the
+    workbook's own ``materials`` sheet.
     """
+    return read_chain_and_materials(path, materials, name)[0]
+
+
+def read_chain_and_materials(
+    path: str | Path, materials: Collection[str], name: str | None = None
+) -> tuple[Chain, tuple[Material, ...]]:
+    """Read and validate a chain workbook; return the chain and the new materials of its materials sheet."""
     path = Path(path)
-    sheets, first_row = read_sheets(path, list(SHEETS), what=N_("a chain workbook"))
-    return chain_from_frames(
+    sheets, first_row = read_sheets(path, [*SHEETS, MATERIALS_SHEET], what=N_("a chain workbook"))
+    return _chain_and_materials(
         sheets, file=str(path), materials=materials, name=name or path.stem, first_row=first_row
     )
 
@@ -77,7 +132,8 @@ def read_sheets(path: Path, names: list[str], what: str) -> tuple[dict[str, pd.D
     """Read the named sheets as text cells from ``.xlsx``, a CSV folder or ``.json``.
 
     Returns the sheets (None for a missing one) and the row number of the first data row
-    (2 for spreadsheets, 1 for JSON lists). ``what`` names the file's kind (a catalogue msgid).
+    (2 for spreadsheets, 1 for JSON lists). CSV and Excel sheets carry their real row numbers
+    in column ``ROW``. ``what`` names the file's kind (a catalogue msgid).
     """
     if path.is_dir():
         return _read_csv_folder(path, names), 2
@@ -90,9 +146,57 @@ def read_sheets(path: Path, names: list[str], what: str) -> tuple[dict[str, pd.D
         raise InputFileError.single(str(path), _("file not found"), expected=expected)
     raise InputFileError.single(
         str(path),
-        _("unsupported file type {suffix}").format(suffix=path.suffix or _("(none)")),
+        _("unsupported file type {suffix}").format(suffix=clip(path.suffix) or _("(none)")),
         expected=expected,
     )
+
+
+def check_sheets(
+    sheets: dict[str, pd.DataFrame | None],
+    schema: dict[str, list[Column]],
+    *,
+    file: str,
+    unique: dict[str, tuple[str, ...]],
+    required_rows: Collection[str],
+    first_row: int,
+) -> tuple[dict[str, CheckedTable], list[Problem]]:
+    """Check every sheet cell by cell; return each sheet's checked table and every problem.
+
+    A missing sheet is a problem and has no table. Empty cells of an Excel sheet that hold a
+    formula without a saved value, or lie inside merged cells, are reported as such.
+    """
+    problems: list[Problem] = []
+    tables: dict[str, CheckedTable] = {}
+    for sheet, columns in schema.items():
+        frame = sheets.get(sheet)
+        if frame is None:
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    message=_("missing sheet"),
+                    expected=_("a sheet {sheet!r} with columns {columns}").format(
+                        sheet=sheet, columns=", ".join(c.name for c in columns if c.required)
+                    ),
+                )
+            )
+            continue
+        checked = check_frame(
+            frame,
+            columns,
+            file=file,
+            sheet=sheet,
+            countries=known_country_codes(),
+            unique=unique.get(sheet, ()),
+            allow_empty_table=sheet not in required_rows,
+            first_row=first_row,
+        )
+        found = checked.problems
+        if "xlsx" in frame.attrs and any(p.message == _("empty cell") for p in found):
+            found = _explain_empty_cells(Path(frame.attrs["xlsx"]), sheet, frame.attrs["letters"], found)
+        problems.extend(found)
+        tables[sheet] = checked
+    return tables, problems
 
 
 def validate_sheets(
@@ -109,35 +213,10 @@ def validate_sheets(
     ``unique`` gives the columns whose combination must not repeat per sheet;
     ``required_rows`` names the sheets that must have at least one data row.
     """
-    problems: list[Problem] = []
-    typed: dict[str, pd.DataFrame] = {}
-    for sheet, columns in schema.items():
-        frame = sheets.get(sheet)
-        if frame is None:
-            problems.append(
-                Problem(
-                    file=file,
-                    sheet=sheet,
-                    message=_("missing sheet"),
-                    expected=_("a sheet {sheet!r} with columns {columns}").format(
-                        sheet=sheet, columns=", ".join(c.name for c in columns if c.required)
-                    ),
-                )
-            )
-            continue
-        out, found = validate_frame(
-            frame,
-            columns,
-            file=file,
-            sheet=sheet,
-            countries=known_country_codes(),
-            unique=unique.get(sheet, ()),
-            allow_empty_table=sheet not in required_rows,
-            first_row=first_row,
-        )
-        problems.extend(found)
-        typed[sheet] = out
-    return typed, problems
+    tables, problems = check_sheets(
+        sheets, schema, file=file, unique=unique, required_rows=required_rows, first_row=first_row
+    )
+    return {sheet: table.frame for sheet, table in tables.items()}, problems
 
 
 def _read_csv_folder(folder: Path, names: list[str]) -> dict[str, pd.DataFrame | None]:
@@ -153,20 +232,29 @@ def _read_json(path: Path, names: list[str]) -> dict[str, pd.DataFrame | None]:
         raise InputFileError.single(str(path), _("file not found"), expected=_("a JSON document"))
     shape = "{" + ", ".join(f'"{n}": [...]' for n in names) + "}"
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise InputFileError.single(
             str(path), _("the file is not UTF-8 text"), expected=_("a JSON document saved as UTF-8")
         ) from None
-    except json.JSONDecodeError as error:
-        raise InputFileError.single(
-            str(path),
-            _("not valid JSON: {error}").format(error=error.msg),
-            row=error.lineno,
-            expected=_("an object {shape}").format(shape=shape),
-        ) from None
+    document = load_json_text(
+        text, file=str(path), expected=_("an object {shape}").format(shape=shape), constants_as_text=True
+    )
     if not isinstance(document, dict):
         raise InputFileError.single(str(path), _("the top level is not an object"), expected=shape)
+    problems = [
+        Problem(
+            file=str(path),
+            sheet=str(where[0]) if len(where) > 0 else None,
+            row=where[1] + 1 if len(where) > 1 and isinstance(where[1], int) else None,
+            column=clip(key),
+            message=_("the key appears twice in the same object"),
+            expected=_("each key once (delete or merge the repeated one)"),
+        )
+        for where, key in duplicate_keys(document)
+    ]
+    if problems:
+        raise InputFileError(sorted(problems, key=lambda p: (p.sheet or "", p.row or 0))[:MAX_PROBLEMS])
     sheets: dict[str, pd.DataFrame | None] = {}
     for sheet in names:
         rows = document.get(sheet)
@@ -184,20 +272,37 @@ def _read_json(path: Path, names: list[str]) -> dict[str, pd.DataFrame | None]:
     return sheets
 
 
-def _read_excel(path: Path, names: list[str]) -> dict[str, pd.DataFrame | None]:
-    from zipfile import BadZipFile
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse an .xlsx whose parts unpack to more than MAX_XLSX_UNPACKED_BYTES, before reading any."""
+    try:
+        with ZipFile(path) as archive:
+            # The declared sizes bound what zipfile will unpack, so their sum is a real limit.
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (BadZipFile, OSError):
+        return  # openpyxl reports an unreadable file in its own words
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise InputFileError.single(
+            str(path),
+            _("the workbook unpacks to {size} MB, more than the limit of {limit} MB").format(
+                size=f"{unpacked / 1e6:,.0f}", limit=f"{MAX_XLSX_UNPACKED_BYTES / 1e6:,.0f}"
+            ),
+            expected=_("a smaller workbook: remove unused sheets and formatting, or save the sheets as CSV"),
+        )
 
+
+def _read_excel(path: Path, names: list[str]) -> dict[str, pd.DataFrame | None]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     if not path.is_file():
         raise InputFileError.single(str(path), _("file not found"), expected=_("an Excel workbook (.xlsx)"))
+    _check_unpacked_size(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as error:
         raise InputFileError.single(
             str(path),
-            _("not a readable Excel workbook ({error})").format(error=error),
+            _("not a readable Excel workbook ({error})").format(error=clip(error)),
             expected=_("an .xlsx file saved by Excel or LibreOffice"),
         ) from None
     sheets: dict[str, pd.DataFrame | None] = {}
@@ -212,14 +317,203 @@ def _read_excel(path: Path, names: list[str]) -> dict[str, pd.DataFrame | None]:
                 sheets[sheet] = pd.DataFrame()
                 continue
             columns = [str(h).strip() if h is not None else "" for h in header]
-            data = [r for r in rows if any(v is not None and str(v).strip() != "" for v in r)]
+            data: list[tuple[object, ...]] = []
+            numbers: list[int] = []
+            # Read-only sheets yield every row from row 1, blank ones included: the count is the
+            # sheet's own row number, which messages must show.
+            width = len(columns)
+            for number, row in enumerate(rows, start=2):
+                if any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
+                    # Rows may stop at their last filled cell; cells beyond the header have no column.
+                    data.append(row[:width] + (None,) * (width - len(row)))
+                    numbers.append(number)
             frame = (
                 pd.DataFrame(data, columns=columns, dtype=object) if data else pd.DataFrame(columns=columns)
             )
-            sheets[sheet] = frame.loc[:, [c for c in columns if c]]
+            frame[ROW] = np.asarray(numbers, dtype=np.int64)
+            frame.attrs["xlsx"] = str(path)
+            frame.attrs["letters"] = {c: column_letter(i) for i, c in reversed(list(enumerate(columns))) if c}
+            sheets[sheet] = frame
     finally:
         book.close()
     return sheets
+
+
+def _sheet_xml(archive: ZipFile, sheet: str) -> str | None:
+    """Return the archive path of a sheet's XML, from the workbook's relationships."""
+    import xml.etree.ElementTree as ET
+
+    book = ET.fromstring(archive.read("xl/workbook.xml"))
+    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    for element in book.iter():
+        if element.tag.rsplit("}", 1)[-1] == "sheet" and element.get("name") == sheet:
+            rid = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
+            target = targets.get(rid, "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def _explain_empty_cells(
+    path: Path, sheet: str, letters: dict[str, str], problems: list[Problem]
+) -> list[Problem]:
+    """Say "formula without a saved value" or "merged cell" where an Excel cell only looks empty.
+
+    Runs only when a sheet has empty cells, streaming that sheet's XML once.
+    """
+    import xml.etree.ElementTree as ET
+
+    from openpyxl.utils.cell import range_boundaries
+
+    empty = _("empty cell")
+    wanted = {
+        f"{letters[p.column]}{p.row}"
+        for p in problems
+        if p.message == empty and p.column in letters and p.row is not None
+    }
+    formulas: set[str] = set()
+    merged: list[tuple[int, int, int, int]] = []
+    try:
+        with ZipFile(path) as archive:
+            part = _sheet_xml(archive, sheet)
+            if part is None:
+                return problems
+            with archive.open(part) as stream:
+                for _event, element in ET.iterparse(stream):
+                    tag = element.tag.rsplit("}", 1)[-1]
+                    if tag == "c":
+                        ref = element.get("r", "")
+                        if ref in wanted:
+                            parts = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+                            value = parts.get("v")
+                            if "f" in parts and (value is None or not (value.text or "").strip()):
+                                formulas.add(ref)
+                        element.clear()
+                    elif tag == "mergeCell":
+                        low_col, low_row, high_col, high_row = range_boundaries(element.get("ref", ""))
+                        merged.append((low_col or 0, low_row or 0, high_col or 0, high_row or 0))
+    except (BadZipFile, KeyError, OSError, ET.ParseError, ValueError, TypeError):
+        return problems
+    explained: list[Problem] = []
+    for problem in problems:
+        ref = f"{letters.get(problem.column or '', '')}{problem.row}"
+        if problem.message != empty or ref not in wanted:
+            explained.append(problem)
+            continue
+        if ref in formulas:
+            message = _("a formula without a saved value (open and save the file in Excel)")
+            explained.append(replace(problem, message=message))
+            continue
+        col, row = _column_number(letters[problem.column or ""]), int(problem.row or 0)
+        anchor = next(
+            (m for m in merged if m[0] <= col <= m[2] and m[1] <= row <= m[3] and (col, row) != (m[0], m[1])),
+            None,
+        )
+        if anchor is None:
+            explained.append(problem)
+        else:
+            message = _("merged cell: the value is only in {cell}; unmerge the cells and fill in each")
+            cell = f"{column_letter(anchor[0] - 1)}{anchor[1]}"
+            explained.append(replace(problem, message=message.format(cell=cell)))
+    return explained
+
+
+def _column_number(letters: str) -> int:
+    """Return the 1-based number of a column letter (A → 1)."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def chain_from_frames(
+    sheets: dict[str, pd.DataFrame | None],
+    *,
+    file: str,
+    materials: Collection[str],
+    name: str,
+    first_row: int = 2,
+) -> Chain:
+    """Validate the sheets (and an optional materials sheet); build the chain or raise every problem."""
+    return _chain_and_materials(sheets, file=file, materials=materials, name=name, first_row=first_row)[0]
+
+
+def _chain_and_materials(
+    sheets: dict[str, pd.DataFrame | None],
+    *,
+    file: str,
+    materials: Collection[str],
+    name: str,
+    first_row: int,
+) -> tuple[Chain, tuple[Material, ...]]:
+    extra, problems = _workbook_materials(sheets.get(MATERIALS_SHEET), materials, file, first_row)
+    known: Collection[str] = materials
+    if extra:
+        known = {**dict.fromkeys(materials), **dict.fromkeys(m.id for m in extra)}.keys()
+    tables, found = check_sheets(
+        sheets, SHEETS, file=file, unique={"items": ("id",)}, required_rows={"items"}, first_row=first_row
+    )
+    items = tables.get("items")
+    nothing = items is not None and items.header_ok and items.frame.empty
+    if nothing and not problems and all(_is_empty(tables.get(s)) for s in ("bom", "sourcing")):
+        # A fresh template: one clear message instead of a list about empty sheets.
+        raise InputFileError.single(
+            file,
+            _("the workbook has no items yet: fill in the items sheet, then bom and sourcing"),
+            sheet="items",
+            expected=_("at least one item (one row per item)"),
+        )
+    problems += found
+    sourcing = pd.DataFrame()
+    if items is not None and items.header_ok and len(items.frame):
+        more, sourcing = _cross_checks(
+            items,
+            _usable_table(tables.get("bom"), "bom"),
+            _usable_table(tables.get("sourcing"), "sourcing"),
+            known,
+            materials,
+            file,
+        )
+        problems += more
+    if problems:
+        order = {sheet: i for i, sheet in enumerate([*SHEETS, MATERIALS_SHEET])}
+        problems.sort(key=lambda p: (order.get(p.sheet or "", -1), p.row or 0))
+        raise InputFileError(problems[:MAX_PROBLEMS])
+    item_frame, bom = tables["items"].frame, tables["bom"].frame
+    chain = Chain(
+        name=name,
+        items=item_frame[CHAIN_COLUMNS["items"]].reset_index(drop=True),
+        bom=bom[CHAIN_COLUMNS["bom"]].reset_index(drop=True),
+        sourcing=sourcing[CHAIN_COLUMNS["sourcing"]].reset_index(drop=True),
+        source=file,
+    )
+    return chain, extra
+
+
+def _is_empty(table: CheckedTable | None) -> bool:
+    """Whether a sheet is missing or has a header and no rows."""
+    return table is None or (table.header_ok and table.frame.empty)
+
+
+def _workbook_materials(
+    frame: pd.DataFrame | None, catalogue: Collection[str], file: str, first_row: int
+) -> tuple[tuple[Material, ...], list[Problem]]:
+    """Check the optional materials sheet as a catalogue file is checked; return its new materials."""
+    if frame is None:
+        return (), []
+    checked = check_frame(
+        frame,
+        MATERIAL_COLUMNS,
+        file=file,
+        sheet=MATERIALS_SHEET,
+        unique=("id",),
+        allow_empty_table=True,
+        first_row=first_row,
+    )
+    materials, problems = materials_from_table(
+        checked, catalogue, source=_("materials sheet of {file}").format(file=file), sheet=MATERIALS_SHEET
+    )
+    return materials, [*checked.problems, *problems]
 
 
 def _expand_default_stages(sourcing: pd.DataFrame, kinds: pd.Series) -> pd.DataFrame:
@@ -233,37 +527,43 @@ def _expand_default_stages(sourcing: pd.DataFrame, kinds: pd.Series) -> pd.DataF
     return pd.concat([sourcing[~no_stage.to_numpy()], parts, *expanded]).sort_index(kind="stable")
 
 
-def chain_from_frames(
-    sheets: dict[str, pd.DataFrame | None],
-    *,
+def _cross_checks(
+    items: CheckedTable,
+    bom: CheckedTable,
+    sourcing: CheckedTable,
+    known: Collection[str],
+    catalogue: Collection[str],
     file: str,
-    materials: Collection[str],
-    name: str,
-    first_row: int = 2,
-) -> Chain:
-    """Validate the three sheets and build the chain, or raise with every problem found."""
-    typed, problems = validate_sheets(
-        sheets, SHEETS, file=file, unique={"items": ("id",)}, required_rows={"items"}, first_row=first_row
-    )
-    if problems:
-        raise InputFileError(problems[:MAX_PROBLEMS])
-    items, bom, sourcing = typed["items"], typed["bom"], typed["sourcing"]
-    problems.extend(_check_items(items, materials, file))
-    problems.extend(_check_references(items, bom, sourcing, file))
-    if not problems:
-        problems.extend(_check_bom(items, bom, file))
-    kinds = items.set_index("id")["kind"]
-    if not problems:
-        sourcing = _expand_default_stages(sourcing, kinds)
-        problems.extend(_check_sourcing(sourcing, kinds, file))
-    if problems:
-        raise InputFileError(problems[:MAX_PROBLEMS])
-    return Chain(
-        name=name,
-        items=items[CHAIN_COLUMNS["items"]].reset_index(drop=True),
-        bom=bom[CHAIN_COLUMNS["bom"]].reset_index(drop=True),
-        sourcing=sourcing[CHAIN_COLUMNS["sourcing"]].reset_index(drop=True),
-        source=file,
+) -> tuple[list[Problem], pd.DataFrame]:
+    """Run the checks across rows and sheets on the cells that passed their own checks.
+
+    Returns the problems and the sourcing with its default stages expanded.
+    """
+    frame = items.frame
+    id_ok = items.ok("id")
+    clash, problems = case_clashes(frame, "id", id_ok, file=file, sheet="items")
+    kind_ok = items.ok("kind")
+    problems += _check_items(frame, kind_ok, known, catalogue, file)
+    unique_ids = id_ok & ~clash
+    ids = pd.Index(frame["id"][unique_ids])
+    # The kind of each item whose id and kind passed, for the checks that depend on it.
+    typed = unique_ids & kind_ok
+    kinds = pd.Series(frame["kind"].to_numpy()[typed], index=frame["id"].to_numpy()[typed])
+    kind_of = np.where(kind_ok[unique_ids], frame["kind"].to_numpy()[unique_ids], "")
+    all_ids = frame["id"][frame["id"] != ""].unique()
+    problems += _check_references(bom, sourcing, all_ids, file)
+    problems += _check_bom(bom, ids, kind_of, file)
+    found, expanded = _check_sourcing(sourcing, kinds, file)
+    return [*problems, *found], expanded
+
+
+def _usable_table(table: CheckedTable | None, sheet: str) -> CheckedTable:
+    """Return a sheet's checked table, or an empty one for a missing sheet or unusable header."""
+    if table is not None and table.header_ok:
+        return table
+    columns = SHEETS[sheet]
+    return check_frame(
+        pd.DataFrame(columns=[c.name for c in columns]), columns, file="", sheet=sheet, allow_empty_table=True
     )
 
 
@@ -281,6 +581,8 @@ def _problem_rows(
     file: str,
     sheet: str,
 ) -> list[Problem]:
+    if not mask.any():
+        return []
     rows = _rows(frame)[mask]
     values = frame[column].to_numpy()[mask]
     return [
@@ -290,17 +592,20 @@ def _problem_rows(
             row=int(r),
             column=column,
             message=message,
-            value=str(v),
+            value=clip(v),
             expected=expected,
         )
         for r, v in zip(rows, values, strict=True)
     ]
 
 
-def _check_items(items: pd.DataFrame, materials: Collection[str], file: str) -> list[Problem]:
-    is_material = (items["kind"] == "material").to_numpy()
+def _check_items(
+    items: pd.DataFrame, kind_ok: BoolArray, known: Collection[str], catalogue: Collection[str], file: str
+) -> list[Problem]:
+    is_material = (items["kind"] == "material").to_numpy() & kind_ok
     has_id = (items["material"] != "").to_numpy()
-    known = items["material"].isin(list(materials)).to_numpy()
+    unknown = is_material & has_id & ~items["material"].isin(list(known)).to_numpy()
+    expected = _("a material id of the catalogue (add other materials with a catalogue file)")
     return [
         *_problem_rows(
             items,
@@ -311,18 +616,21 @@ def _check_items(items: pd.DataFrame, materials: Collection[str], file: str) -> 
             file,
             "items",
         ),
-        *_problem_rows(
-            items,
-            is_material & has_id & ~known,
-            "material",
-            _("unknown material id"),
-            _("a material id of the catalogue (add other materials with a catalogue file)"),
-            file,
-            "items",
+        *(
+            Problem(
+                file=file,
+                sheet="items",
+                row=int(r),
+                column="material",
+                message=_("unknown material id") + suggest_material(str(v), catalogue),
+                value=clip(v),
+                expected=expected,
+            )
+            for r, v in zip(_rows(items)[unknown], items["material"][unknown], strict=True)
         ),
         *_problem_rows(
             items,
-            ~is_material & has_id,
+            kind_ok & ~is_material & has_id,
             "kind",
             _("wrong kind on a material row"),
             _("kind 'material' for a row that names a material (or leave 'material' empty)"),
@@ -332,28 +640,21 @@ def _check_items(items: pd.DataFrame, materials: Collection[str], file: str) -> 
     ]
 
 
-def _check_references(
-    items: pd.DataFrame, bom: pd.DataFrame, sourcing: pd.DataFrame, file: str
-) -> list[Problem]:
-    ids = set(items["id"])
+def _check_references(bom: CheckedTable, sourcing: CheckedTable, ids: np.ndarray, file: str) -> list[Problem]:
+    """Check that bom and sourcing name items of the items sheet, and that bom rows do not repeat."""
     expected = _("an id from the items sheet")
     problems: list[Problem] = []
+    frame = bom.frame
     for column in ("parent", "child"):
-        problems += _problem_rows(
-            bom, ~bom[column].isin(ids).to_numpy(), column, _("unknown item id"), expected, file, "bom"
-        )
+        unknown = bom.ok(column) & ~frame[column].isin(ids).to_numpy()
+        problems += _unknown_items(frame, unknown, column, ids, expected, file, "bom")
+    unknown = sourcing.ok("item") & ~sourcing.frame["item"].isin(ids).to_numpy()
+    problems += _unknown_items(sourcing.frame, unknown, "item", ids, expected, file, "sourcing")
+    both = bom.ok("parent", "child")
+    duplicated = np.zeros(len(frame), dtype=bool)
+    duplicated[both] = frame[both].duplicated(["parent", "child"]).to_numpy()
     problems += _problem_rows(
-        sourcing,
-        ~sourcing["item"].isin(ids).to_numpy(),
-        "item",
-        _("unknown item id"),
-        expected,
-        file,
-        "sourcing",
-    )
-    duplicated = bom.duplicated(["parent", "child"]).to_numpy()
-    problems += _problem_rows(
-        bom,
+        frame,
         duplicated,
         "child",
         _("the same parent and child appear twice"),
@@ -364,23 +665,59 @@ def _check_references(
     return problems
 
 
-def _check_bom(items: pd.DataFrame, bom: pd.DataFrame, file: str) -> list[Problem]:
-    index = pd.Index(items["id"])
-    parent = index.get_indexer(bom["parent"])
-    child = index.get_indexer(bom["child"])
-    kinds = items["kind"].to_numpy()
+def _unknown_items(
+    frame: pd.DataFrame,
+    unknown: BoolArray,
+    column: str,
+    ids: np.ndarray,
+    expected: str,
+    file: str,
+    sheet: str,
+) -> list[Problem]:
+    """Report unknown item ids, suggesting the item whose id differs only in case."""
+    if not unknown.any():
+        return []
+    by_lower = {str(i).lower(): str(i) for i in ids}
+    problems = []
+    for row, value in zip(_rows(frame)[unknown], frame[column][unknown], strict=True):
+        other = by_lower.get(str(value).lower())
+        hint = "; " + _("did you mean {item!r}?").format(item=other) if other else ""
+        problems.append(
+            Problem(
+                file=file,
+                sheet=sheet,
+                row=int(row),
+                column=column,
+                message=_("unknown item id") + hint,
+                value=clip(value),
+                expected=expected,
+            )
+        )
+    return problems
+
+
+def _check_bom(bom: CheckedTable, ids: pd.Index, kind_of: np.ndarray, file: str) -> list[Problem]:
+    """Check the BOM's structure on the rows whose parent and child are known items.
+
+    ``kind_of`` gives the kind of each of ``ids`` ("" where the kind cell failed).
+    """
+    frame = bom.frame
+    parent_all = ids.get_indexer(frame["parent"])
+    child_all = ids.get_indexer(frame["child"])
+    usable = bom.ok("parent", "child") & (parent_all >= 0) & (child_all >= 0)
+    material_parent = usable & (kind_of[np.maximum(parent_all, 0)] == "material")
     problems = _problem_rows(
-        bom,
-        kinds[parent] == "material",
+        frame,
+        material_parent,
         "parent",
         _("a material item has components"),
         _("a raw material as a leaf (no bom rows with it as parent)"),
         file,
         "bom",
     )
-    self_loop = parent == child
+    self_loop = usable & (parent_all == child_all)
     problems += _problem_rows(
-        bom,
+        frame,
         self_loop,
         "child",
         _("an item contains itself"),
@@ -388,44 +725,161 @@ def _check_bom(items: pd.DataFrame, bom: pd.DataFrame, file: str) -> list[Proble
         file,
         "bom",
     )
-    if self_loop.any():
-        return problems
-    levels = topological_levels(parent, child, len(index))
+    edges = usable & ~self_loop
+    parent, child = parent_all[edges], child_all[edges]
+    levels = topological_levels(parent, child, len(ids))
     unplaced = np.flatnonzero(levels < 0)
     if unplaced.size:
         cycle = find_cycle(parent, child, unplaced)
-        names = [str(index[i]) for i in cycle]
-        edge = (bom["parent"] == names[0]) & (bom["child"] == names[1])
-        row = int(_rows(bom)[edge.to_numpy()][0])
+        names = [str(ids[i]) for i in cycle]
+        edge = edges & (frame["parent"] == names[0]).to_numpy() & (frame["child"] == names[1]).to_numpy()
         problems.append(
             Problem(
                 file=file,
                 sheet="bom",
-                row=row,
+                row=int(_rows(frame)[edge][0]),
                 column="child",
-                message=_("the bill of materials has a cycle: {cycle}").format(cycle=" → ".join(names)),
+                message=_("the bill of materials has a cycle: {cycle}").format(
+                    cycle=" → ".join(clip(n, 40) for n in names)
+                ),
                 expected=_("an acyclic bill of materials (no item inside itself)"),
             )
         )
+        return problems
+    quantity_ok = edges & bom.ok("quantity")
+    problems += _check_path_quantities(frame, quantity_ok, parent_all, child_all, levels, ids, file)
     return problems
 
 
-def _check_sourcing(sourcing: pd.DataFrame, kinds: pd.Series, file: str) -> list[Problem]:
-    kind = sourcing["item"].map(kinds).to_numpy()
+def _largest_log_products(
+    parent: np.ndarray, child: np.ndarray, log_q: np.ndarray, levels: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return per node the largest sum of log quantities over paths from a root, and its last edge.
+
+    One compiled shortest-path pass, linear in the edges whatever the depth: with the levels as
+    a potential, the costs ``c·(level[child] − level[parent]) − log_q`` are non-negative for
+    ``c`` above every ``log_q`` (each edge goes down at least one level), and along any path
+    from a root they add up to ``c·level[node] − Σ log_q``; the shortest path is the largest
+    product.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    # A (parent, child) pair listed twice (refused elsewhere) counts once, with its larger quantity.
+    pairs = pd.DataFrame({"parent": parent, "child": child, "log_q": log_q, "edge": np.arange(len(parent))})
+    pairs = pairs.sort_values("log_q", ascending=False, kind="stable").drop_duplicates(["parent", "child"])
+    parent, child = pairs["parent"].to_numpy(), pairs["child"].to_numpy()
+    log_q, edge = pairs["log_q"].to_numpy(), pairs["edge"].to_numpy()
+    c = max(float(log_q.max()), 0.0) + 1.0
+    cost = c * (levels[child] - levels[parent]) - log_q
+    roots = np.flatnonzero(levels == 0)
+    source = n  # a node above every root, joined at no cost
+    graph = csr_matrix(
+        (
+            np.r_[cost, np.zeros(len(roots))] + 1e-300,  # explicit entries even at cost 0
+            (np.r_[parent, np.full(len(roots), source)], np.r_[child, roots]),
+        ),
+        shape=(n + 1, n + 1),
+    )
+    distance, predecessor = dijkstra(graph, indices=source, return_predecessors=True)
+    reached = np.isfinite(distance[:n])
+    best = np.where(reached, c * levels - distance[:n], 0.0)
+    best[levels == 0] = 0.0
+    # The edge into each node on its best path, as a position in (parent, child).
+    edge_of = pd.Series(edge, index=pd.MultiIndex.from_arrays([parent, child]))
+    previous = predecessor[:n]
+    has_edge = (previous >= 0) & (previous != source)
+    via = np.full(n, -1, dtype=np.intp)
+    nodes = np.flatnonzero(has_edge)
+    via[nodes] = edge_of.reindex(pd.MultiIndex.from_arrays([previous[nodes], nodes])).to_numpy(dtype=np.intp)
+    return best, via
+
+
+def _check_path_quantities(
+    frame: pd.DataFrame,
+    usable: BoolArray,
+    parent_all: np.ndarray,
+    child_all: np.ndarray,
+    levels: np.ndarray,
+    ids: pd.Index,
+    file: str,
+) -> list[Problem]:
+    """Refuse a BOM whose quantities multiply to more than MAX_PATH_QUANTITY along some path.
+
+    The largest product in log space (:func:`_largest_log_products`); skipped when even the
+    largest quantity to the power of the depth stays below the limit.
+    """
+    if not usable.any():
+        return []
+    log_q = np.log10(frame["quantity"].to_numpy(dtype=np.float64)[usable])
+    limit = np.log10(MAX_PATH_QUANTITY)
+    depth = int(levels.max()) if levels.size else 0
+    if max(float(log_q.max()), 0.0) * depth <= limit:
+        return []
+    parent, child = parent_all[usable], child_all[usable]
+    positions = np.flatnonzero(usable)
+    best, via = _largest_log_products(parent, child, log_q, levels, len(ids))
+    worst = int(np.argmax(best))
+    if best[worst] <= limit:
+        return []
+    path_edges: list[int] = []
+    node = worst
+    while via[node] >= 0 and len(path_edges) <= depth:
+        path_edges.append(int(via[node]))
+        node = int(parent[via[node]])
+    path_edges.reverse()
+    names = [str(ids[parent[path_edges[0]]]), *(str(ids[child[e]]) for e in path_edges)]
+    if len(names) > 8:  # a path of thousands of items: its ends say where it is
+        names = [*names[:3], "…", *names[-3:]]
+    return [
+        Problem(
+            file=file,
+            sheet="bom",
+            row=int(_rows(frame)[positions[path_edges[-1]]]),
+            column="quantity",
+            message=_("the quantities along {path} multiply to 1e{power}, more than {limit:g}").format(
+                path=" → ".join(clip(n, 40) for n in names), power=int(best[worst]), limit=MAX_PATH_QUANTITY
+            ),
+            expected=_("quantities whose product from a platform down stays within {limit:g}").format(
+                limit=MAX_PATH_QUANTITY
+            )
+            + " "
+            + _("(choose larger units for the small parts)"),
+        )
+    ]
+
+
+def _check_sourcing(
+    sourcing: CheckedTable, kinds: pd.Series, file: str
+) -> tuple[list[Problem], pd.DataFrame]:
+    """Check stages, share sums and duplicates on the sourcing rows whose cells passed.
+
+    Returns the problems and the usable rows with their default stages expanded (every row
+    when there is no problem, so the caller reuses it for the chain).
+    """
+    frame = sourcing.frame
+    kind = frame["item"].map(kinds).to_numpy()
+    placed = sourcing.ok("item", "stage") & pd.notna(kind)
     problems = _problem_rows(
-        sourcing,
-        (kind == "material") & (sourcing["stage"] == "manufacturing").to_numpy(),
+        frame,
+        placed & (kind == "material") & (frame["stage"] == "manufacturing").to_numpy(),
         "stage",
-        _("a raw material is sourced at mining or processing"),
+        _("a raw material cannot be sourced at manufacturing, only at mining or processing"),
         _("mining, processing or empty (both)"),
         file,
         "sourcing",
     )
-    sums = sourcing.groupby(["item", "stage"], sort=False)["share"].sum()
+    # An item with a refused share or stage would sum wrongly: leave it to the cell problem.
+    refused = sourcing.ok("item") & ~sourcing.ok("share", "stage")
+    usable = placed & sourcing.ok("share")
+    if refused.any():
+        usable &= ~frame["item"].isin(frame["item"][refused].unique()).to_numpy()
+    expanded = _expand_default_stages(frame[usable] if not usable.all() else frame, kinds)
+    sums = expanded.groupby(["item", "stage"], sort=False)["share"].sum()
     off = sums[(sums - 1.0).abs() > SHARE_TOLERANCE]
-    rows = _rows(sourcing)
+    rows = _rows(expanded)
     for (item, stage), total in off.items():
-        first = rows[((sourcing["item"] == item) & (sourcing["stage"] == stage)).to_numpy()][0]
+        first = rows[((expanded["item"] == item) & (expanded["stage"] == stage)).to_numpy()][0]
         diff = total - 1.0
         problems.append(
             Problem(
@@ -437,15 +891,18 @@ def _check_sourcing(sourcing: pd.DataFrame, kinds: pd.Series, file: str) -> list
                     _("shares of item {item!r} at stage {stage} sum to {total}, {diff} more than 1")
                     if diff > 0
                     else _("shares of item {item!r} at stage {stage} sum to {total}, {diff} less than 1")
-                ).format(item=item, stage=stage, total=f"{total:.6g}", diff=f"{abs(diff):.6g}"),
+                ).format(item=clip(item, 40), stage=stage, total=f"{total:.6g}", diff=f"{abs(diff):.6g}"),
                 expected=_("shares per item and stage summing to 1 (±{tolerance})").format(
                     tolerance=f"{SHARE_TOLERANCE:g}"
                 ),
             )
         )
-    duplicated = sourcing.duplicated(["item", "stage", "country", "supplier"]).to_numpy()
+    keyed_rows = placed & sourcing.ok("country")
+    reuse = keyed_rows.all() and usable.all()
+    keyed = expanded if reuse else _expand_default_stages(frame[keyed_rows], kinds)
+    duplicated = keyed.duplicated(["item", "stage", "country", "supplier"]).to_numpy()
     problems += _problem_rows(
-        sourcing,
+        keyed,
         duplicated,
         "country",
         _("the same item, stage, country and supplier appear twice"),
@@ -453,4 +910,4 @@ def _check_sourcing(sourcing: pd.DataFrame, kinds: pd.Series, file: str) -> list
         file,
         "sourcing",
     )
-    return problems
+    return problems, expanded

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ketenradar.ingest.scenario_file import read_scenario
 from ketenradar.locale import N_, _
 from ketenradar.model.chain import Chain
@@ -14,10 +16,19 @@ from ketenradar.model.scenario import Scenario
 from ketenradar.network.build import build_chain_matrix
 from ketenradar.scenarios.availability import ScenarioResult, run_scenario
 from ketenradar.services.chains import OpenedChain, chain_records
+from ketenradar.services.jsonable import json_value
 from ketenradar.services.materials import world_supply_shares
 from ketenradar.services.provenance import InputRecord, ResultProvenance, input_file, provenance, sources_json
 
-__all__ = ["BASELINE_RULE", "LoadedScenario", "ScenarioRun", "load_scenario", "run_on_chain"]
+__all__ = [
+    "BASELINE_RULE",
+    "LoadedScenario",
+    "ScenarioNote",
+    "ScenarioRun",
+    "load_scenario",
+    "run_on_chain",
+    "scenario_notes",
+]
 
 BASELINE_RULE = N_(
     "baseline: 1 − Σ share × loss per stage; losses of overlapping shocks 1 − Π(1 − severity); "
@@ -39,18 +50,69 @@ def load_scenario(path: str | Path, catalogue: MaterialCatalogue) -> LoadedScena
 
 
 @dataclass(frozen=True, slots=True)
+class ScenarioNote:
+    """A shock (1-based ``shock``) names materials the chain has no item of: that part changes nothing.
+
+    ``hits_nothing`` is true when none of the shock's materials is in the chain.
+    """
+
+    shock: int
+    materials: tuple[str, ...]
+    hits_nothing: bool
+
+    def text(self) -> str:
+        """Return the note for people, in the active language."""
+        named = ", ".join(self.materials)
+        if self.hits_nothing:
+            return _(
+                "shock {number} hits nothing in the chain: it has no item of material(s) {materials}"
+            ).format(number=self.shock, materials=named)
+        return _(
+            "shock {number}: the chain has no item of material(s) {materials}, so that part changes nothing"
+        ).format(number=self.shock, materials=named)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the note as in the ``notes`` list of the scenario JSON."""
+        return {
+            "code": "materials_not_in_chain",
+            "shock": self.shock,
+            "materials": list(self.materials),
+            "hits_nothing": self.hits_nothing,
+            "text": self.text(),
+        }
+
+
+def scenario_notes(chain: Chain, scenario: Scenario) -> tuple[ScenarioNote, ...]:
+    """Return a note for every shock that names materials no item of the chain is made of.
+
+    World shares still apply wherever the chain has an item of the material, so only a
+    material with no item at all is noted. (Unknown item ids are refused by the core.)
+    """
+    in_chain = set(chain.items["material"].to_numpy()[(chain.items["kind"] == "material").to_numpy()])
+    notes = []
+    for number, shock in enumerate(scenario.shocks, start=1):
+        absent = tuple(m for m in dict.fromkeys(shock.materials) if m not in in_chain)
+        if absent:
+            notes.append(ScenarioNote(number, absent, hits_nothing=len(absent) == len(set(shock.materials))))
+    return tuple(notes)
+
+
+@dataclass(frozen=True, slots=True)
 class ScenarioRun:
-    """Availability per item and platform under a scenario, with its provenance."""
+    """Availability per item and platform under a scenario, with its provenance and notes."""
 
     chain: Chain
     result: ScenarioResult
     provenance: ResultProvenance
+    notes: tuple[ScenarioNote, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Return the ``scenario run --format json`` document (see the CLI contract)."""
         result = self.result
         items = result.items
         platforms = result.platforms
+        # Availabilities lie in 0..1 by construction; json_value still turns a NaN into null and
+        # refuses an infinity with a message instead of a traceback from json.dumps.
         return {
             "scenario": result.scenario.name,
             "description": result.scenario.description,
@@ -59,26 +121,30 @@ class ScenarioRun:
                 {
                     "id": i,
                     "kind": k,
-                    "availability": float(a),
-                    "own_availability": float(o),
+                    "availability": json_value(a, f"/items/{n}/availability"),
+                    "own_availability": json_value(o, f"/items/{n}/own_availability"),
                     "limited_by": lim,
                 }
-                for i, k, a, o, lim in zip(
-                    items["id"],
-                    items["kind"],
-                    items["availability"],
-                    items["own_availability"],
-                    items["limited_by"],
-                    strict=True,
+                for n, (i, k, a, o, lim) in enumerate(
+                    zip(
+                        items["id"],
+                        items["kind"],
+                        np.asarray(items["availability"], dtype=np.float64),
+                        np.asarray(items["own_availability"], dtype=np.float64),
+                        items["limited_by"],
+                        strict=True,
+                    )
                 )
             ],
             "platforms": [
-                {"id": p, "availability": float(a), "limited_by": lim}
-                for p, a, lim in zip(
-                    platforms["id"],
-                    platforms["availability"],
-                    platforms["limited_by"],
-                    strict=True,
+                {"id": p, "availability": json_value(a, f"/platforms/{n}/availability"), "limited_by": lim}
+                for n, (p, a, lim) in enumerate(
+                    zip(
+                        platforms["id"],
+                        np.asarray(platforms["availability"], dtype=np.float64),
+                        platforms["limited_by"],
+                        strict=True,
+                    )
                 )
             ],
             "shocks": [
@@ -87,12 +153,13 @@ class ScenarioRun:
                     "stage": s.stage,
                     "materials": list(s.materials),
                     "items": list(s.items),
-                    "severity": s.severity,
-                    "duration_days": s.duration_days,
-                    "probability": s.probability,
+                    "severity": json_value(s.severity, f"/shocks/{n}/severity"),
+                    "duration_days": json_value(s.duration_days, f"/shocks/{n}/duration_days"),
+                    "probability": json_value(s.probability, f"/shocks/{n}/probability"),
                 }
-                for s in result.scenario.shocks
+                for n, s in enumerate(result.scenario.shocks)
             ],
+            "notes": [note.to_json() for note in self.notes],
             "sources": [
                 {
                     "dataset": "scenario",
@@ -118,4 +185,5 @@ def run_on_chain(
         spec = scenario
     result = run_scenario(chain, build_chain_matrix(chain), spec, world_supply_shares(catalogue))
     parameters = {"rule": "baseline", "world_shares": "EC 2023 global supply"}
-    return ScenarioRun(chain, result, provenance(["ec_global_supply"], parameters, records))
+    used = provenance(["ec_global_supply"], parameters, records)
+    return ScenarioRun(chain, result, used, scenario_notes(chain, spec))

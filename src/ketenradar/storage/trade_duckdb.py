@@ -24,7 +24,7 @@ from ketenradar.errors import InputFileError, Problem
 from ketenradar.locale import _
 from ketenradar.refdata import known_country_codes
 
-__all__ = ["BACI_SPECIAL_CODES", "SupplierShares", "load_flows", "supplier_shares"]
+__all__ = ["BACI_SPECIAL_CODES", "MAX_TRADE_VALUE", "SupplierShares", "load_flows", "supplier_shares"]
 
 TradeStyle = Literal["comtrade", "baci"]
 COMTRADE_COLUMNS = ("reporter", "partner", "hs", "year", "flow", "value")
@@ -32,6 +32,15 @@ BACI_COLUMNS = ("t", "i", "j", "k", "v")
 # CEPII BACI uses UN numeric codes, with a few of its own for territories it merges.
 BACI_SPECIAL_CODES = {251: "FRA", 579: "NOR", 699: "IND", 757: "CHE", 842: "USA", 490: "TWN", 58: "BEL"}
 MAX_LISTED = 20
+# One flow above this (in the file's currency unit) exceeds a year of world trade; refusing it
+# also keeps sums over tens of millions of rows far from overflowing.
+MAX_TRADE_VALUE = 1e15
+
+
+def _clip(value: object) -> str:
+    """Return a value as at most 80 characters of text, as messages quote it (storage may not use ingest)."""
+    text = str(value)
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def _style(columns: list[str]) -> TradeStyle:
@@ -46,7 +55,14 @@ def _problems_from(
 ) -> list[Problem]:
     rows = connection.execute(sql + f" LIMIT {MAX_LISTED}").fetchall()
     return [
-        Problem(file=file, row=int(r), column=column, value=str(v), message=message, expected=expected)
+        Problem(
+            file=file,
+            row=int(r),
+            column=column,
+            value=None if v is None else _clip(v),
+            message=message,
+            expected=expected,
+        )
         for r, v in rows
     ]
 
@@ -56,9 +72,10 @@ def load_flows(
 ) -> duckdb.DuckDBPyConnection:
     """Read a trade file into table ``flows(year, exporter, importer, hs, value)``, or refuse it.
 
-    Problems (missing columns, non-numeric values, negative values, unknown country codes) are
-    listed with their row (header = row 1), at most 20 per kind. A clean file costs one scan
-    for the checks; rows are numbered only when something has to be reported.
+    Problems (missing columns, non-numeric, non-finite, negative or implausibly large values,
+    unknown country codes) are listed with their row (header = row 1), at most 20 per kind. A
+    clean file costs one scan for the checks; rows are numbered only when something has to be
+    reported.
     """
     path = Path(path)
     file = str(path)
@@ -131,7 +148,19 @@ def load_flows(
             _("not a number"),
             _("a trade value with a dot as decimal separator"),
         ): f"TRY_CAST({value} AS DOUBLE) IS NULL",
-        (value_name, _("negative trade value"), _("a value ≥ 0")): f"TRY_CAST({value} AS DOUBLE) < 0",
+        (
+            value_name,
+            _("not a finite number (NaN or infinity cannot be computed with)"),
+            _("a trade value ≥ 0"),
+        ): f"NOT isfinite(TRY_CAST({value} AS DOUBLE))",
+        (value_name, _("negative trade value"), _("a value ≥ 0")): (
+            f"isfinite(TRY_CAST({value} AS DOUBLE)) AND TRY_CAST({value} AS DOUBLE) < 0"
+        ),
+        (
+            value_name,
+            _("trade value too large"),
+            _("a value ≤ {limit:g} (more is above a year of world trade)").format(limit=MAX_TRADE_VALUE),
+        ): f"isfinite(TRY_CAST({value} AS DOUBLE)) AND TRY_CAST({value} AS DOUBLE) > {MAX_TRADE_VALUE:g}",
         (year_name, _("not a year"), _("a year such as 2022")): f"TRY_CAST({year} AS INTEGER) IS NULL",
     }
     if style == "comtrade":
