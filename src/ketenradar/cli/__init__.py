@@ -112,4 +112,4 @@ def main() -> None:
     cli(prog_name="ketenradar")
 
 
-from ketenradar.cli import chains, criticality, demo, reference, sector, survey, trade  # noqa: E402,F401  (registers commands)
+from ketenradar.cli import chains, criticality, demo, examples, reference, sector, survey, trade  # noqa: E402,F401  (registers commands)

@@ -6,22 +6,22 @@ The services compute every result once (:func:`build_demo_context`); each sectio
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from ketenradar.locale import _, use_language
 from ketenradar.reports.context import ReportContext, build_demo_context
-from ketenradar.reports.html import Section, render_report, write_report_dir
+from ketenradar.reports.html import Section, check_report_dir, render_report, write_report_dir
 from ketenradar.reports.sections import SECTIONS, SectionBuilder
+from ketenradar.services.jsonable import dumps
 from ketenradar.services.provenance import package_version
 
 __all__ = ["render_demo", "run_demo"]
 
 
 def _json(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False)
+    return dumps(document, indent=1, ensure_ascii=False)
 
 
 def render_demo(
@@ -67,6 +67,7 @@ def run_demo(
     """Build the demo report into ``out_dir`` and return the path of its index.html."""
     step = progress or (lambda _message: None)
     with use_language(lang):
+        check_report_dir(out_dir)  # a refused folder fails now, not after the report is built
         step(_("loading reference data and computing results"))
         ctx = build_demo_context(lang)
         files = render_demo(ctx, sections, progress)

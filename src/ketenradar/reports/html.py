@@ -6,11 +6,11 @@ the template, and the template escapes it: no HTML is built from strings here.
 
 from __future__ import annotations
 
+import json
 import math
-import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,12 +20,15 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from ketenradar.errors import OutputRefused
 from ketenradar.locale import _, format_number, format_percent, yes_no
 from ketenradar.model.vocabulary import label
 
 __all__ = [
+    "REPORT_MARKER",
     "Section",
     "TableColumn",
+    "check_report_dir",
     "figure",
     "render_report",
     "render_table",
@@ -172,17 +175,26 @@ def render_report(title: str, subtitle: str, footer: str, sections: Sequence[Sec
     )
 
 
+REPORT_MARKER = ".ketenradar-report"
+
+
 def write_report_dir(out_dir: Path, files: Mapping[str, str | bytes]) -> Path:
     """Write all files of a report into ``out_dir`` at once; a failure leaves the old one intact.
 
-    The files are written into a temporary sibling folder first, which then replaces
-    ``out_dir``: readers never see a half-written report.
+    The files are written into a new folder first and swapped in only when complete.
+    ``out_dir`` may be new, empty, or an earlier ketenradar report (it holds the marker file
+    :data:`REPORT_MARKER`, which lists the files ketenradar wrote); any other folder is
+    refused with :class:`~ketenradar.errors.OutputRefused` before anything is written. Only
+    files ketenradar wrote are ever replaced or removed.
     """
-    out_dir = out_dir.resolve()
+    out_dir = Path(out_dir).absolute()
+    old_files = check_report_dir(out_dir)
+    names = sorted(files)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    # A new folder is built beside the target; for an existing one, inside it (same file system,
+    # and it works for the current folder, whose parent may not be writable).
+    staging = _new_folder(out_dir.parent if old_files is None else out_dir, out_dir.name)
     try:
-        staging.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
         for relative, content in files.items():
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -190,14 +202,107 @@ def write_report_dir(out_dir: Path, files: Mapping[str, str | bytes]) -> Path:
                 target.write_bytes(content)
             else:
                 target.write_text(content, encoding="utf-8")
-        old = None
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}-old-{os.getpid()}")
-            out_dir.rename(old)
-        staging.rename(out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
+        if old_files is None:
+            _write_marker(staging, names)
+            staging.rename(out_dir)
+        else:
+            _swap_into(staging, out_dir, names, old_files)
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out_dir / "index.html"
+
+
+def check_report_dir(out_dir: Path) -> list[str] | None:
+    """Check that a report may be written to ``out_dir``; return the files of the report there.
+
+    Returns None for a folder that does not exist yet, the files ketenradar wrote for an
+    empty folder (none) or an earlier report, and raises OutputRefused for a file or a folder
+    with other files, naming the folder and what to do. Nothing is changed.
+    """
+    out_dir = Path(out_dir).absolute()
+    if not out_dir.exists():
+        return None
+    if not out_dir.is_dir():
+        raise OutputRefused(
+            _("{path} is a file, not a folder: choose a folder for the report").format(path=out_dir)
+        )
+    found = {
+        path.relative_to(out_dir).as_posix()
+        for path in out_dir.rglob("*")
+        if not path.is_dir() and not path.relative_to(out_dir).parts[0].startswith(_STAGING_PREFIX)
+    }
+    if not found:
+        return []
+    written = _read_marker(out_dir) if REPORT_MARKER in found else None
+    if written is None:
+        raise OutputRefused(
+            _(
+                "{path} is not empty and is not a ketenradar report (it holds {files}): nothing was "
+                "written; choose a new or empty folder for the report"
+            ).format(path=out_dir, files=_some(found))
+        )
+    others = sorted(found - set(written) - {REPORT_MARKER})
+    if others:
+        raise OutputRefused(
+            _(
+                "{path} holds an earlier ketenradar report and files ketenradar did not write "
+                "({files}): nothing was written; move those files away or choose another folder"
+            ).format(path=out_dir, files=_some(others))
+        )
+    return written
+
+
+_STAGING_PREFIX = ".ketenradar-new-"
+
+
+def _some(names: Iterable[str], shown: int = 3) -> str:
+    """Return the first few names, and "…" when there are more."""
+    ordered = sorted(names)
+    return ", ".join(ordered[:shown]) + (", …" if len(ordered) > shown else "")
+
+
+def _new_folder(parent: Path, name: str) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{name}-", dir=parent))
+    folder.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
+    return folder
+
+
+def _write_marker(folder: Path, names: Sequence[str], staging: Path | None = None) -> None:
+    """Write the marker listing ``names``; through ``staging`` (same file system) it appears at once."""
+    document = {"ketenradar_report": 1, "files": sorted(names)}
+    draft = (staging or folder) / REPORT_MARKER
+    draft.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    if staging is not None:
+        draft.replace(folder / REPORT_MARKER)
+
+
+def _read_marker(folder: Path) -> list[str] | None:
+    """Return the files an earlier report's marker lists, or None if it is not ketenradar's."""
+    try:
+        document = json.loads((folder / REPORT_MARKER).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    names = document.get("files") if isinstance(document, dict) else None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return None
+    return [n for n in names if n and not Path(n).is_absolute() and ".." not in Path(n).parts]
+
+
+def _swap_into(staging: Path, out_dir: Path, names: Sequence[str], old_files: Sequence[str]) -> None:
+    """Move a complete report into an existing folder, replacing only the files of the old one.
+
+    The marker lists old and new files while the files move, so that a run stopped halfway
+    leaves a folder the next run recognises and replaces.
+    """
+    _write_marker(out_dir, sorted({*names, *old_files}), staging)
+    for relative in names:
+        target = out_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (staging / relative).replace(target)
+    for relative in sorted(set(old_files) - set(names)):
+        (out_dir / relative).unlink(missing_ok=True)
+        for parent in (out_dir / relative).parents:
+            if parent == out_dir or not parent.is_dir() or any(parent.iterdir()):
+                break
+            parent.rmdir()
+    _write_marker(out_dir, names, staging)

@@ -1,13 +1,20 @@
-"""The Store protocol that the SQLite workspace (and later PostgreSQL) implement."""
+"""The Store protocol that the SQLite workspace (and later PostgreSQL) implement.
+
+A store may be used by several processes at once: a write is one transaction that either
+completes or leaves nothing, a version number is assigned inside it (two imports under one
+name become versions n and n+1), and reading never sees a half-written version.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from ketenradar.model.chain import Chain
+from ketenradar.model.material import Material
 from ketenradar.model.survey import Survey
 
 __all__ = ["ChainVersion", "Store", "default_workspace_path"]
@@ -29,8 +36,12 @@ class ChainVersion:
 class Store(Protocol):
     """Where chains are kept; every write is one transaction."""
 
-    def save_chain(self, chain: Chain) -> ChainVersion:
-        """Store the chain as the next version of its name and return that version."""
+    def save_chain(self, chain: Chain, materials: Iterable[Material] = ()) -> ChainVersion:
+        """Store the chain as the next version of its name and return that version.
+
+        ``materials`` are catalogue materials beyond the shipped ones; those the chain uses are
+        kept with the version (see :meth:`chain_materials`).
+        """
         ...
 
     def list_chains(self) -> list[ChainVersion]:
@@ -43,6 +54,10 @@ class Store(Protocol):
 
     def load_chain(self, name: str, version: int | None = None) -> Chain:
         """Return a stored chain (the latest version unless one is given); raise ChainNotFound."""
+        ...
+
+    def chain_materials(self, name: str, version: int | None = None) -> tuple[Material, ...]:
+        """Return the extra catalogue materials kept with a stored chain; raise ChainNotFound."""
         ...
 
     def save_survey(self, survey: Survey) -> int:
