@@ -42,3 +42,28 @@ def test_f08_trade_benchmark_runs_and_pandas_agrees() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "ratio pandas/ketenradar" in result.stdout
+
+
+def test_f04_deep_chain_benchmark_runs_and_both_routes_agree() -> None:
+    # Issue 8: --deep times a chain as deep as it is long against the broad chain of that size;
+    # the script asserts that the compiled route gives what the level walk gives.
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench_chains.py"),
+            "--sizes",
+            "3000",
+            "--lu-max",
+            "0",
+            "--no-import",
+            "--deep",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "== deep: 3,000 items" in result.stdout
+    assert "2,993 levels" in result.stdout
+    assert "broad) | availability" in result.stdout

@@ -5,6 +5,7 @@ The radar numbers are worked out in tests/data/radar_chain/EXPECTED.md.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,99 @@ def test_f05_lone_platform_without_bom(run_json, tmp_path: Path) -> None:
     )
     (platform,) = run_json("chain", "exposure", str(folder))["platforms"]
     assert platform["materials"] == [] and platform["visibility"]["levels"] == 1
+
+
+def test_f05_levels_below_counts_the_branch_itself(run_json) -> None:
+    # Issue 8: copper under power_unit is one level down, though it also sits three levels below
+    # the antenna (power_unit was reported 2). In the demo, ft_gear → gear_alloy → m_nickel is 2
+    # levels (nickel is 3 levels below frigate branches, so ft_gear was reported 3).
+    (radar,) = run_json("chain", "exposure", str(RADAR))["platforms"]
+    branches = {b["branch"]: b["levels_below"] for b in radar["visibility"]["branches"]}
+    assert branches == {"antenna_array": 3, "power_unit": 1}
+    assert radar["visibility"]["levels"] == 5
+    demo = run_json("chain", "exposure", str(demo_chain_path()))["platforms"]
+    fighter = next(p for p in demo if p["id"] == "fighter")
+    gear = next(b for b in fighter["visibility"]["branches"] if b["branch"] == "ft_gear")
+    assert gear["levels_below"] == 2
+
+
+def test_f05_chain_exposure_table_shows_split_hhi_and_item_concentration(run) -> None:
+    result = run("chain", "exposure", str(RADAR))
+    assert result.exit_code == 0, result.output
+    table = result.stdout
+    for header in ("NL", "EU+EEA", "third", "HHI", "top country"):
+        assert header in table
+    # Copper processing: CHN 0.5, DEU 0.5 → EU+EEA 0.50, third 0.50, HHI 0.50.
+    copper = next(line for line in table.splitlines() if "copper" in line and "processing" in line)
+    assert _cells(copper)[4:9] == ["CHN 50%", "0.00", "0.50", "0.50", "0.50"]
+    # Per-item HHI: mmic is made 60/40 in two countries → 0.6² + 0.4² = 0.52.
+    assert "Concentration of each item's own sourcing" in table
+    mmic = next(line for line in table.splitlines() if line.startswith("│ mmic "))
+    assert _cells(mmic) == ["mmic", "manufacturing", "2", "USA", "0.60", "0.52"]
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.split("│")[1:-1]]
+
+
+def test_f05_chain_exposure_table_is_bounded_on_a_big_chain(run, run_json, tmp_path: Path) -> None:
+    # Issue 8: 100,000 items printed 157,661 lines; tables now stop after 20 rows and say how
+    # many more the complete JSON and CSV hold.
+    out = tmp_path / "synth"
+    assert (
+        run("chain", "synth", "--items", "3000", "--platforms", "3", "--seed", "1", str(out)).exit_code == 0
+    )
+    result = run("chain", "exposure", str(out))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    more = [line for line in lines if line.endswith("more (use --format csv or json for all)")]
+    assert len(more) >= 3  # exposure, single points, item concentration
+    assert len(lines) < 200
+    document = run_json("chain", "exposure", str(out))
+    details = sum(len(p["single_point_details"]) for p in document["platforms"])
+    assert details > 1000  # JSON stays complete
+    csv_lines = run("chain", "exposure", str(out), "--format", "csv").stdout.splitlines()
+    assert len(csv_lines) > 1000
+
+
+def test_f12_scenario_table_bounds_a_long_limited_by_cell(run, run_json, tmp_path: Path) -> None:
+    # Issue 8: a platform limited by thousands of items put them all in one cell.
+    materials = [f"m{k}" for k in range(12)]
+    folder = _folder(
+        tmp_path,
+        "c",
+        "id,name,kind,material\np,Platform,platform,\n"
+        + "".join(f"{m},Copper {m},material,copper\n" for m in materials),
+        "parent,child,quantity\n" + "".join(f"p,{m},1\n" for m in materials),
+        "item,country,share,stage\n"
+        + "".join(f"{m},CHN,1,processing\n{m},CHL,1,mining\n" for m in materials),
+    )
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: China\nshocks:\n  - countries: [CHN]\n    severity: 0.5\n", encoding="utf-8")
+    (platform,) = run_json("scenario", "run", str(scenario), "--chain", str(folder))["platforms"]
+    assert sorted(platform["limited_by"]) == sorted(materials)  # JSON: all of them
+    table = run("scenario", "run", str(scenario), "--chain", str(folder)).stdout
+    first = ", ".join(platform["limited_by"][:5])
+    assert f"{first} … and 7 more" in " ".join(table.split())
+    assert "Most affected items (lowest availability first)" in table
+
+
+def test_f04_materials_from_a_catalogue_file_travel_with_the_stored_chain(run, tmp_path: Path) -> None:
+    # A chain using a material from --catalogue is stored with it; its export re-imports alone.
+    catalogue = tmp_path / "extra.csv"
+    catalogue.write_text("id,name_en,name_nl,category\nkevlar_x,Kevlar X,Kevlar X,super_fibre\n")
+    folder = tmp_path / "chain"
+    shutil.copytree(RADAR, folder)
+    items = folder / "items.csv"
+    items.write_text(items.read_text().replace(",copper,", ",kevlar_x,"))
+    workspace = str(tmp_path / "w.sqlite")
+    assert run("chain", "import", str(folder), "--name", "x", "--workspace", workspace).exit_code == 1
+    result = run(
+        "chain", "import", str(folder), "--name", "x", "--catalogue", str(catalogue), "--workspace", workspace
+    )
+    assert result.exit_code == 0, result.output
+    for target in ("x.xlsx", "x.json", "x_csv"):
+        out = tmp_path / target
+        assert run("chain", "export", "x", str(out), "--workspace", workspace).exit_code == 0
+        again = run("chain", "import", str(out), "--name", "again", "--workspace", workspace)
+        assert again.exit_code == 0, again.output

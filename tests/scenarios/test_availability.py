@@ -54,3 +54,22 @@ def test_f12_availability_is_invariant_to_row_order(seed: int, rnd) -> None:
     ra = run_scenario(a, build_chain_matrix(a), scenario, WORLD).items.set_index("id")["availability"]
     rb = run_scenario(b, build_chain_matrix(b), scenario, WORLD).items.set_index("id")["availability"]
     pd.testing.assert_series_equal(ra.sort_index(), rb.sort_index())
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 8))
+def test_f12_table_rows_are_the_first_rows_of_the_complete_result(seed: int, limit: int) -> None:
+    # Issue 8: the table path builds only the rows it prints; they must match the full result.
+    chain = synthetic_chain(120, seed=seed, platforms=3)
+    result = run_scenario(chain, build_chain_matrix(chain), Scenario("p", (Shock(("CHN",), 0.6),)), WORLD)
+    items = result.items
+    affected = items[items["availability"] < 1].sort_values("availability", kind="stable")
+    assert result.n_affected == len(affected)
+    pd.testing.assert_frame_equal(
+        result.most_affected(limit).reset_index(drop=True), affected.head(limit).reset_index(drop=True)
+    )
+    summary = result.platform_summary(limit)
+    platforms = result.platforms
+    assert summary["id"].tolist() == platforms["id"].tolist()
+    assert summary["limited_by"].tolist() == [ids[:limit] for ids in platforms["limited_by"]]
+    assert summary["limited_by_count"].tolist() == [len(ids) for ids in platforms["limited_by"]]

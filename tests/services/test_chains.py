@@ -6,6 +6,7 @@ wires it to the reference data; its invariants on random chains are in network/t
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,30 @@ def test_f05_spof_threshold_is_configurable(shared_chain) -> None:
     ]
     assert set(strict_w["stage"]) == {"mining", "processing"}
     assert set(loose_w["stage"]) == {"mining"}
+
+
+def test_f05_split_table_gives_quantity_split_and_hhi_per_material_and_stage(shared_chain) -> None:
+    # Issue 8: the split and HHI per material and stage were in JSON only; the table shows them.
+    table = chain_exposure(shared_chain, CATALOGUE).split_table()
+    row = table.set_index(["platform", "material", "stage"]).loc[("tank", "tungsten", "processing")]
+    assert row["quantity"] == pytest.approx(10)
+    assert (row["NL"], row["EU+EEA"], row["third"]) == pytest.approx((0.0, 0.2, 0.8))
+    assert row["hhi"] == pytest.approx(0.8**2 + 0.2**2)
+    assert (row["top_country"], row["top_share"]) == ("CHN", pytest.approx(0.8))
+
+
+def test_f05_json_lists_the_concentration_of_every_item(shared_chain) -> None:
+    # Issue 8: per-item (node) HHI was computed but shown nowhere.
+    document = chain_exposure(shared_chain, CATALOGUE).to_json()
+    nodes = {(n["item"], n["stage"]): n for n in document["node_concentration"]}
+    engine = nodes[("engine", "manufacturing")]
+    assert engine == {
+        "item": "engine",
+        "stage": "manufacturing",
+        "hhi": pytest.approx(0.6**2 + 0.4**2),
+        "countries": 2,
+        "top_country": "DEU",
+        "top_share": pytest.approx(0.6),
+    }
+    assert nodes[("w", "mining")]["hhi"] == 1.0
+    json.dumps(document, allow_nan=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -9,10 +10,22 @@ import click
 from ketenradar.cli import cli
 from ketenradar.cli.i18n import argument, option
 from ketenradar.cli.options import FILE, PATH, catalogue_of, catalogue_option, store_of, workspace_option
-from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option, working
-from ketenradar.ingest.workbook import read_chain_workbook
+from ketenradar.cli.output import (
+    CELL_ITEMS,
+    TABLE_ROWS,
+    bounded_list,
+    emit_csv,
+    emit_json,
+    emit_table,
+    format_option,
+    working,
+)
+from ketenradar.ingest.workbook import read_chain_and_materials
 from ketenradar.ingest.workbook_writer import write_chain, write_template
 from ketenradar.locale import N_, _, format_number
+from ketenradar.model.chain import Chain
+from ketenradar.model.material import Material, MaterialCatalogue
+from ketenradar.reports.formatting import sentence, supplier_label
 from ketenradar.services.chains import (
     SPOF_SHARE_THRESHOLD,
     chain_details,
@@ -20,6 +33,7 @@ from ketenradar.services.chains import (
     list_chains,
     open_chain,
 )
+from ketenradar.services.materials import defence_catalogue
 from ketenradar.services.scenarios import load_scenario, run_on_chain
 
 _VERSION_TABLE = [
@@ -34,7 +48,7 @@ _VERSION_TABLE = [
 
 @cli.group()
 def chain() -> None:
-    """Value chains: template, import, list, show, export, exposure, synth."""
+    """Value chains: example, template, import, list, show, export, exposure, synth."""
 
 
 @chain.command()
@@ -51,11 +65,18 @@ def template(out: Path) -> None:
 @workspace_option
 @catalogue_option
 def import_(workbook: Path, name: str | None, workspace: Path | None, catalogue_file: Path | None) -> None:
-    """Validate WORKBOOK (.xlsx, CSV folder or .json) and store it as a new version."""
+    """Validate WORKBOOK (.xlsx, CSV folder or .json) and store it as a new version.
+
+    Materials beyond the shipped catalogue that the chain uses (from --catalogue or the
+    workbook's own materials sheet) are stored with it, so an export re-imports without them.
+    """
+    catalogue = catalogue_of(catalogue_file)
     with working(_("validating {path}").format(path=workbook)):
-        chain = read_chain_workbook(workbook, list(catalogue_of(catalogue_file)), name=name)
+        chain, sheet_materials = read_chain_and_materials(workbook, list(catalogue), name=name)
     with working(_("storing")):
-        version = store_of(workspace).save_chain(chain)
+        version = store_of(workspace).save_chain(
+            chain, materials=_extra_materials(chain, catalogue, sheet_materials)
+        )
     click.echo(
         _(
             "stored {name!r} version {version}: {items} items, {bom} bom rows, {sourcing} sourcing rows"
@@ -67,6 +88,17 @@ def import_(workbook: Path, name: str | None, workspace: Path | None, catalogue_
             sourcing=version.n_sourcing,
         )
     )
+
+
+def _extra_materials(
+    chain: Chain, catalogue: MaterialCatalogue, sheet_materials: Sequence[Material]
+) -> list[Material]:
+    """Return the materials the chain uses that ketenradar does not ship, to store with it."""
+    used = set(chain.items["material"])
+    shipped = set(defence_catalogue())
+    from_catalogue = [m for m in catalogue.values() if m.id in used and m.id not in shipped]
+    known = {m.id for m in from_catalogue}
+    return [*from_catalogue, *(m for m in sheet_materials if m.id in used and m.id not in known)]
 
 
 @chain.command(name="list")
@@ -118,7 +150,8 @@ def show(name: str, workspace: Path | None, fmt: str) -> None:
 @workspace_option
 def export(name: str, out: Path, version: int | None, workspace: Path | None) -> None:
     """Write a stored chain to OUT: .xlsx, .json, or a folder of CSV files."""
-    path = write_chain(store_of(workspace).load_chain(name, version), out)
+    store = store_of(workspace)
+    path = write_chain(store.load_chain(name, version), out, materials=store.chain_materials(name, version))
     click.echo(_("chain {name!r} written to {path}").format(name=name, path=path))
 
 
@@ -162,23 +195,25 @@ def exposure(
     if fmt == "csv":
         emit_csv(result.shares.merge(result.coverage, on=["platform", "material", "stage"]))
         return
-    table = result.content.merge(result.coverage, on=["platform", "material"])
-    top = result.shares.loc[result.shares.groupby(["platform", "material", "stage"])["share"].idxmax()]
-    table = table.merge(
-        top.rename(columns={"country": "top_country", "share": "top_share"}),
-        on=["platform", "material", "stage"],
-        how="left",
+    table = report.split_table().sort_values(
+        ["platform", "top_share"], ascending=[True, False], kind="stable", na_position="last"
     )
-    table = table.sort_values(["platform", "top_share"], ascending=[True, False])
+    shown = table.head(TABLE_ROWS)
+    shown = shown.assign(
+        top=[supplier_label(c, s) for c, s in zip(shown["top_country"], shown["top_share"], strict=True)]
+    )
     emit_table(
-        table,
+        shown,
         [
             ("platform", N_("platform"), -1),
             ("material", N_("material"), -1),
             ("quantity", N_("quantity"), 3),
             ("stage", N_("stage"), -1, "stage"),
-            ("top_country", N_("top country"), -1),
-            ("top_share", N_("share"), 2),
+            ("top", N_("top country"), -1),
+            ("NL", N_("NL"), 2),
+            ("EU+EEA", N_("EU+EEA"), 2),
+            ("third", N_("third"), 2),
+            ("hhi", N_("HHI"), 2),
             ("basis", N_("basis"), -1, "basis"),
             ("known_fraction", N_("known"), 2),
         ],
@@ -187,8 +222,11 @@ def exposure(
         ),
         caption=_(
             "basis chain = the chain's own sourcing; world = EC 2023 global supply shares where "
-            "the chain is silent; known = share of the quantity with sourcing in the chain."
+            "the chain is silent; known = share of the quantity with sourcing in the chain; "
+            "NL / EU+EEA / third = the shares by origin; HHI = Σ country share²."
         ),
+        limit=TABLE_ROWS,
+        total=len(table),
     )
     points = result.single_points
     if not points.empty:
@@ -203,6 +241,24 @@ def exposure(
                 ("reason", N_("reason"), -1),
             ],
             title=_("Single points of failure"),
+            limit=TABLE_ROWS,
+        )
+    nodes = result.node_hhi
+    if not nodes.empty:
+        emit_table(
+            nodes.nlargest(TABLE_ROWS, "hhi", keep="first"),
+            [
+                ("item", N_("item"), -1),
+                ("stage", N_("stage"), -1, "stage"),
+                ("countries", N_("countries"), 0),
+                ("top_country", N_("top country"), -1),
+                ("top_share", N_("share"), 2),
+                ("hhi", N_("HHI"), 2),
+            ],
+            title=_("Concentration of each item's own sourcing (most concentrated first)"),
+            caption=_("HHI = Σ country share² over the item's suppliers at that stage; 1 = one country."),
+            limit=TABLE_ROWS,
+            total=len(nodes),
         )
     emit_table(
         result.visibility,
@@ -213,6 +269,7 @@ def exposure(
             ("material_quantity_known_fraction", N_("material quantity with known sourcing"), 2),
         ],
         title=_("Visibility"),
+        limit=TABLE_ROWS,
     )
 
 
@@ -244,11 +301,15 @@ def run(
         emit_json(report.to_json())
         return
     result = report.result
-    items = result.items.assign(limited_by=result.items["limited_by"].map(", ".join))
     if fmt == "csv":
-        emit_csv(items)
+        items = result.items
+        emit_csv(items.assign(limited_by=items["limited_by"].map(", ".join)))
         return
-    platforms = result.platforms.assign(limited_by=result.platforms["limited_by"].map(", ".join))
+    platforms = result.platform_summary(CELL_ITEMS)
+    platforms["limited_by"] = [
+        bounded_list(ids, total=count)
+        for ids, count in zip(platforms["limited_by"], platforms["limited_by_count"], strict=True)
+    ]
     emit_table(
         platforms,
         [
@@ -258,10 +319,10 @@ def run(
         ],
         title=_("Scenario: {name}").format(name=loaded.scenario.name),
         caption=_("Baseline rule; limited by = items whose own supply sets the platform's availability."),
+        limit=TABLE_ROWS,
     )
-    hit = items[items["availability"] < 1].sort_values("availability").head(25)
     emit_table(
-        hit,
+        result.most_affected(TABLE_ROWS),
         [
             ("id", N_("item"), -1),
             ("kind", N_("kind"), -1, "kind"),
@@ -269,8 +330,12 @@ def run(
             ("own_availability", N_("own supply"), 2),
             ("limited_by", N_("limited by"), -1),
         ],
-        title=_("Most affected items (25 at most)"),
+        title=_("Most affected items (lowest availability first)"),
+        limit=TABLE_ROWS,
+        total=result.n_affected,
     )
+    for note in report.notes:
+        click.secho(sentence(note.text()), err=True, fg="yellow")
 
 
 @chain.command()

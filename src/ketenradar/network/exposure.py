@@ -20,7 +20,7 @@ from ketenradar.locale import N_, _, format_percent
 from ketenradar.model.chain import Chain
 from ketenradar.model.vocabulary import RAW_MATERIAL_STAGES
 from ketenradar.network.build import ChainMatrix
-from ketenradar.network.propagate import reduce_up, total_requirements
+from ketenradar.network.propagate import levels_below, reduce_up, total_requirements
 from ketenradar.risk.concentration import hhi as herfindahl
 
 __all__ = ["SPOF_SHARE_THRESHOLD", "ExposureResult", "compute_exposure"]
@@ -36,7 +36,11 @@ _REASONS = {
 
 @dataclass(frozen=True, slots=True)
 class ExposureResult:
-    """Per platform: material content, country shares per material and stage, weak spots."""
+    """Per platform: material content, country shares per material and stage, weak spots.
+
+    ``node_hhi`` is the concentration of every item's own sourcing per stage: item, stage,
+    hhi (Σ country share²), countries (how many), top_country and top_share.
+    """
 
     platforms: list[str]
     content: pd.DataFrame
@@ -179,7 +183,16 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, pd.DataFrame
     if len(src.item) == 0:
         empty = np.array([], dtype=object)
         return (
-            pd.DataFrame({"item": empty, "stage": empty, "hhi": np.array([], dtype=np.float64)}),
+            pd.DataFrame(
+                {
+                    "item": empty,
+                    "stage": empty,
+                    "hhi": np.array([], dtype=np.float64),
+                    "countries": np.array([], dtype=np.intp),
+                    "top_country": empty,
+                    "top_share": np.array([], dtype=np.float64),
+                }
+            ),
             pd.DataFrame(
                 {
                     "position": np.array([], dtype=np.intp),
@@ -206,6 +219,10 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, pd.DataFrame
     )
     node_hhi_values = herfindahl(pair_share, pair_group, len(key_start))
     n_country = np.diff(np.r_[key_start, len(pair_key)])
+    top_share = np.maximum.reduceat(pair_share, key_start)
+    is_top = np.flatnonzero(pair_share == top_share[pair_group])
+    top_pair = is_top[np.r_[True, np.diff(pair_group[is_top]) != 0]]
+    country_names = np.asarray(src.countries, dtype=object)
 
     row_start = np.flatnonzero(np.r_[True, np.diff(key_sorted) != 0])
     supplier_sorted = src.supplier[order]
@@ -217,14 +234,24 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, pd.DataFrame
     stage = (keys % n_stages).astype(np.intp)
     stage_names = np.asarray(src.stages, dtype=object)
     node_hhi = pd.DataFrame(
-        {"item": matrix.index.labels[item], "stage": stage_names[stage], "hhi": node_hhi_values}
+        {
+            "item": matrix.index.labels[item],
+            "stage": stage_names[stage],
+            "hhi": node_hhi_values,
+            "countries": n_country,
+            # Categorical: a national chain has a million (item, stage) rows and a few countries.
+            "top_country": pd.Categorical.from_codes(
+                country_sorted[pair_start[top_pair]], categories=pd.Index(country_names, dtype=object)
+            ),
+            "top_share": top_share,
+        }
     )
     single_country = n_country == 1
     single = pd.DataFrame(
         {
             "position": item[single_country],
             "stage": stage_names[stage[single_country]],
-            "country": np.asarray(src.countries, dtype=object)[country_sorted[row_start[single_country]]],
+            "country": country_names[country_sorted[row_start[single_country]]],
             "reason_code": np.where(one_supplier[single_country], "single_supplier", "single_country"),
         }
     )
@@ -298,13 +325,15 @@ def _single_points(
 
 
 def _visibility(matrix: ChainMatrix, X: sp.csr_matrix) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Deepest known tier per branch and the share of material quantity with known upstream."""
+    """Deepest known tier and levels per branch, and the share of material quantity with known upstream."""
     src = matrix.sourcing
     own_tier = np.full(matrix.n, -np.inf)
     has_tier = ~np.isnan(src.tier)
     np.maximum.at(own_tier, src.item[has_tier], src.tier[has_tier])
     deepest = reduce_up(matrix, own_tier, "max")
-    depth = reduce_up(matrix, matrix.level.astype(np.float64), "max")
+    # Counted down from each item itself: an item deeper in another platform's branch does not
+    # make this branch deeper (issue 8).
+    below = levels_below(matrix)
 
     labels = matrix.index.labels
     platform_ids = labels[matrix.platforms]
@@ -314,7 +343,7 @@ def _visibility(matrix: ChainMatrix, X: sp.csr_matrix) -> tuple[pd.DataFrame, pd
             "platform": platform_ids[down.row],
             "branch": labels[down.col],
             "deepest_known_tier": _finite(deepest[down.col]),
-            "levels_below": depth[down.col] - matrix.level[down.col],
+            "levels_below": below[down.col],
         }
     )
     sourced = (np.bincount(src.item, minlength=matrix.n) > 0).astype(np.float64)
@@ -327,7 +356,7 @@ def _visibility(matrix: ChainMatrix, X: sp.csr_matrix) -> tuple[pd.DataFrame, pd
         {
             "platform": platform_ids,
             "deepest_known_tier": _finite(deepest[matrix.platforms]),
-            "levels": depth[matrix.platforms] + 1,
+            "levels": below[matrix.platforms] + 1,
             "material_quantity_known_fraction": known_fraction,
         }
     )

@@ -64,6 +64,53 @@ class ScenarioResult:
             }
         )
 
+    def platform_summary(self, ids: int) -> pd.DataFrame:
+        """Return one row per platform: availability, its first ``ids`` root-cause items and their count.
+
+        The ids are the first of ``platforms["limited_by"]``, in the same order, without building
+        the whole lists (a national chain can have thousands per platform).
+        """
+        causes = self.root_causes
+        n_platforms = len(self.platform_positions)
+        counts = np.bincount(causes["platform"].to_numpy(dtype=np.intp), minlength=n_platforms)
+        first = causes.groupby("platform", sort=False).head(ids).groupby("platform")["item"].agg(list)
+        return pd.DataFrame(
+            {
+                "id": self.labels[self.platform_positions],
+                "availability": self.availability[self.platform_positions],
+                "limited_by": [[str(self.labels[i]) for i in first.get(k, [])] for k in range(n_platforms)],
+                "limited_by_count": counts,
+            }
+        )
+
+    @property
+    def n_affected(self) -> int:
+        """Return the number of items with availability below 1."""
+        return int((self.availability < 1).sum())
+
+    def most_affected(self, limit: int) -> pd.DataFrame:
+        """Return the ``limit`` items with the lowest availability below 1, lowest first, as ``items`` does.
+
+        Only those items' rows are built.
+        """
+        affected = np.flatnonzero(self.availability < 1)
+        chosen = affected[np.argsort(self.availability[affected], kind="stable")[:limit]]
+        return self._item_rows(chosen)
+
+    def _item_rows(self, positions: np.ndarray) -> pd.DataFrame:
+        limits = self.limits
+        picked = limits[np.isin(limits["item"].to_numpy(), positions)]
+        grouped = picked.groupby("item")["limit"].agg(list)
+        return pd.DataFrame(
+            {
+                "id": self.labels[positions],
+                "kind": self.kind[positions],
+                "availability": self.availability[positions],
+                "own_availability": self.own_availability[positions],
+                "limited_by": [[str(self.labels[i]) for i in grouped.get(p, [])] for p in positions],
+            }
+        )
+
     @property
     def stage_availability(self) -> pd.DataFrame:
         """Return availability per item and stage with its basis (chain or world)."""

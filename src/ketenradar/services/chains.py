@@ -82,21 +82,28 @@ class ChainExposure:
     provenance: ResultProvenance
 
     def split_table(self) -> pd.DataFrame:
-        """Return per platform, material and stage: coverage, NL/EU+EEA/third split, top country."""
+        """Return per platform, material and stage: quantity, coverage, NL/EU+EEA/third, HHI, top country."""
         exposure = self.result
-        shares = exposure.shares.assign(split=lambda f: nl_split_of(f["country"]))
         keys = ["platform", "material", "stage"]
-        split = shares.pivot_table(index=keys, columns="split", values="share", aggfunc="sum", fill_value=0.0)
-        for column in NL_SPLITS:
-            if column not in split:
-                split[column] = 0.0
-        top = shares.loc[shares.groupby(keys)["share"].idxmax()].set_index(keys)
-        table = (
-            exposure.coverage.set_index(keys)
-            .join(split)
-            .join(top[["country", "share"]].rename(columns={"country": "top_country", "share": "top_share"}))
-        )
-        return table.reset_index().sort_values(keys)
+        shares = exposure.shares.assign(split=lambda f: nl_split_of(f["country"]))
+        table = exposure.coverage.set_index(keys)
+        if len(shares):
+            split = shares.pivot_table(
+                index=keys, columns="split", values="share", aggfunc="sum", fill_value=0.0
+            )
+            # A stage without any shares keeps a missing split, not zeros.
+            table = table.join(split.reindex(columns=list(NL_SPLITS), fill_value=0.0))
+            table = table.join(hhi_by_key(shares, keys))
+            top = shares.loc[shares.groupby(keys)["share"].idxmax()].set_index(keys)
+            table = table.join(
+                top[["country", "share"]].rename(columns={"country": "top_country", "share": "top_share"})
+            )
+        else:
+            table = table.assign(
+                **dict.fromkeys(NL_SPLITS, np.nan), hhi=np.nan, top_country=None, top_share=np.nan
+            )
+        table = table.reset_index().merge(exposure.content, on=["platform", "material"], how="left")
+        return table.sort_values(keys, ignore_index=True)
 
     def to_json(self) -> dict[str, Any]:
         """Return the ``chain exposure --format json`` document (see the CLI contract)."""
@@ -177,6 +184,8 @@ class ChainExposure:
         return {
             "chain": self.chain.name,
             "platforms": platforms,
+            # Concentration of every item's own sourcing per stage (the tables show the top).
+            "node_concentration": result.node_hhi.to_dict(orient="records"),
             "settings": {
                 "spof_share_threshold": result.spof_threshold,
                 "world_shares": WORLD_SHARES,
