@@ -22,12 +22,11 @@ from ketenradar.locale import country_name, locale_dir
 from ketenradar.refdata import (
     dataset_names,
     known_country_codes,
-    load_defence_materials_extra,
-    load_materials,
     provenance_of,
 )
 from ketenradar.reports.context import demo_chain_path, demo_scenario_path
 from ketenradar.risk.country import COUNTRY_INDICATORS
+from ketenradar.services.materials import defence_catalogue
 
 NUMBER = re.compile(r"[-−]?\d{1,3}(?:\u202f\d{3})*(?:,\d+)?\s?%?|[-−]?\d+(?:,\d+)?%?")
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -99,7 +98,7 @@ def data_words() -> list[str]:
     dataset titles (Dutch ones from the manifest), the demo scenario's name and source, and the
     country-risk indicators' codes.
     """
-    materials = [*load_materials().values(), *load_defence_materials_extra()]
+    materials = [*defence_catalogue().values()]
     items = pd.read_csv(demo_chain_path() / "items.csv")
     scenario = read_scenario(demo_scenario_path())
     words = {m.name_nl for m in materials} | {m.id for m in materials}
@@ -139,6 +138,11 @@ def _allowed(
     parts = [p for p in SEPARATORS.split(text) if p.strip()]
     if len(parts) > 1 and all(_allowed(p, catalogue, data, depth + 1) for p in parts):
         return True
+    # A label joined to a sentence ("processing: EU sourcing withdrawn: ..."): split once.
+    for separator in SEPARATORS.finditer(text):
+        head, tail = text[: separator.start()], text[separator.end() :]
+        if _allowed(head, catalogue, data, depth + 1) and _allowed(tail, catalogue, data, depth + 1):
+            return True
     rest = text
     for word in data:
         if word in rest:

@@ -132,6 +132,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     },
     "material_category": {
         "eu_crm_2023": N_("EU critical raw material 2023"),
+        "eu_crm_2023_element": N_("element of an EU 2023 group"),
+        "ec_2023_assessed": N_("assessed by the EC in 2023, not critical"),
         "super_fibre": N_("super fibre"),
         "energetic_material": N_("energetic material"),
         "energetic_precursor": N_("energetic-material precursor"),
