@@ -403,12 +403,12 @@ def test_f04_excel_that_unpacks_too_large_is_refused_before_reading(tmp_path: Pa
     import openpyxl
 
     from ketenradar.errors import InputFileError
-    from ketenradar.ingest import workbook
+    from ketenradar.ingest import sheets, workbook
 
     path = _xlsx(tmp_path / "z.xlsx", {"items": ITEMS})
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/media/pad.bin", b"\0" * 3_000_000)  # packs to a few kB
-    monkeypatch.setattr(workbook, "MAX_XLSX_UNPACKED_BYTES", 2_000_000)
+    monkeypatch.setattr(sheets, "MAX_XLSX_UNPACKED_BYTES", 2_000_000)
     monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("openpyxl read the file"))
     with pytest.raises(InputFileError) as caught:
         workbook.read_chain_workbook(path, [])

@@ -7,13 +7,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from ketenradar.risk.disclosure import (
-    DisclosureRules,
-    ReleaseChange,
-    check_release,
-    primary_suppression,
-    secondary_suppression,
-)
+from ketenradar.risk.disclosure import DisclosureRules, primary_suppression, secondary_suppression
+from ketenradar.risk.releases import ReleaseChange, check_release
 from tests.helpers.disclosure import check_lines
 from tests.risk.lp_attack import attack_releases, attack_table
 

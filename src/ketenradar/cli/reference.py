@@ -22,12 +22,12 @@ from ketenradar.services.countries import CountryOverview, build_country_overvie
 from ketenradar.services.materials import (
     AssessmentOptions,
     MaterialOverview,
-    OutlookResult,
     build_material_overview,
     defence_catalogue,
     element_catalogue,
     eu_catalogue,
 )
+from ketenradar.services.outlook import OutlookResult
 from ketenradar.services.provenance import InputRecord, input_file
 from ketenradar.services.reference import list_datasets
 

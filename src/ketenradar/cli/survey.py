@@ -17,11 +17,11 @@ from ketenradar.locale import N_, _, current_language, format_number, format_per
 from ketenradar.model.survey import SURVEY_SHEETS
 from ketenradar.model.vocabulary import LABELS, SURVEY_DOMAINS, label
 from ketenradar.reports.formatting import sentences
+from ketenradar.services.matrix import risk_impact_matrix
 from ketenradar.services.survey import (
     DisclosureRules,
     dis_area_names,
     open_survey,
-    risk_impact_matrix,
     summarise_survey,
 )
 from ketenradar.services.synth import SYNTHETIC_NOTE, synthetic_survey

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ketenradar.errors import InputFileError, Problem
+from ketenradar.ingest.sheets import read_sheets
 from ketenradar.ingest.tables import MAX_PROBLEMS, ROW, Column, clip
-from ketenradar.ingest.workbook import check_sheets, read_sheets
+from ketenradar.ingest.workbook import check_sheets
 from ketenradar.ingest.workbook_writer import write_workbook_template
 from ketenradar.locale import N_, _
 from ketenradar.model.survey import SURVEY_SHEETS, Survey

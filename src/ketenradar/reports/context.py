@@ -10,6 +10,7 @@ from ketenradar.locale import Language, use_language
 from ketenradar.services.chains import ChainExposure, chain_exposure, open_chain
 from ketenradar.services.countries import CountryOverview, build_country_overview
 from ketenradar.services.materials import MaterialOverview, build_material_overview, defence_catalogue
+from ketenradar.services.matrix import RiskImpactMatrix, risk_impact_matrix
 from ketenradar.services.reference import DatasetList, list_datasets
 from ketenradar.services.scenarios import ScenarioRun, load_scenario, run_on_chain
 from ketenradar.services.sector import (
@@ -18,13 +19,7 @@ from ketenradar.services.sector import (
     materiel_from_seed,
     ownership_from_seed,
 )
-from ketenradar.services.survey import (
-    RiskImpactMatrix,
-    SurveySummary,
-    open_survey,
-    risk_impact_matrix,
-    summarise_survey,
-)
+from ketenradar.services.survey import SurveySummary, open_survey, summarise_survey
 from ketenradar.services.trade import ProductGroups, product_groups
 
 __all__ = ["MATRIX_DOMAINS", "ReportContext", "build_demo_context", "demo_chain_path", "demo_scenario_path"]

@@ -2,7 +2,8 @@
 
 Joins the shipped tables and calls the pure indicator functions of :mod:`ketenradar.risk`;
 returns a :class:`MaterialOverview` whose ``to_json()`` is the ``materials --format json``
-contract.
+contract. The USGS outlook, prices and the report's call-outs come from
+:mod:`ketenradar.services.outlook`.
 """
 
 from __future__ import annotations
@@ -40,14 +41,20 @@ from ketenradar.risk.outlook import (
     reserve_lifetime_years,
 )
 from ketenradar.risk.shares import catalogue_supply_shares
-from ketenradar.services.jsonable import json_records, json_value
+from ketenradar.services.jsonable import json_value
+from ketenradar.services.outlook import (
+    add_usgs_outlook,
+    callout_records,
+    price_records,
+    region_records,
+    report_callouts,
+)
 from ketenradar.services.provenance import InputRecord, ResultProvenance, provenance, sources_json
 
 __all__ = [
     "DEFAULT_WGI_YEARS",
     "AssessmentOptions",
     "MaterialOverview",
-    "OutlookResult",
     "any_flag",
     "build_material_overview",
     "defence_catalogue",
@@ -67,24 +74,9 @@ NO_PARAMETERS = N_("no EC supply-risk parameters (import reliance, EOL-RIR, SI_S
 NO_USE_SHARES = N_("no EC end-use shares in the reference data")
 NO_EU_SOURCING = N_("no EU-sourcing country shares for this stage")
 EU_SOURCING_WITHDRAWN = N_("EU sourcing withdrawn: {reason}")
-NO_USGS_SERIES = N_("USGS MCS 2025 has no reserves series for this material")
-USGS_LOWER_BOUND = N_("USGS gives the world reserves only as a lower bound ({printed})")
-NO_USGS_RESERVES = N_("USGS gives no world reserves")
-NO_USGS_PRODUCTION = N_("USGS gives no world production")
 REPORT_FIGURES = "Berenschot (2024) report table; labelled there as USGS MCS 2024 but not the USGS figures"
-NO_VOLATILITY = N_(
-    "the report prints no price volatility, and no shipped source defines a volatility formula "
-    "for the USGS price series"
-)
 # Categories the EC assessed in 2023: the EU list, its group members, molybdenum.
 EC_ASSESSED = (EU_CRM_2023, EU_CRM_2023_ELEMENT, EC_2023_ASSESSED)
-# The report's lifetime conflicts with USGS when it lies more than this fraction outside the
-# range of the two USGS lifetimes (production 2023 and 2024).
-LIFETIME_CONFLICT_TOLERANCE = 0.20
-# A call-out of the report differs from the EC when more than this many percentage points apart.
-CALLOUT_DIFFERENCE_LIMIT_PCT_POINTS = 10.0
-# USGS publishes rare earths only as a total: both groups take it, as a proxy.
-_USGS_ID = {"heavy_rare_earths": "rare_earths", "light_rare_earths": "rare_earths"}
 EC_GLOBAL_SUPPLY = "EC 2023 global supply"
 EC_EU_SOURCING = "EC 2023 EU sourcing"
 USGS_PRODUCTION = "USGS MCS 2025 production 2023"
@@ -373,7 +365,7 @@ def build_material_overview(
     materials["price_volatility_pct"] = seed["price_volatility_pct"]
     materials["eu_eol_rir"] = seed["eol_rir"]
     materials["us_government_stockpile"] = seed["us_government_stockpile"]
-    _add_usgs_outlook(materials, results["eol_rir"])
+    add_usgs_outlook(materials, results["eol_rir"])
     imports = refdata.load_nl_imports().frame.reindex(list(catalogue))
     for column in ("direct_import_meur", "indirect_import_meur", "total_import_meur"):
         materials[f"nl_{column}"] = imports[column]
@@ -400,7 +392,7 @@ def build_material_overview(
         options=options,
         provenance=provenance(used, parameters_used, inputs),
         overrides=tuple(overrides),
-        callouts=_callouts(catalogue, ec_shares),
+        callouts=report_callouts(catalogue, ec_shares),
         region_shares=refdata.load_region_shares().frame,
         prices=refdata.load_usgs_prices().frame,
     )
@@ -442,90 +434,6 @@ def mark_withdrawn(criticality: CriticalityResult, eu_sourcing: pd.DataFrame | N
     )
     materials["reason"] = joined.reindex(materials.index).fillna("")
     return CriticalityResult(stages=stages, materials=materials, parameters=criticality.parameters)
-
-
-def _add_usgs_outlook(materials: pd.DataFrame, eol_rir_ec: pd.Series) -> None:
-    """Add the USGS MCS 2025 reserves, production and lifetimes beside the report's figures."""
-    usgs = refdata.load_usgs_reserves_production().frame
-    ids = [_USGS_ID.get(m, m) for m in materials.index]
-    u = usgs.reindex(ids).set_axis(materials.index)
-    excluded = materials.index.isin(list(refdata.USGS_LIFETIME_EXCLUDED))
-    valid = ~excluded & ~u["unit_mismatch"].fillna(False).astype(bool)
-    materials["usgs_reserves"] = u["reserves"]
-    materials["usgs_reserves_as_printed"] = u["reserves_raw"]
-    materials["usgs_world_production_2023"] = u["production_2023"]
-    materials["usgs_world_production_2024"] = u["production_2024"]
-    materials["usgs_unit"] = u["unit"]
-    materials["usgs_series"] = u["series"]
-    materials["usgs_is_proxy"] = u["is_proxy"]
-    lifetime = reserve_lifetime_years(u["reserves"], u["production_2024"])
-    lifetime_2023 = reserve_lifetime_years(u["reserves"], u["production_2023"])
-    materials["reserve_lifetime_years_usgs"] = np.where(valid, lifetime, np.nan)
-    materials["reserve_lifetime_years_usgs_2023"] = np.where(valid, lifetime_2023, np.nan)
-    printed = u["reserves_raw"].fillna("").astype(str)
-    reason = np.select(
-        [
-            u["series"].isna(),
-            excluded,
-            printed.str.startswith(">"),
-            u["reserves"].isna(),
-            u["production_2024"].isna(),
-        ],
-        [
-            _(NO_USGS_SERIES),
-            [_(refdata.USGS_LIFETIME_EXCLUDED.get(m, "")) for m in materials.index],
-            [_(USGS_LOWER_BOUND).format(printed=p) for p in printed],
-            _(NO_USGS_RESERVES),
-            _(NO_USGS_PRODUCTION),
-        ],
-        default="",
-    )
-    materials["usgs_lifetime_unavailable_reason"] = reason
-    low = materials[["reserve_lifetime_years_usgs", "reserve_lifetime_years_usgs_2023"]].min(axis=1)
-    high = materials[["reserve_lifetime_years_usgs", "reserve_lifetime_years_usgs_2023"]].max(axis=1)
-    report = materials["reserve_lifetime_years_published"]
-    outside = (report < low * (1 - LIFETIME_CONFLICT_TOLERANCE)) | (
-        report > high * (1 + LIFETIME_CONFLICT_TOLERANCE)
-    )
-    known = report.notna() & low.notna()
-    materials["reserve_lifetime_conflict"] = outside.where(known, other=None).astype(object)
-    materials.loc[~known, "reserve_lifetime_conflict"] = None
-    materials["price_volatility_source"] = pd.Series(None, index=materials.index, dtype=object)
-    materials.loc[materials["price_volatility_pct"].notna(), "price_volatility_source"] = "report"
-    materials["price_volatility_unavailable_reason"] = np.where(
-        materials["price_volatility_pct"].isna(), _(NO_VOLATILITY), ""
-    )
-    materials["eu_eol_rir_ec"] = eol_rir_ec
-    differs = (materials["eu_eol_rir"] - eol_rir_ec).abs() > 0.005
-    both = materials["eu_eol_rir"].notna() & eol_rir_ec.notna()
-    materials["eu_eol_rir_conflict"] = differs.where(both, other=None).astype(object)
-    materials.loc[~both, "eu_eol_rir_conflict"] = None
-
-
-def _callouts(catalogue: MaterialCatalogue, ec_shares: pd.DataFrame) -> pd.DataFrame:
-    """Return the report's country call-outs beside the EC 2023 global-supply share.
-
-    The EC share is taken at mining where the EC assesses mining, else at processing (the
-    stage is given); a country the EC does not list has no EC share (not zero).
-    """
-    callouts = refdata.load_country_callouts().frame
-    known = {*catalogue, *refdata.load_materials()} | {m.id for m in refdata.load_element_materials()}
-    groups = [m.id for m in refdata.load_materials().values() if m.is_group]
-    ec = catalogue_supply_shares(ec_shares, sorted(known), groups)
-    ec = ec[ec["scope"] == "gs"]
-    mining = set(ec.loc[ec["stage"] == "mining", "material"])
-    callouts = callouts.assign(ec_stage=np.where(callouts["material"].isin(mining), "mining", "processing"))
-    ec_share = ec.groupby(["material", "stage", "country"])["share"].sum(min_count=1)
-    key = pd.MultiIndex.from_frame(callouts[["material", "ec_stage", "country"]])
-    # The EC prints one decimal; rounding removes the float noise of fraction -> percent.
-    callouts["ec_share_pct"] = np.round(ec_share.reindex(key).to_numpy() * 100.0, 6)
-    callouts["difference_pct_points"] = np.round(callouts["share_pct"] - callouts["ec_share_pct"], 6)
-    over = callouts["difference_pct_points"].abs() > CALLOUT_DIFFERENCE_LIMIT_PCT_POINTS
-    callouts["differs_over_limit"] = over.where(callouts["ec_share_pct"].notna(), other=None).astype(object)
-    callouts.loc[callouts["ec_share_pct"].isna(), "differs_over_limit"] = None
-    rolled = {m.id: m.group for m in refdata.load_element_materials() if m.group}
-    callouts["rolls_up_to"] = callouts["material"].map(rolled).fillna(callouts["material"])
-    return callouts.reset_index(drop=True)
 
 
 def _stage_table(
@@ -632,9 +540,9 @@ def _material_records(overview: MaterialOverview) -> list[dict[str, Any]]:
     history = overview.history.groupby("material")
     iea = overview.iea_outlook.dropna(subset=["material"]).groupby("material")
     sources = sources_json(overview.provenance.datasets)
-    callouts = _callout_records(overview.callouts)
-    regions = _region_records(overview.region_shares)
-    prices = _price_records(overview)
+    callouts = callout_records(overview.callouts)
+    regions = region_records(overview.region_shares)
+    prices = price_records(overview.prices, overview.catalogue)
     for material_id, row in overview.materials.iterrows():
         material: Material = overview.catalogue[str(material_id)]
         stages: dict[str, Any] = {}
@@ -747,98 +655,3 @@ def _material_records(overview: MaterialOverview) -> list[dict[str, Any]]:
         }
         records.append(record)
     return records
-
-
-def _callout_records(callouts: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """Return the call-outs per material id, an element's also under its group."""
-    rows = callouts.rename(
-        columns={"share_pct": "report_share_pct", "differs_over_limit": "differs_over_10_points"}
-    )
-    keep = [
-        "country",
-        "material",
-        "report_share_pct",
-        "ec_share_pct",
-        "ec_stage",
-        "difference_pct_points",
-        "differs_over_10_points",
-        "note",
-    ]
-    out: dict[str, list[dict[str, Any]]] = {}
-    for record, own, group in zip(
-        json_records(rows[keep]), rows["material"], rows["rolls_up_to"], strict=True
-    ):
-        for key in dict.fromkeys([own, group]):
-            out.setdefault(key, []).append(record)
-    return out
-
-
-def _region_records(regions: pd.DataFrame) -> dict[str, dict[str, dict[str, float]]]:
-    """Return the report's regional shares per material id as {stage: {region: pct}}."""
-    out: dict[str, dict[str, dict[str, float]]] = {}
-    for row in regions.itertuples(index=False):
-        out.setdefault(row.material, {}).setdefault(row.stage, {})[row.region] = float(row.share_pct)
-    return out
-
-
-def _price_records(overview: MaterialOverview) -> dict[str, list[dict[str, Any]]]:
-    """Return the USGS price series per material id; a group also gets its members' series."""
-    prices = overview.prices
-    out: dict[str, list[dict[str, Any]]] = {}
-    for (material, series), rows in prices.groupby(["material", "series"], sort=True):
-        record = {
-            "series": series,
-            "unit": rows["unit"].iloc[0] or None,
-            "description": rows["description"].iloc[0] or None,
-            "values": {str(y): json_value(v) for y, v in zip(rows["year"], rows["value"], strict=True)},
-        }
-        out.setdefault(str(material), []).append(record)
-    for material in overview.catalogue.values():
-        sources = [*material.members, *([_USGS_ID[material.id]] if material.id in _USGS_ID else [])]
-        for source in sources:
-            out.setdefault(material.id, []).extend(out.get(source, []))
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class OutlookResult:
-    """Reserve lifetime, volatility, recycling, IEA demand/supply and the CRMA benchmark."""
-
-    overview: MaterialOverview
-
-    @property
-    def provenance(self) -> ResultProvenance:
-        """Return the provenance of the underlying material picture."""
-        return self.overview.provenance
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the ``outlook --format json`` document."""
-        flat = self.overview.summary()
-        keep = [
-            "material",
-            "reserves_t",
-            "world_production_t",
-            "reserve_lifetime_years",
-            "reserve_lifetime_years_published",
-            "reserve_lifetime_years_usgs",
-            "reserve_lifetime_years_usgs_2023",
-            "reserve_lifetime_conflict",
-            "usgs_reserves",
-            "usgs_world_production_2024",
-            "usgs_unit",
-            "price_volatility_pct",
-            "eu_eol_rir",
-            "eu_eol_rir_ec",
-            "eu_eol_rir_conflict",
-            "us_government_stockpile",
-            "crma_strategic",
-            "crma_exceeds_limit",
-        ]
-        stage = [c for c in flat.columns if "crma_" in c and c not in keep]
-        return {
-            "materials": json_records(flat[keep + stage]),
-            "iea_outlook": json_records(self.overview.iea_outlook),
-            "settings": self.overview.options.describe(),
-            "sources": sources_json(self.provenance.datasets),
-            "provenance": self.provenance.to_json(),
-        }
