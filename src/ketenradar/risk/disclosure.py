@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.linalg import pinvh
-from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 from scipy.sparse import vstack as stack
 from scipy.sparse.csgraph import connected_components
@@ -212,6 +210,8 @@ def _decided_without_solving(
     keeps every line, and as far as no bound is hit the form changes by ``gain`` per step: when
     that spans more than half a company (or leaves 0 by that much), it is shown undetermined.
     """
+    from scipy.linalg import pinvh  # loaded when needed, not at start-up
+
     direction = forms.copy()
     if known.a_eq.shape[0]:
         # Projection on the null space, f - Aᵀ (A Aᵀ)⁺ A f, for every target at once.
@@ -248,6 +248,8 @@ def _decided_without_solving(
 
 def _solve(known: _Knowledge, objective: FloatArray) -> FloatArray:
     """Return a solution minimising ``objective`` (unbounded values capped far away)."""
+    from scipy.optimize import linprog  # loaded when an LP is solved, not at start-up
+
     # A cap keeps every programme bounded, so unrelated groups can share one solve; a value
     # able to reach it is as free as an unbounded one.
     cap = 1e6 + float(np.abs(known.truth).max(initial=0.0))
