@@ -15,6 +15,7 @@ from ketenradar.locale import _
 from ketenradar.model.material import MaterialCatalogue
 from ketenradar.services.countries import normalise_weights
 from ketenradar.services.materials import defence_catalogue
+from ketenradar.services.survey import DisclosureRules
 from ketenradar.settings import check_wgi_years
 from ketenradar.storage import SqliteStore, default_workspace_path
 
@@ -23,6 +24,7 @@ __all__ = [
     "PATH",
     "catalogue_of",
     "catalogue_option",
+    "disclosure_options",
     "parse_weights",
     "parse_years",
     "store_of",
@@ -54,6 +56,36 @@ def catalogue_option(function: F) -> F:
         help="CSV of extra materials (id, name_en, ...); the shipped extras "
         "(aramid, UHMWPE, nitric acid, CL-20, ceramics) are always known.",
     )(function)
+
+
+def disclosure_options(function: F) -> F:
+    """Add ``--unsuppressed``, ``--min-companies`` and ``--max-dominance`` (the disclosure rules)."""
+    defaults = DisclosureRules()
+    for decorator in reversed(
+        [
+            option(
+                "--unsuppressed",
+                is_flag=True,
+                help="Show every cell without disclosure control (not for publication).",
+            ),
+            option(
+                "--min-companies",
+                type=click.IntRange(1),
+                default=defaults.min_companies,
+                show_default=True,
+                help="Suppress cells with fewer companies than this.",
+            ),
+            option(
+                "--max-dominance",
+                type=click.FloatRange(0, 1),
+                default=defaults.max_dominance,
+                show_default=True,
+                help="Suppress cells where one company holds more than this share of the FTE.",
+            ),
+        ]
+    ):
+        function = decorator(function)
+    return function
 
 
 def catalogue_of(catalogue_file: Path | None) -> MaterialCatalogue:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ketenradar.cli import cli
 from ketenradar.cli.i18n import argument, option
-from ketenradar.cli.options import FILE
+from ketenradar.cli.options import FILE, disclosure_options
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option
 from ketenradar.ingest.sector_files import read_arms_imports, read_company_register
 from ketenradar.locale import N_, _, country_name, format_number, format_percent
@@ -36,25 +36,7 @@ from ketenradar.services.survey import DisclosureRules
     show_default=True,
     help="Composite country risk above which an owner country is flagged.",
 )
-@option(
-    "--unsuppressed",
-    is_flag=True,
-    help="Show every register cell without disclosure control (not for publication).",
-)
-@option(
-    "--min-companies",
-    type=click.IntRange(1),
-    default=3,
-    show_default=True,
-    help="Suppress owner countries with fewer companies than this (register only).",
-)
-@option(
-    "--max-dominance",
-    type=click.FloatRange(0, 1),
-    default=0.5,
-    show_default=True,
-    help="Suppress owner countries where one company holds more than this share of the FTE (register only).",
-)
+@disclosure_options
 @format_option
 def ownership(
     register: Path | None,
@@ -68,7 +50,8 @@ def ownership(
     """Shares of companies and FTE by owner country; flags control from high-risk countries.
 
     REGISTER is a CSV (company, fte, legal_owner_country[, ultimate_owner_country, owner_chain]);
-    without it, the source report's table of legal-owner countries is used.
+    its owner countries are published with disclosure control. Without it, the source report's
+    table of legal-owner countries is used as published.
     """
     listed = [c for c in high_risk.split(",") if c.strip()] if high_risk else None
     picture = (

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ketenradar.cli import cli
 from ketenradar.cli.i18n import argument, option
-from ketenradar.cli.options import FILE, PATH, catalogue_of, store_of, workspace_option
+from ketenradar.cli.options import FILE, PATH, catalogue_of, disclosure_options, store_of, workspace_option
 from ketenradar.cli.output import TableSpec, emit_csv, emit_json, emit_table, format_option
 from ketenradar.ingest.questionnaire import read_survey, write_survey_template
 from ketenradar.ingest.workbook_writer import write_sheets
@@ -61,23 +61,7 @@ def import_(answers: Path, name: str | None, workspace: Path | None) -> None:
 
 @survey.command()
 @argument("survey_ref", metavar="[ANSWERS|NAME]", required=False)
-@option(
-    "--unsuppressed", is_flag=True, help="Show every cell without disclosure control (not for publication)."
-)
-@option(
-    "--min-companies",
-    type=click.IntRange(1),
-    default=3,
-    show_default=True,
-    help="Suppress cells with fewer companies than this.",
-)
-@option(
-    "--max-dominance",
-    type=click.FloatRange(0, 1),
-    default=0.5,
-    show_default=True,
-    help="Suppress cells where one company holds more than this share of the FTE.",
-)
+@disclosure_options
 @option(
     "--against",
     type=click.IntRange(1),

@@ -19,7 +19,7 @@ import difflib
 import io
 import re
 import warnings
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -46,7 +46,6 @@ __all__ = [
     "read_csv_table",
     "read_csv_text",
     "suggest_material",
-    "validate_frame",
 ]
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -287,36 +286,6 @@ def _unescape(values: pd.Series) -> pd.Series:
     return text.where(~marked, text.str.lstrip().str.replace(_ESCAPED_START, "", regex=True))
 
 
-def validate_frame(
-    frame: pd.DataFrame,
-    columns: Sequence[Column],
-    *,
-    file: str,
-    sheet: str | None = None,
-    materials: Collection[str] | None = None,
-    countries: Collection[str] | None = None,
-    unique: Sequence[str] = (),
-    allow_empty_table: bool = False,
-    first_row: int = 2,
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """Check text cells against the schema; return the typed frame and every problem found.
-
-    Row numbers are as a spreadsheet shows them: the header is row 1, the first data row 2.
-    """
-    checked = check_frame(
-        frame,
-        columns,
-        file=file,
-        sheet=sheet,
-        materials=materials,
-        countries=countries,
-        unique=unique,
-        allow_empty_table=allow_empty_table,
-        first_row=first_row,
-    )
-    return checked.frame, checked.problems
-
-
 def _header_problems(
     names: list[str], columns: Sequence[Column], file: str, sheet: str | None, header_row: int | None
 ) -> list[Problem]:
@@ -466,8 +435,8 @@ class _CellCheck:
         self.failed = np.zeros(len(values), dtype=bool)
         self.present = (values != "").to_numpy()
 
-    def report(self, mask: BoolArray, message: str) -> None:
-        """Add one problem per row of ``mask``."""
+    def report(self, mask: BoolArray, message: str, hint: Callable[[str], str] | None = None) -> None:
+        """Add one problem per row of ``mask``; ``hint`` adds words that depend on the cell's value."""
         if not mask.any():
             return
         self.failed |= mask
@@ -478,7 +447,7 @@ class _CellCheck:
                 sheet=self.sheet,
                 row=int(r),
                 column=self.column.name,
-                message=message,
+                message=message + (hint(str(v)) if hint is not None else ""),
                 value=clip(v) if v != "" else None,
                 expected=expected,
             )
@@ -499,7 +468,11 @@ class _CellCheck:
             return codes
         if column.kind == "material":
             if materials is not None:
-                self._materials(present & ~values.isin(list(materials)).to_numpy(), materials)
+                self.report(
+                    present & ~values.isin(list(materials)).to_numpy(),
+                    _("unknown material id"),
+                    hint=lambda value: suggest_material(value, materials),
+                )
             return values
         if column.kind == "id":
             self.report(present & ~values.str.fullmatch(ID_PATTERN.pattern).to_numpy(), _("not a valid id"))
@@ -513,24 +486,6 @@ class _CellCheck:
             self.report(present & ~lowered.isin(list(_TRUE | _FALSE)).to_numpy(), _("not true or false"))
             return lowered.map(lambda v: True if v in _TRUE else (False if v in _FALSE else None))
         return values
-
-    def _materials(self, unknown: BoolArray, materials: Collection[str]) -> None:
-        if not unknown.any():
-            return
-        self.failed |= unknown
-        expected = self.column.expected(self.decimal)
-        self.problems.extend(
-            Problem(
-                file=self.file,
-                sheet=self.sheet,
-                row=int(r),
-                column=self.column.name,
-                message=_("unknown material id") + suggest_material(str(v), materials),
-                value=clip(v),
-                expected=expected,
-            )
-            for r, v in zip(self.rows[unknown], self.values[unknown], strict=True)
-        )
 
     def _numbers(self) -> pd.Series:
         column, values, present = self.column, self.values, self.present

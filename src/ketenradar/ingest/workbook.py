@@ -51,7 +51,6 @@ __all__ = [
     "check_sheets",
     "read_chain_and_materials",
     "read_chain_workbook",
-    "validate_sheets",
 ]
 
 SHARE_TOLERANCE = 1e-6
@@ -168,26 +167,6 @@ def check_sheets(
         problems.extend(found)
         tables[sheet] = checked
     return tables, problems
-
-
-def validate_sheets(
-    sheets: dict[str, pd.DataFrame | None],
-    schema: dict[str, list[Column]],
-    *,
-    file: str,
-    unique: dict[str, tuple[str, ...]],
-    required_rows: Collection[str],
-    first_row: int,
-) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Validate every sheet of a workbook against its schema; a missing sheet is a problem too.
-
-    ``unique`` gives the columns whose combination must not repeat per sheet;
-    ``required_rows`` names the sheets that must have at least one data row.
-    """
-    tables, problems = check_sheets(
-        sheets, schema, file=file, unique=unique, required_rows=required_rows, first_row=first_row
-    )
-    return {sheet: table.frame for sheet, table in tables.items()}, problems
 
 
 def chain_from_frames(

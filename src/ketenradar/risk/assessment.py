@@ -32,6 +32,7 @@ __all__ = [
     "assess_economic_importance",
     "assess_supply_risk",
     "group_supply_risk",
+    "material_reasons",
     "scaled_wgi_for_years",
 ]
 
@@ -136,6 +137,17 @@ def _reasons(stages: pd.DataFrame) -> list[str]:
     return reasons
 
 
+def material_reasons(stages: pd.DataFrame, materials: pd.Index) -> pd.Series:
+    """Return per material its stages' reasons, each after the stage's name (empty where none)."""
+    with_reason = stages[stages["reason"] != ""]
+    joined = (
+        (with_reason["stage"].map(lambda stage: label("stage", stage)) + ": " + with_reason["reason"])
+        .groupby(with_reason["material"])
+        .agg("; ".join)
+    )
+    return joined.reindex(materials).fillna("")
+
+
 def assess_supply_risk(
     parameters: pd.DataFrame,
     shares: pd.DataFrame | None = None,
@@ -185,13 +197,7 @@ def assess_supply_risk(
     materials = best[["supply_risk"]].assign(bottleneck_stage=best["stage"])
     unknown_material = any_missing.reindex(materials.index).to_numpy()
     materials.loc[unknown_material, ["supply_risk", "bottleneck_stage"]] = np.nan
-    with_reason = stages[stages["reason"] != ""]
-    joined = (
-        (with_reason["stage"].map(lambda stage: label("stage", stage)) + ": " + with_reason["reason"])
-        .groupby(with_reason["material"])
-        .agg("; ".join)
-    )
-    materials["reason"] = joined.reindex(materials.index).fillna("")
+    materials["reason"] = material_reasons(stages, materials.index)
     materials.index.name = "material"
     return CriticalityResult(stages=stages, materials=materials)
 

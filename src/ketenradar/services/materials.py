@@ -24,7 +24,7 @@ from ketenradar.model.material import (
     Material,
     MaterialCatalogue,
 )
-from ketenradar.model.vocabulary import RAW_MATERIAL_STAGES, label
+from ketenradar.model.vocabulary import RAW_MATERIAL_STAGES
 from ketenradar.refdata.provenance import snapshot_version
 from ketenradar.risk.assessment import (
     DEFAULT_WGI_YEARS,
@@ -32,6 +32,7 @@ from ketenradar.risk.assessment import (
     assess_economic_importance,
     assess_supply_risk,
     group_supply_risk,
+    material_reasons,
     scaled_wgi_for_years,
 )
 from ketenradar.risk.outlook import (
@@ -426,13 +427,7 @@ def mark_withdrawn(criticality: CriticalityResult, eu_sourcing: pd.DataFrame | N
         for reason, text in zip(stages.loc[hit, "reason"], texts.reindex(key[hit]), strict=True)
     ]
     materials = criticality.materials.copy()
-    with_reason = stages[stages["reason"] != ""]
-    joined = (
-        (with_reason["stage"].map(lambda stage: label("stage", stage)) + ": " + with_reason["reason"])
-        .groupby(with_reason["material"])
-        .agg("; ".join)
-    )
-    materials["reason"] = joined.reindex(materials.index).fillna("")
+    materials["reason"] = material_reasons(stages, materials.index)
     return CriticalityResult(stages=stages, materials=materials, parameters=criticality.parameters)
 
 
