@@ -9,17 +9,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_f04_chain_benchmark_runs_and_baselines_agree() -> None:
-    # The script asserts that SciPy's LU and the networkx traversal give our total requirements.
+def test_f09_chain_benchmark_runs_and_checks_its_outputs() -> None:
+    # Issue 9: the script times the CLI cold and a plain reference on the same files, and
+    # asserts that our X, the CLI's quantities and every baseline equal the reference's.
     result = subprocess.run(
         [
             sys.executable,
             str(ROOT / "benchmarks" / "bench_chains.py"),
             "--sizes",
             "3000",
-            "--lu-max",
-            "3000",
-            "--no-import",
+            "--repeat",
+            "1",
+            "--cold-repeat",
+            "1",
+            "--workbook-items",
+            "0",
         ],
         capture_output=True,
         text=True,
@@ -27,21 +31,23 @@ def test_f04_chain_benchmark_runs_and_baselines_agree() -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert "level-wise propagation is x" in result.stdout
-    assert "baseline networkx traversal" in result.stdout
+    assert "checks passed: X equal to the reference for every platform" in result.stdout
+    assert "cold CLI: chain exposure FOLDER --format json" in result.stdout
+    assert "baseline: networkx (graph build + traversal)" in result.stdout
 
 
 def test_f08_trade_benchmark_runs_and_pandas_agrees() -> None:
     # The script asserts that the pandas HHI equals ketenradar's for every HS6 code.
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_trade.py"), "--rows", "20000"],
+        [sys.executable, str(ROOT / "benchmarks" / "bench_trade.py"), "--rows", "20000", "--repeat", "1"],
         capture_output=True,
         text=True,
         check=False,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert "ratio pandas/ketenradar" in result.stdout
+    assert "HHI equal for all" in result.stdout
+    assert "full path / plain DuckDB" in result.stdout
 
 
 def test_f04_deep_chain_benchmark_runs_and_both_routes_agree() -> None:
@@ -53,9 +59,12 @@ def test_f04_deep_chain_benchmark_runs_and_both_routes_agree() -> None:
             str(ROOT / "benchmarks" / "bench_chains.py"),
             "--sizes",
             "3000",
-            "--lu-max",
+            "--repeat",
+            "1",
+            "--cold-repeat",
+            "1",
+            "--workbook-items",
             "0",
-            "--no-import",
             "--deep",
         ],
         capture_output=True,
@@ -64,6 +73,6 @@ def test_f04_deep_chain_benchmark_runs_and_both_routes_agree() -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert "== deep: 3,000 items" in result.stdout
+    assert "== deep, warm: 3,000 items" in result.stdout
     assert "2,993 levels" in result.stdout
-    assert "broad) | availability" in result.stdout
+    assert "deep / broad" in result.stdout

@@ -2,11 +2,14 @@
 
 The public API: the services that compute results (each result carries its provenance and
 gives its JSON contract with ``to_json()``), the domain objects and the errors. The command
-line (``ketenradar``) and the reports are built on it. Importing ketenradar reads no file:
-reference data load on first use.
+line (``ketenradar``) and the reports are built on it. Importing ketenradar reads no file and
+loads no numerical library: the members are imported, and reference data loaded, on first use.
 """
 
 __version__ = "0.1.0"
+
+import importlib
+import typing
 
 from ketenradar.errors import (
     ChainNotFound,
@@ -24,21 +27,68 @@ from ketenradar.errors import (
     UnknownMaterial,
 )
 from ketenradar.locale import use_language
-from ketenradar.model import Chain, Country, Material, MaterialCatalogue
-from ketenradar.refdata import Provenance, load_countries, load_materials
-from ketenradar.risk.assessment import CriticalityResult, assess_supply_risk
-from ketenradar.risk.country import assess_country_risk
-from ketenradar.services.chains import ChainExposure, chain_exposure, open_chain
-from ketenradar.services.countries import CountryOverview, build_country_overview
-from ketenradar.services.criticality import UserCriticality, compute_user_criticality
-from ketenradar.services.materials import (
-    AssessmentOptions,
-    MaterialOverview,
-    build_material_overview,
-    defence_catalogue,
-)
-from ketenradar.services.provenance import ResultProvenance
-from ketenradar.services.scenarios import ScenarioRun, load_scenario, run_on_chain
+
+# The rest of the API is imported on first use (PEP 562): ``import ketenradar`` (and so every
+# start of the command line, even ``--help``) must not pay for pandas, NumPy and SciPy.
+_LAZY: dict[str, str] = {
+    "Chain": "ketenradar.model",
+    "Country": "ketenradar.model",
+    "Material": "ketenradar.model",
+    "MaterialCatalogue": "ketenradar.model",
+    "Provenance": "ketenradar.refdata",
+    "load_countries": "ketenradar.refdata",
+    "load_materials": "ketenradar.refdata",
+    "CriticalityResult": "ketenradar.risk.assessment",
+    "assess_supply_risk": "ketenradar.risk.assessment",
+    "assess_country_risk": "ketenradar.risk.country",
+    "ChainExposure": "ketenradar.services.chains",
+    "chain_exposure": "ketenradar.services.chains",
+    "open_chain": "ketenradar.services.chains",
+    "CountryOverview": "ketenradar.services.countries",
+    "build_country_overview": "ketenradar.services.countries",
+    "UserCriticality": "ketenradar.services.criticality",
+    "compute_user_criticality": "ketenradar.services.criticality",
+    "AssessmentOptions": "ketenradar.services.materials",
+    "MaterialOverview": "ketenradar.services.materials",
+    "build_material_overview": "ketenradar.services.materials",
+    "defence_catalogue": "ketenradar.services.materials",
+    "ResultProvenance": "ketenradar.services.provenance",
+    "ScenarioRun": "ketenradar.services.scenarios",
+    "load_scenario": "ketenradar.services.scenarios",
+    "run_on_chain": "ketenradar.services.scenarios",
+}
+
+if typing.TYPE_CHECKING:
+    from ketenradar.model import Chain, Country, Material, MaterialCatalogue
+    from ketenradar.refdata import Provenance, load_countries, load_materials
+    from ketenradar.risk.assessment import CriticalityResult, assess_supply_risk
+    from ketenradar.risk.country import assess_country_risk
+    from ketenradar.services.chains import ChainExposure, chain_exposure, open_chain
+    from ketenradar.services.countries import CountryOverview, build_country_overview
+    from ketenradar.services.criticality import UserCriticality, compute_user_criticality
+    from ketenradar.services.materials import (
+        AssessmentOptions,
+        MaterialOverview,
+        build_material_overview,
+        defence_catalogue,
+    )
+    from ketenradar.services.provenance import ResultProvenance
+    from ketenradar.services.scenarios import ScenarioRun, load_scenario, run_on_chain
+
+
+def __getattr__(name: str) -> typing.Any:
+    """Import a member of the public API from its module the first time it is asked for."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value  # later look-ups find it without calling __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the module's names with the members not imported yet."""
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "AssessmentOptions",

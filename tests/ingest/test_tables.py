@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from ketenradar.errors import InputFileError
 from ketenradar.ingest.tables import (
     MAX_VALUE_CHARS,
     Column,
+    _parse_numbers,
+    _read_columnar,
     check_frame,
     clip,
     read_csv_table,
@@ -123,3 +126,118 @@ def test_f04_near_miss_material_ids_get_a_hint() -> None:
 
 def test_f01_clip_keeps_short_text() -> None:
     assert clip("abc") == "abc" and clip("x" * 100) == "x" * 79 + "…"
+
+
+# Issue 9: plain files go to Arrow's columnar reader, the rest to the text reader; both must
+# give the same frame, so every message built on it stays as it was.
+COLUMNAR_CASES = {
+    "plain": "id,name,quantity\na,Alpha,1.5\nb,Beta,2\n",
+    "crlf and bom": "\ufeffid,name,quantity\r\na,Alpha,1.5\r\nb,Beta,2\r\n",
+    "semicolons": "id;name;quantity\na;Alpha;1,5\nb;Beta;2\n",
+    "tabs": "id\tname\tquantity\na\tAlpha\t1.5\n",
+    "spaces around cells": "id, name ,quantity\n a ,Alpha , 1.5\n",
+    "quoted delimiter": 'id,name,quantity\na,"Alpha, the first",1.5\n',
+    "quoted newline": 'id,name,quantity\na,"two\nlines",1.5\nb,Beta,2\n',
+    "quote after spaces": 'id,name,quantity\na, "Alpha, A",1.5\n',
+    "blank lines": "id,name,quantity\na,Alpha,1.5\n\nb,Beta,2\n\n",
+    "blank line in one column": "id\na\n\nb\n",
+    "exporter quote": "id,name,quantity\na,'=SUM(1),1\n",
+    "short row": "id,name,quantity\na,Alpha\n",
+    "long row": "id,name,quantity\na,Alpha,1,extra\n",
+    "repeated header": "id,id,quantity\na,b,1\n",
+    "empty header cell": "id,,quantity\na,x,1\n",
+    "NA texts": "id,name,quantity\nNA,null,\n",
+    "no final newline": "id,name,quantity\na,Alpha,1.5",
+    "non-ASCII": "id,name,quantity\nü,Ærø ☃,1\n",
+}
+
+
+@pytest.mark.parametrize("content", COLUMNAR_CASES.values(), ids=COLUMNAR_CASES.keys())
+def test_f09_columnar_reader_gives_the_text_readers_frame(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "sheet.csv"
+    path.write_text(content, encoding="utf-8")
+    try:
+        expected = read_csv_text(path, columnar=False)
+    except InputFileError as error:
+        with pytest.raises(InputFileError) as raised:
+            read_csv_text(path)
+        assert str(raised.value) == str(error)
+        return
+    found = read_csv_text(path)
+
+    # Cells are compared as check_frame sees them: stripped (pandas also skips initial spaces).
+    def stripped(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.apply(lambda column: column.str.strip() if column.name != "_row" else column)
+
+    assert list(found.columns) == list(expected.columns)
+    pd.testing.assert_frame_equal(stripped(found), stripped(expected), check_dtype=False)
+    assert found.attrs["decimal"] == expected.attrs["decimal"]
+
+
+def test_f09_plain_files_take_the_columnar_reader() -> None:
+    # The cases the fast path is for must not silently fall back to the text reader.
+    for name in ("plain", "crlf and bom", "semicolons", "quoted delimiter", "non-ASCII", "blank lines"):
+        assert _read_columnar(COLUMNAR_CASES[name].encode("utf-8")) is not None, name
+    for name in ("quote after spaces", "exporter quote", "short row", "long row"):
+        assert _read_columnar(COLUMNAR_CASES[name].encode("utf-8")) is None, name
+
+
+NUMBER_TEXTS = [
+    "1",
+    "1.5",
+    "-2",
+    ".5",
+    "5.",
+    "1e5",
+    "1E-3",
+    "+5",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1_000",
+    "0x10",
+    "1,5",
+    "1.2.3",
+    "",
+    "1d5",
+    "1e400",
+    "-0",
+    "00012",
+    "1e",
+    "e5",
+    "--1",
+    "0.1e+2",
+    "4.9e-324",
+    "1.7976931348623157e308",
+    "TRUE",
+    "1.5f",
+    "١٢",
+    "0.30000000000000004",
+]
+
+
+def test_f09_arrow_numbers_are_a_subset_of_pandas_numbers_with_equal_values() -> None:
+    # _parse_numbers trusts Arrow for a clean column and asks pandas otherwise: per cell,
+    # whatever Arrow accepts pandas must accept with the same float.
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for text in NUMBER_TEXTS:
+        by_pandas = pd.to_numeric(pd.Series([text], dtype=object), errors="coerce").to_numpy(dtype=float)[0]
+        try:
+            by_arrow = pc.cast(pa.array([text]), pa.float64())[0].as_py() + 0.0
+        except pa.ArrowInvalid:
+            continue
+        assert (np.isnan(by_pandas) and np.isnan(by_arrow)) or by_pandas == by_arrow, text
+    cells = pd.Series(NUMBER_TEXTS, dtype=str)
+    usable = np.ones(len(cells), dtype=bool)
+    mixed = _parse_numbers(cells, usable)
+    expected = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float)
+    np.testing.assert_array_equal(mixed, expected)
+    clean = cells[[0, 1, 2, 5, 20]]
+    np.testing.assert_array_equal(
+        _parse_numbers(clean, np.ones(len(clean), dtype=bool)), [1.0, 1.5, -2.0, 1e5, 0.0]
+    )

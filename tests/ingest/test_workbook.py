@@ -22,14 +22,13 @@ def _edit(files: dict[str, str], sheet: str, old: str, new: str) -> dict[str, st
     return edited
 
 
-def _counts(workspace: Path) -> tuple[int, ...]:
+def _counts(workspace: Path) -> dict[str, int]:
+    """Rows per table of the workspace: whatever its layout, a refused import must add none."""
     if not workspace.exists():
-        return (0, 0, 0, 0)
+        return {}
     with sqlite3.connect(workspace) as connection:
-        return tuple(
-            connection.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-            for t in ("chains", "items", "bom", "sourcing")
-        )
+        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {t: connection.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
 CASES = [

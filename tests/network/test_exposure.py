@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from ketenradar import refdata
 from ketenradar.ingest.workbook import chain_from_frames
+from ketenradar.model.chain import Chain
 from ketenradar.network.build import build_chain_matrix
 from ketenradar.network.exposure import compute_exposure
 from ketenradar.services.materials import world_supply_shares
@@ -59,3 +60,88 @@ def test_f05_results_are_invariant_to_row_order(seed: int, rnd) -> None:
         eb.shares.sort_values(keys).reset_index(drop=True),
         atol=1e-12,
     )
+
+
+def _sourced_chain(sourcing: list[tuple[str, str, float, str, str]]) -> Chain:
+    """A platform over parts a–d and the material w; ``sourcing``: item, country, share, stage, supplier."""
+    ids = ["p", "a", "b", "c", "d", "w"]
+    items = pd.DataFrame(
+        {
+            "id": ids,
+            "name": ids,
+            "kind": ["platform", "component", "component", "component", "component", "material"],
+            "domain": "",
+            "dis_area": "",
+            "material": ["", "", "", "", "", "tungsten"],
+            "unit": "unit",
+        }
+    )
+    bom = pd.DataFrame(
+        {"parent": ["p", "p", "p", "p", "a"], "child": ["a", "b", "c", "d", "w"], "quantity": 1.0}
+    )
+    frame = pd.DataFrame(sourcing, columns=["item", "country", "share", "stage", "supplier"])
+    return Chain(
+        name="t",
+        items=items,
+        bom=bom,
+        sourcing=frame.assign(tier=1.0, lead_time_days=np.nan, stock_days=np.nan),
+    )
+
+
+def test_f05_one_supplier_needs_the_same_named_supplier_on_every_row() -> None:
+    # a: one country, two suppliers; b: one country, one supplier on two rows; c: one country,
+    # no supplier named; d: two countries.
+    chain = _sourced_chain(
+        [
+            ("a", "CHN", 0.5, "manufacturing", "S1"),
+            ("a", "CHN", 0.5, "manufacturing", "S2"),
+            ("b", "DEU", 0.5, "manufacturing", "S3"),
+            ("b", "DEU", 0.5, "manufacturing", "S3"),
+            ("c", "FRA", 1.0, "manufacturing", ""),
+            ("d", "NLD", 0.6, "manufacturing", "S4"),
+            ("d", "DEU", 0.4, "manufacturing", "S4"),
+            ("w", "CHN", 1.0, "mining", "M1"),
+            ("w", "CHN", 1.0, "processing", ""),
+        ]
+    )
+    result = compute_exposure(chain, build_chain_matrix(chain), WORLD)
+    points = result.single_points
+    reasons = dict(
+        zip(
+            points["item"] + "/" + points["stage"].astype(str), points["reason_code"].astype(str), strict=True
+        )
+    )
+    assert reasons["a/manufacturing"] == "single_country"
+    assert reasons["b/manufacturing"] == "single_supplier"
+    assert reasons["c/manufacturing"] == "single_country"
+    assert "d/manufacturing" not in reasons
+    # Both stages of w, in the order of the chain stages (processing before mining), then w as
+    # a material ≥ 90 % from China at both raw-material stages (mining first).
+    w = points[points["item"] == "w"]
+    assert w["stage"].astype(str).tolist() == ["processing", "mining", "mining", "processing"]
+    assert w["reason_code"].astype(str).tolist() == [
+        "single_country",
+        "single_supplier",
+        "concentrated_material",
+        "concentrated_material",
+    ]
+
+
+def test_f05_large_result_tables_keep_names_as_text_and_vocabularies_as_categories() -> None:
+    # Issue 9: a national chain has millions of single-point rows. Ids stay text (they are the
+    # user's own, and CSV export guards text cells); stages, countries and reasons are
+    # categorical, with the values that occur as categories, sorted as text.
+    chain = synthetic_chain(400, seed=5, platforms=3)
+    result = compute_exposure(chain, build_chain_matrix(chain), WORLD)
+    text = pd.Series(["x"]).dtype
+    for frame, ids, vocabularies in (
+        (result.single_points, ["platform", "item"], ["stage", "country", "reason", "reason_code"]),
+        (result.node_hhi, ["item"], ["stage", "top_country"]),
+    ):
+        for column in ids:
+            assert frame[column].dtype == text
+        for column in vocabularies:
+            assert isinstance(frame[column].dtype, pd.CategoricalDtype)
+        for column in ("stage",):
+            categories = list(frame[column].cat.categories)
+            assert categories == sorted(set(frame[column].astype(str)))

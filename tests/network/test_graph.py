@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -144,3 +145,22 @@ def test_f04_both_routes_give_the_reference_levels(case) -> None:
     expected = _reference_levels(parent, child, n)
     for strategy in STRATEGIES:
         assert topological_levels(parent, child, n, strategy=strategy).tolist() == expected.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_graphs(cycles=True), st.floats(0.0, 3.0))
+def test_f04_a_prebuilt_pattern_gives_the_same_levels(case, value: float) -> None:
+    # Issue 9: build hands its parent → child matrix over instead of having it built again. Its
+    # values are never read (even zeros), and repeated edges still count once each.
+    parent, child, n = case
+    pattern = sp.csr_matrix((np.full(len(parent), value), (parent, child)), shape=(n, n))
+    expected = _reference_levels(parent, child, n)
+    for strategy in STRATEGIES:
+        levels = topological_levels(parent, child, n, strategy=strategy, pattern=pattern)
+        assert levels.tolist() == expected.tolist()
+
+
+def test_f04_a_pattern_of_another_shape_is_refused() -> None:
+    parent, child = _edges([(0, 1)])
+    with pytest.raises(ValueError, match="n × n"):
+        topological_levels(parent, child, 2, pattern=sp.csr_matrix((3, 3)))

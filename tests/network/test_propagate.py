@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +17,7 @@ from ketenradar.model.chain import Chain
 from ketenradar.network.build import build_chain_matrix
 from ketenradar.network.graph import topological_levels
 from ketenradar.network.propagate import levels_below, material_content, reduce_up, total_requirements
+from ketenradar.services.synth import synthetic_chain
 from tests.helpers.chains import CATALOGUE, RADAR, SHARED, write_chain
 
 
@@ -173,3 +176,39 @@ def test_f04_routes_agree_with_the_dense_inverse_on_random_chains(case) -> None:
         edges = matrix.down[rows][:, rows].tocoo()
         depth = topological_levels(edges.row, edges.col, len(rows))
         assert below[item] == depth.max()
+
+
+def _scipy_requirements(matrix, demand: np.ndarray) -> sp.csr_matrix:
+    """X level by level with SciPy's own indexing and sums: the layout results are read in."""
+    n, k = matrix.n, len(demand)
+    order = matrix.order
+    rank = np.empty(n, dtype=np.intp)
+    rank[order] = np.arange(n)
+    A_ordered = matrix.A[order][:, order].tocsr()
+    D = sp.csr_matrix((np.ones(k), (rank[demand], np.arange(k))), shape=(n, k))
+    bounds = matrix.level_bounds
+    X_top = D[bounds[0] : bounds[1]]
+    for start, stop in itertools.pairwise(bounds[1:]):
+        block = (D[start:stop] + A_ordered[start:stop, :start] @ X_top).tocsr()
+        X_top = sp.vstack([X_top, block], format="csr")
+    return X_top[rank].tocsr()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 6))
+def test_f04_requirements_keep_scipys_entry_order(seed: int, platforms: int) -> None:
+    # Issue 9: X is built in place without adding empty blocks, but single points and root
+    # causes are read from X row by row, so its entries must stay in the order SciPy's sums
+    # give them, including the reversed rows of an unsorted product.
+    chain = synthetic_chain(150, seed=seed, platforms=platforms)
+    matrix = build_chain_matrix(chain)
+    # A platform inside another one has demand below level 0.
+    demand = np.r_[matrix.platforms, matrix.level_rows(2)[:2]].astype(np.intp)
+    expected = _scipy_requirements(matrix, demand)
+    X = total_requirements(matrix, demand, strategy="levels")
+    np.testing.assert_array_equal(X.indptr, expected.indptr)
+    np.testing.assert_array_equal(X.indices, expected.indices)
+    np.testing.assert_array_equal(X.data, expected.data)
+    X_level = total_requirements(matrix, demand, strategy="levels", level_order=True)
+    np.testing.assert_array_equal(X_level[matrix.rank].toarray(), X.toarray())
+    np.testing.assert_array_equal(X_level[matrix.rank].indices, X.indices)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from ketenradar.ingest.workbook import read_chain_workbook
@@ -53,7 +54,7 @@ def test_f05_partly_known_material_reports_the_known_fraction(tmp_path: Path) ->
 
 def test_f05_split_hhi_single_points_and_visibility(shared_chain) -> None:
     report = chain_exposure(shared_chain, CATALOGUE)
-    result, document = report.result, report.to_json()
+    result, document = report.result, report.to_json(detail=True)
     tank = next(p for p in document["platforms"] if p["id"] == "tank")
     tungsten = next(m for m in tank["materials"] if m["material"] == "tungsten")
     processing = tungsten["stages"]["processing"]
@@ -96,7 +97,7 @@ def test_f05_split_table_gives_quantity_split_and_hhi_per_material_and_stage(sha
 
 def test_f05_json_lists_the_concentration_of_every_item(shared_chain) -> None:
     # Issue 8: per-item (node) HHI was computed but shown nowhere.
-    document = chain_exposure(shared_chain, CATALOGUE).to_json()
+    document = chain_exposure(shared_chain, CATALOGUE).to_json(detail=True)
     nodes = {(n["item"], n["stage"]): n for n in document["node_concentration"]}
     engine = nodes[("engine", "manufacturing")]
     assert engine == {
@@ -109,3 +110,49 @@ def test_f05_json_lists_the_concentration_of_every_item(shared_chain) -> None:
     }
     assert nodes[("w", "mining")]["hhi"] == 1.0
     json.dumps(document, allow_nan=False)
+
+
+@pytest.mark.parametrize("detail", [False, True])
+def test_f09_streamed_json_is_the_document(shared_chain, detail: bool) -> None:
+    # Issue 9: write_json streams per platform and per chunk of rows; a reader must get exactly
+    # the document to_json builds, with and without the per-item detail.
+    import io
+    import json
+
+    report = chain_exposure(shared_chain, CATALOGUE)
+    stream = io.BytesIO()
+    report.write_json(stream, detail=detail)
+    assert json.loads(stream.getvalue()) == json.loads(json.dumps(report.to_json(detail=detail)))
+
+
+def test_f09_per_item_detail_only_when_asked(shared_chain) -> None:
+    # The contract's keys are always there; the per-item tables (millions of rows on a national
+    # chain) only with detail, and the document says which it is.
+    report = chain_exposure(shared_chain, CATALOGUE)
+    brief, full = report.to_json(), report.to_json(detail=True)
+    assert brief["detail"] == "none" and full["detail"] == "items"
+    assert "node_concentration" not in brief and len(full["node_concentration"]) == len(
+        report.result.node_hhi
+    )
+    for short, long in zip(brief["platforms"], full["platforms"], strict=True):
+        assert short["materials"] == long["materials"]
+        assert short["single_points_of_failure"] == long["single_points_of_failure"]
+        assert "single_point_details" not in short and "branches" not in short["visibility"]
+        assert {d["item"] for d in long["single_point_details"]} == set(long["single_points_of_failure"])
+
+
+@pytest.mark.parametrize("odd", ['say "hi"', "back\\slash", "tab\there", "ünï ☃", "plain"])
+def test_f09_single_point_ids_as_json_text_equal_the_lists(odd: str) -> None:
+    # The stream writes each platform's ids as JSON text made by Arrow; it must read back as
+    # the sorted, unique ids the document lists, whatever characters an id holds.
+    import json
+
+    import orjson
+
+    from ketenradar.services.chains import _single_point_ids
+
+    points = pd.DataFrame({"platform": ["p2", "p1", "p1", "p1", "p2"], "item": [odd, "zz", odd, "zz", "a"]})
+    lists = _single_point_ids(points)
+    assert lists == {"p1": sorted([odd, "zz"]), "p2": sorted(["a", odd])}
+    texts = _single_point_ids(points, as_json=True)
+    assert {k: json.loads(orjson.dumps(v)) for k, v in texts.items()} == lists

@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 
 from ketenradar.errors import InputFileError, KetenradarError
+from ketenradar.model.chain import CHAIN_COLUMNS
 from ketenradar.model.material import Material
-from ketenradar.storage import SqliteStore
-from ketenradar.storage.sqlite import APPLICATION_ID
+from ketenradar.storage import SqliteStore, chain_columns
+from ketenradar.storage.sqlite import APPLICATION_ID, SCHEMA_VERSION
 from tests.storage import workers
+from tests.storage.samples import assert_same_chain, legacy_workspace, odd_chain
 
 SAME_NAME_PROCESSES = 3
 IMPORTS_PER_PROCESS = 5
@@ -139,3 +141,126 @@ def test_f04_catalogue_materials_are_kept_with_the_version(tmp_path: Path) -> No
     store.save_chain(chain)
     assert store.chain_materials("c", 1) == (kept,)
     assert store.chain_materials("c") == ()
+
+
+@pytest.mark.parametrize("empty_sourcing", [False, True])
+def test_a_chain_with_odd_values_round_trips_with_its_codes(tmp_path: Path, empty_sourcing: bool) -> None:
+    chain = odd_chain(empty_sourcing=empty_sourcing)
+    store = SqliteStore(tmp_path / "w.sqlite")
+    saved = store.save_chain(chain)
+    loaded = store.load_chain("odd")
+    assert_same_chain(loaded, chain)
+    assert (loaded.source, loaded.version) == (chain.source, 1)
+    counts = (len(chain.items), len(chain.bom), len(chain.sourcing))
+    assert (saved.n_items, saved.n_bom, saved.n_sourcing) == counts
+    (listed,) = store.list_chains()
+    assert (listed.n_items, listed.n_bom, listed.n_sourcing) == counts
+    assert store.versions("odd") == [listed]
+
+
+def test_a_chain_of_several_parts_loads_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chain_columns, "PART_ROWS", 7)
+    chain = workers.chain_of("c", 200)
+    store = SqliteStore(tmp_path / "w.sqlite")
+    store.save_chain(chain)
+    with sqlite3.connect(store.path) as connection:
+        stored = dict(
+            connection.execute(
+                "SELECT sheet, COUNT(*) FROM chain_sheets GROUP BY sheet HAVING MAX(n_rows) <= 7"
+            ).fetchall()
+        )
+    connection.close()
+    assert stored == {sheet: -(-len(getattr(chain, sheet)) // 7) for sheet in CHAIN_COLUMNS}
+    monkeypatch.undo()  # reading does not depend on the part size it was written with
+    assert_same_chain(store.load_chain("c"), chain)
+    (listed,) = store.list_chains()
+    assert (listed.n_items, listed.n_bom, listed.n_sourcing) == (200, len(chain.bom), len(chain.sourcing))
+
+
+def _schema_of(path: Path) -> tuple[int, set[str]]:
+    with sqlite3.connect(path) as connection:
+        (version,) = connection.execute("PRAGMA user_version").fetchone()
+        tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    connection.close()
+    return version, tables
+
+
+def test_a_workspace_of_rows_is_moved_to_chain_sheets_once(tmp_path: Path) -> None:
+    path = tmp_path / "rows.sqlite"
+    synthetic = workers.chain_of("c", 120)
+    again = workers.chain_of("c", 80, seed=4)
+    odd, empty = odd_chain(), odd_chain("empty", empty_sourcing=True)
+    used = synthetic.items.loc[synthetic.items["kind"] == "material", "material"].iloc[0]
+    material = (used, "Used", "Gebruikt", "user", "n", "f.csv")
+    legacy_workspace(path, [synthetic, odd, again, empty], {0: [material]})
+    assert _schema_of(path) == (0, {"chains", "items", "bom", "sourcing", "surveys", "chain_materials"})
+    store = SqliteStore(path)
+    assert [(v.name, v.version) for v in store.list_chains()] == [("c", 2), ("empty", 1), ("odd", 1)]
+    assert _schema_of(path) == (SCHEMA_VERSION, {"chains", "chain_sheets", "surveys", "chain_materials"})
+    stored = (("c", 1, synthetic), ("c", 2, again), ("odd", 1, odd), ("empty", 1, empty))
+    for name, version, expected in stored:
+        loaded = store.load_chain(name, version)
+        assert_same_chain(loaded, expected)
+        assert (loaded.source, loaded.version) == (expected.source, version)
+    assert [(v.version, v.n_items, v.n_bom, v.n_sourcing, v.created_at) for v in store.versions("c")] == [
+        (1, 120, len(synthetic.bom), len(synthetic.sourcing), "2024-05-01T12:00:00+00:00"),
+        (2, 80, len(again.bom), len(again.sourcing), "2024-05-01T12:00:00+00:00"),
+    ]
+    kept = Material(id=used, name_en="Used", name_nl="Gebruikt", category="user", note="n", source="f.csv")
+    assert store.chain_materials("c", 1) == (kept,)
+    assert store.chain_materials("c") == ()
+    assert store.save_chain(odd).version == 2
+    # Another store on the moved file finds nothing left to do.
+    assert [v.version for v in SqliteStore(path).versions("odd")] == [1, 2]
+    assert _schema_of(path)[0] == SCHEMA_VERSION
+
+
+def test_processes_opening_a_workspace_of_rows_at_once_move_it_once(tmp_path: Path) -> None:
+    path = tmp_path / "rows.sqlite"
+    chain = odd_chain()
+    legacy_workspace(path, [chain], {})
+    context = multiprocessing.get_context("spawn")
+    manager = context.Manager()
+    start = manager.Barrier(2)
+    with ProcessPoolExecutor(2, mp_context=context) as pool:
+        futures = [pool.submit(workers.load_chain, str(path), "odd", start) for _ in range(2)]
+        loaded = [f.result(timeout=300) for f in futures]
+    manager.shutdown()
+    for outcome in loaded:
+        assert "error" not in outcome, outcome["error"]
+        for frame, sheet in zip(outcome["frames"], CHAIN_COLUMNS, strict=True):
+            pd.testing.assert_frame_equal(frame, getattr(chain, sheet), obj=sheet)
+    with sqlite3.connect(path) as connection:
+        parts = connection.execute("SELECT sheet, part FROM chain_sheets ORDER BY sheet").fetchall()
+    connection.close()
+    assert parts == [("bom", 0), ("items", 0), ("sourcing", 0)]  # moved once, not twice
+    assert _schema_of(path)[0] == SCHEMA_VERSION
+
+
+def test_a_workspace_that_cannot_be_moved_is_left_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "rows.sqlite"
+    legacy_workspace(path, [odd_chain()], {})
+    with sqlite3.connect(path) as connection:  # a bom row naming an item the chain lacks
+        connection.execute("UPDATE bom SET child = ? WHERE position = 3", ("ghost",))
+    connection.close()
+    before = _schema_of(path)
+    refusal = r"cannot be upgraded: version 1 of chain 'odd' names the unknown item 'ghost'"
+    with pytest.raises(InputFileError, match=refusal):
+        SqliteStore(path).list_chains()
+    assert _schema_of(path) == before
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM bom").fetchone() == (10,)
+    connection.close()
+
+
+def test_a_workspace_of_a_newer_ketenradar_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "w.sqlite"
+    SqliteStore(path).save_chain(odd_chain())
+    with sqlite3.connect(path) as connection:
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.close()
+    before = path.read_bytes()
+    with pytest.raises(InputFileError, match="newer version of ketenradar") as caught:
+        SqliteStore(path).load_chain("odd")
+    assert str(path) in str(caught.value)
+    assert path.read_bytes() == before

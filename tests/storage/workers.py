@@ -41,3 +41,14 @@ def list_chains(workspace: str, start: Any, stop: Any) -> dict[str, Any]:
         return {"listed": listed}
     except BaseException:
         return {"error": traceback.format_exc()}
+
+
+def load_chain(workspace: str, name: str, start: Any) -> dict[str, Any]:
+    """Load the latest version of ``name`` once ``start`` lets go; return its frames, or the traceback."""
+    try:
+        store = SqliteStore(Path(workspace))
+        start.wait(timeout=120)
+        chain = store.load_chain(name)
+        return {"frames": (chain.items, chain.bom, chain.sourcing)}
+    except BaseException:
+        return {"error": traceback.format_exc()}

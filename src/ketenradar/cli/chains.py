@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,28 +14,31 @@ from ketenradar.cli.options import FILE, PATH, catalogue_of, catalogue_option, s
 from ketenradar.cli.output import (
     CELL_ITEMS,
     TABLE_ROWS,
+    binary_stdout,
     bounded_list,
     emit_csv,
     emit_json,
+    emit_parquet,
     emit_table,
     format_option,
     working,
 )
-from ketenradar.ingest.workbook import read_chain_and_materials
-from ketenradar.ingest.workbook_writer import write_chain, write_template
 from ketenradar.locale import N_, _, format_number
-from ketenradar.model.chain import Chain
-from ketenradar.model.material import Material, MaterialCatalogue
-from ketenradar.reports.formatting import sentence, supplier_label
-from ketenradar.services.chains import (
-    SPOF_SHARE_THRESHOLD,
-    chain_details,
-    chain_exposure,
-    list_chains,
-    open_chain,
-)
-from ketenradar.services.materials import defence_catalogue
-from ketenradar.services.scenarios import load_scenario, run_on_chain
+
+# Everything heavy is imported by the commands that use it; defaults come from a light module.
+from ketenradar.model.defaults import SPOF_SHARE_THRESHOLD
+
+# --table of `chain exposure`: its value → the key of ChainExposure.detail_tables().
+EXPOSURE_TABLES = {
+    "exposure": "",
+    "single-points": "single_points",
+    "branches": "branches",
+    "concentration": "concentration",
+}
+
+if TYPE_CHECKING:
+    from ketenradar.model.chain import Chain
+    from ketenradar.model.material import Material, MaterialCatalogue
 
 _VERSION_TABLE = [
     ("version", N_("version"), -1),
@@ -55,6 +59,8 @@ def chain() -> None:
 @argument("out", type=FILE)
 def template(out: Path) -> None:
     """Write an empty chain workbook OUT.xlsx with instructions and drop-downs."""
+    from ketenradar.ingest.workbook_writer import write_template
+
     path = write_template(out, list(catalogue_of(None)))
     click.echo(_("template written to {path}").format(path=path))
 
@@ -70,6 +76,8 @@ def import_(workbook: Path, name: str | None, workspace: Path | None, catalogue_
     Materials beyond the shipped catalogue that the chain uses (from --catalogue or the
     workbook's own materials sheet) are stored with it, so an export re-imports without them.
     """
+    from ketenradar.ingest.workbook import read_chain_and_materials
+
     catalogue = catalogue_of(catalogue_file)
     with working(_("validating {path}").format(path=workbook)):
         chain, sheet_materials = read_chain_and_materials(workbook, list(catalogue), name=name)
@@ -94,6 +102,8 @@ def _extra_materials(
     chain: Chain, catalogue: MaterialCatalogue, sheet_materials: Sequence[Material]
 ) -> list[Material]:
     """Return the materials the chain uses that ketenradar does not ship, to store with it."""
+    from ketenradar.services.materials import defence_catalogue
+
     used = set(chain.items["material"])
     shipped = set(defence_catalogue())
     from_catalogue = [m for m in catalogue.values() if m.id in used and m.id not in shipped]
@@ -106,6 +116,8 @@ def _extra_materials(
 @format_option
 def list_(workspace: Path | None, fmt: str) -> None:
     """List the stored chains (latest version of each)."""
+    from ketenradar.services.chains import list_chains
+
     listing = list_chains(store_of(workspace))
     if fmt == "json":
         emit_json(listing.to_json())
@@ -125,6 +137,8 @@ def list_(workspace: Path | None, fmt: str) -> None:
 @format_option
 def show(name: str, workspace: Path | None, fmt: str) -> None:
     """Show a stored chain: versions, items per kind, platforms and materials."""
+    from ketenradar.services.chains import chain_details
+
     details = chain_details(store_of(workspace), name)
     if fmt == "json":
         emit_json(details.to_json())
@@ -150,6 +164,8 @@ def show(name: str, workspace: Path | None, fmt: str) -> None:
 @workspace_option
 def export(name: str, out: Path, version: int | None, workspace: Path | None) -> None:
     """Write a stored chain to OUT: .xlsx, .json, or a folder of CSV files."""
+    from ketenradar.ingest.workbook_writer import write_chain
+
     store = store_of(workspace)
     path = write_chain(store.load_chain(name, version), out, materials=store.chain_materials(name, version))
     click.echo(_("chain {name!r} written to {path}").format(name=name, path=path))
@@ -164,17 +180,39 @@ def export(name: str, out: Path, version: int | None, workspace: Path | None) ->
     show_default=True,
     help="A material stage this much from one country is a single point of failure.",
 )
+@option(
+    "--detail",
+    type=click.Choice(["none", "items"]),
+    default="none",
+    show_default=True,
+    help="items: add the per-item tables to the JSON (why each single point fails, every branch, "
+    "every item's concentration); millions of rows on a national chain.",
+)
+@option(
+    "--table",
+    "table_name",
+    type=click.Choice(list(EXPOSURE_TABLES)),
+    default="exposure",
+    show_default=True,
+    help="The table --format csv or parquet writes: the shares per platform, material and stage, "
+    "or one of the per-item tables.",
+)
 @workspace_option
 @catalogue_option
-@format_option
+@format_option(parquet=True)
 def exposure(
     chain_ref: str,
     spof_threshold: float,
+    detail: str,
+    table_name: str,
     workspace: Path | None,
     catalogue_file: Path | None,
     fmt: str,
 ) -> None:
     """Per platform: material content, country shares per stage, NL/EU/third, weak spots, visibility."""
+    from ketenradar.reports.formatting import supplier_label
+    from ketenradar.services.chains import chain_exposure, open_chain
+
     catalogue = catalogue_of(catalogue_file)
     with working(_("computing exposure of {chain}").format(chain=chain_ref)):
         opened = open_chain(chain_ref, store_of(workspace), catalogue)
@@ -190,10 +228,15 @@ def exposure(
             fg="yellow",
         )
     if fmt == "json":
-        emit_json(report.to_json())
+        with working(_("writing the JSON document")):
+            report.write_json(binary_stdout(), detail=detail == "items")
         return
-    if fmt == "csv":
-        emit_csv(result.shares.merge(result.coverage, on=["platform", "material", "stage"]))
+    if fmt in ("csv", "parquet"):
+        if table_name == "exposure":
+            frame = result.shares.merge(result.coverage, on=["platform", "material", "stage"])
+        else:
+            frame = report.detail_tables()[EXPOSURE_TABLES[table_name]]
+        (emit_csv if fmt == "csv" else emit_parquet)(frame)
         return
     table = report.split_table().sort_values(
         ["platform", "top_share"], ascending=[True, False], kind="stable", na_position="last"
@@ -292,6 +335,10 @@ def run(
     fmt: str,
 ) -> None:
     """Availability of every item and platform under SCENARIO, with the limiting inputs."""
+    from ketenradar.reports.formatting import sentence
+    from ketenradar.services.chains import open_chain
+    from ketenradar.services.scenarios import load_scenario, run_on_chain
+
     catalogue = catalogue_of(catalogue_file)
     loaded = load_scenario(scenario_file, catalogue)
     with working(_("running {scenario!r} on {chain}").format(scenario=loaded.scenario.name, chain=chain_ref)):
@@ -349,6 +396,7 @@ def run(
 @argument("out", type=PATH)
 def synth(n_items: int, seed: int, platforms: int | None, out: Path) -> None:
     """Write a synthetic chain (tiered, shared components, sourcing from world shares) to OUT."""
+    from ketenradar.ingest.workbook_writer import write_chain
     from ketenradar.services.synth import synthetic_chain
 
     with working(_("generating {n} items").format(n=format_number(n_items, 0))):

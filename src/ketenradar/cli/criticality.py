@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from ketenradar.cli import cli, settings_of
 from ketenradar.cli.i18n import argument, option
 from ketenradar.cli.options import FILE, parse_years
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option
 from ketenradar.locale import N_, _
-from ketenradar.services.criticality import compute_user_criticality
 
 
 @cli.group()
@@ -50,6 +48,10 @@ def compute(
     import_reliance, eol_rir, si_sr) or country shares (material, stage, scope gs|eu, country,
     share[, trade_factor]); WGI comes from the reference data.
     """
+    import pandas as pd
+
+    from ketenradar.services.criticality import compute_user_criticality
+
     years = parse_years(wgi_years) if wgi_years else settings_of(ctx).criticality.wgi_years
     result = compute_user_criticality(
         inputs, parameters_file, fill_from_reference=fill_from_reference, wgi_years=years

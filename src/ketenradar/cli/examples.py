@@ -10,8 +10,6 @@ import click
 from ketenradar.cli.chains import chain
 from ketenradar.cli.i18n import argument
 from ketenradar.cli.options import PATH, catalogue_of
-from ketenradar.ingest.workbook import read_chain_workbook
-from ketenradar.ingest.workbook_writer import write_chain, write_template
 from ketenradar.locale import _
 
 # The example of ketenradar's demo report (src/ketenradar/demo_data/chains/).
@@ -22,6 +20,9 @@ EXAMPLE_CHAIN = "defence_demo"
 @argument("out", type=PATH)
 def example(out: Path) -> None:
     """Write an example chain to OUT.xlsx to edit and import (or to .json, or a CSV folder)."""
+    from ketenradar.ingest.workbook import read_chain_workbook
+    from ketenradar.ingest.workbook_writer import write_chain, write_template
+
     catalogue = catalogue_of(None)
     folder = Path(str(resources.files("ketenradar.demo_data") / "chains" / EXAMPLE_CHAIN))
     example_chain = read_chain_workbook(folder, list(catalogue), name=EXAMPLE_CHAIN)

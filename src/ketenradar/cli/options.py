@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ketenradar.cli.i18n import option
 from ketenradar.errors import ConfigError
-from ketenradar.ingest.inputs import read_material_catalogue
 from ketenradar.locale import _
-from ketenradar.model.material import MaterialCatalogue
-from ketenradar.services.countries import normalise_weights
-from ketenradar.services.materials import defence_catalogue
-from ketenradar.services.survey import DisclosureRules
-from ketenradar.settings import check_wgi_years
-from ketenradar.storage import SqliteStore, default_workspace_path
+
+# The services, storage and settings are imported by the functions that use them: importing
+# this module (as every command module does) must not slow down ``--help``.
+if TYPE_CHECKING:
+    from ketenradar.model.material import MaterialCatalogue
+    from ketenradar.storage import SqliteStore
 
 __all__ = [
     "FILE",
@@ -60,7 +59,8 @@ def catalogue_option(function: F) -> F:
 
 def disclosure_options(function: F) -> F:
     """Add ``--unsuppressed``, ``--min-companies`` and ``--max-dominance`` (the disclosure rules)."""
-    defaults = DisclosureRules()
+    from ketenradar.model.defaults import DISCLOSURE_MAX_DOMINANCE, DISCLOSURE_MIN_COMPANIES
+
     for decorator in reversed(
         [
             option(
@@ -71,14 +71,14 @@ def disclosure_options(function: F) -> F:
             option(
                 "--min-companies",
                 type=click.IntRange(1),
-                default=defaults.min_companies,
+                default=DISCLOSURE_MIN_COMPANIES,
                 show_default=True,
                 help="Suppress cells with fewer companies than this.",
             ),
             option(
                 "--max-dominance",
                 type=click.FloatRange(0, 1),
-                default=defaults.max_dominance,
+                default=DISCLOSURE_MAX_DOMINANCE,
                 show_default=True,
                 help="Suppress cells where one company holds more than this share of the FTE.",
             ),
@@ -90,6 +90,9 @@ def disclosure_options(function: F) -> F:
 
 def catalogue_of(catalogue_file: Path | None) -> MaterialCatalogue:
     """Return the EU list with the shipped extras and those of the user's file."""
+    from ketenradar.ingest.inputs import read_material_catalogue
+    from ketenradar.services.materials import defence_catalogue
+
     catalogue = defence_catalogue()
     if catalogue_file is not None:
         catalogue = catalogue.with_materials(read_material_catalogue(catalogue_file, catalogue))
@@ -98,11 +101,15 @@ def catalogue_of(catalogue_file: Path | None) -> MaterialCatalogue:
 
 def store_of(workspace: Path | None) -> SqliteStore:
     """Return the workspace store (the default file unless one is given)."""
+    from ketenradar.storage import SqliteStore, default_workspace_path
+
     return SqliteStore(workspace or default_workspace_path())
 
 
 def parse_weights(text: str) -> dict[str, float]:
     """Parse ``--weights wgi=0.5,fsi=0.5`` into a weight mapping."""
+    from ketenradar.services.countries import normalise_weights
+
     weights: dict[str, float] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, sep, value = part.partition("=")
@@ -122,6 +129,8 @@ def parse_weights(text: str) -> dict[str, float]:
 
 def parse_years(text: str) -> tuple[int, ...]:
     """Parse ``--wgi-years 2016-2020`` (or ``2019``, or ``2018,2019``) into a tuple of years."""
+    from ketenradar.settings import check_wgi_years
+
     years: set[int] = set()
     try:
         for part in filter(None, (p.strip() for p in text.split(","))):

@@ -9,19 +9,20 @@ numbers; CSV cells that a spreadsheet would run as a formula are quoted.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, overload
 
 import click
-import pandas as pd
-from rich.console import Console
-from rich.table import Table
 
 from ketenradar.cli.i18n import option
 from ketenradar.locale import MISSING, _, format_number, yes_no
-from ketenradar.model.vocabulary import label
-from ketenradar.services.jsonable import dumps
+
+# pandas, rich and the services are imported by the functions that use them: importing this
+# module (as every command module does) must not slow down ``--help``.
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CELL_ITEMS",
@@ -53,21 +54,33 @@ CELL_ITEMS = 5
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def format_option(function: F) -> F:
-    """Add the shared ``--format table|json|csv`` option."""
-    return option(
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS),
-        default="table",
-        show_default=True,
-        help="table for people; json or csv for programs.",
-    )(function)
+@overload
+def format_option(function: F) -> F: ...
+@overload
+def format_option(*, parquet: bool) -> Callable[[F], F]: ...
+def format_option(function: F | None = None, *, parquet: bool = False) -> F | Callable[[F], F]:
+    """Add the shared ``--format table|json|csv`` option (``parquet=True``: also ``parquet``)."""
+
+    def decorate(command: F) -> F:
+        return option(
+            "--format",
+            "fmt",
+            type=click.Choice([*FORMATS, "parquet"] if parquet else FORMATS),
+            default="table",
+            show_default=True,
+            help="table for people; json, csv or parquet for programs."
+            if parquet
+            else "table for people; json or csv for programs.",
+        )(command)
+
+    return decorate(function) if function is not None else decorate
 
 
 @contextmanager
 def working(message: str) -> Iterator[None]:
     """Show a spinner with ``message`` on stderr while long work runs (only on a terminal)."""
+    from rich.console import Console
+
     console = Console(stderr=True)
     if not console.is_terminal:
         yield
@@ -78,6 +91,8 @@ def working(message: str) -> Iterator[None]:
 
 def emit_json(document: Any) -> None:
     """Print a JSON document; missing numbers are null, never 0 or NaN."""
+    from ketenradar.services.jsonable import dumps
+
     click.echo(dumps(document, indent=2, ensure_ascii=False))
 
 
@@ -86,12 +101,34 @@ def emit_csv(frame: pd.DataFrame) -> None:
     click.echo(spreadsheet_safe(frame).to_csv(index=False, lineterminator="\n"), nl=False)
 
 
+def binary_stdout() -> BinaryIO:
+    """Return standard output for bytes (text written before is flushed first)."""
+    sys.stdout.flush()
+    stream: BinaryIO = sys.stdout.buffer
+    return stream
+
+
+def emit_parquet(frame: pd.DataFrame) -> None:
+    """Write a frame as Parquet to standard output, which must not be a terminal."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    stream = binary_stdout()
+    if stream.isatty():
+        raise click.UsageError(
+            _("Parquet is a binary format: send it to a file, e.g. ... --format parquet > exposure.parquet")
+        )
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), stream)
+
+
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Return the frame with a ``'`` before every text cell a spreadsheet would run as a formula.
 
     Text starting with ``= + - @``, a tab or a carriage return (the OWASP guidance on CSV
     injection); numbers are left alone, so ``-0.5`` in a number column stays a number.
     """
+    import pandas as pd
+
     safe = frame
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
@@ -130,6 +167,8 @@ def bounded_list(values: Sequence[Any], limit: int = CELL_ITEMS, *, total: int |
 
 def missing(value: Any) -> bool:
     """Whether a value counts as missing."""
+    import pandas as pd
+
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
@@ -143,6 +182,8 @@ def _cell(value: Any, digits: int, vocabulary: str | None) -> str:
     if isinstance(value, list | tuple):
         return bounded_list(value)
     if vocabulary is not None:
+        from ketenradar.model.vocabulary import label
+
         return label(vocabulary, str(value))
     return str(value)
 
@@ -162,6 +203,9 @@ def emit_table(
     there are. ``total`` is the whole table's number of rows when the caller passes only its
     first rows. Only the rows printed are formatted.
     """
+    from rich.console import Console
+    from rich.table import Table
+
     total = len(frame) if total is None else total
     shown = frame if limit is None else frame.head(limit)
     console = Console(width=max(Console().width, 120), soft_wrap=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,26 +11,14 @@ from ketenradar.cli import cli, settings_of
 from ketenradar.cli.i18n import option
 from ketenradar.cli.options import FILE, parse_weights, parse_years
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option
-from ketenradar.ingest.inputs import (
-    read_country_indicators,
-    read_eu_sourcing,
-    read_material_catalogue,
-    read_parameters,
-)
 from ketenradar.locale import N_, _, country_name, current_language, format_number
-from ketenradar.reports.formatting import sentences, supplier_label
-from ketenradar.services.countries import CountryOverview, build_country_overview
-from ketenradar.services.materials import (
-    AssessmentOptions,
-    MaterialOverview,
-    build_material_overview,
-    defence_catalogue,
-    element_catalogue,
-    eu_catalogue,
-)
-from ketenradar.services.outlook import OutlookResult
-from ketenradar.services.provenance import InputRecord, input_file
-from ketenradar.services.reference import list_datasets
+
+# The readers, services and reports are imported by the functions that use them, so that
+# `ketenradar --help` does not load pandas.
+if TYPE_CHECKING:
+    from ketenradar.services.countries import CountryOverview
+    from ketenradar.services.materials import MaterialOverview
+    from ketenradar.services.provenance import InputRecord
 
 __all__ = ["load_country_overview", "load_material_overview"]
 
@@ -49,6 +38,16 @@ def load_material_overview(
     The 34 EU list entries by default; with ``all_materials`` every material the catalogue
     knows (the EU list, its element-level materials and the defence extras).
     """
+    from ketenradar.ingest.inputs import read_eu_sourcing, read_material_catalogue, read_parameters
+    from ketenradar.services.materials import (
+        AssessmentOptions,
+        build_material_overview,
+        defence_catalogue,
+        element_catalogue,
+        eu_catalogue,
+    )
+    from ketenradar.services.provenance import input_file
+
     settings = settings_of(ctx)
     catalogue = defence_catalogue() if all_materials else eu_catalogue()
     inputs: list[InputRecord] = []
@@ -120,6 +119,8 @@ def materials(
     all_materials: bool,
 ) -> None:
     """List the materials with EC supply risk and economic importance, supply and outlook."""
+    from ketenradar.reports.formatting import sentences, supplier_label
+
     overview = load_material_overview(
         ctx,
         catalogue_file=catalogue_file,
@@ -182,6 +183,10 @@ def load_country_overview(
     ctx: click.Context, weights: str | None, indicators_file: Path | None
 ) -> CountryOverview:
     """Read the options' weights and indicator file and build the country overview."""
+    from ketenradar.ingest.inputs import read_country_indicators
+    from ketenradar.services.countries import build_country_overview
+    from ketenradar.services.provenance import input_file
+
     settings = settings_of(ctx)
     chosen = parse_weights(weights) if weights else settings.country_risk.weights
     user = read_country_indicators(indicators_file) if indicators_file else None
@@ -258,6 +263,8 @@ def countries(
 @format_option
 def sources(fmt: str) -> None:
     """List the shipped reference datasets with publisher, edition, licence and checksum."""
+    from ketenradar.services.reference import list_datasets
+
     result = list_datasets()
     if fmt == "json":
         emit_json(result.to_json())
@@ -285,6 +292,8 @@ def sources(fmt: str) -> None:
 @click.pass_context
 def outlook(ctx: click.Context, fmt: str) -> None:
     """Show reserve lifetime, price volatility, IEA demand/supply and the CRMA 65% benchmark."""
+    from ketenradar.services.outlook import OutlookResult
+
     result = OutlookResult(load_material_overview(ctx))
     if fmt == "json":
         emit_json(result.to_json())

@@ -5,25 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from ketenradar.cli import cli
 from ketenradar.cli.i18n import argument, option
 from ketenradar.cli.options import FILE, disclosure_options
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option
-from ketenradar.ingest.sector_files import read_arms_imports, read_company_register
 from ketenradar.locale import N_, _, country_name, format_number, format_percent
-from ketenradar.model.vocabulary import label
-from ketenradar.reports.formatting import sentences
-from ketenradar.services.provenance import input_file
-from ketenradar.services.sector import (
-    DEFAULT_HIGH_RISK_THRESHOLD,
-    materiel_from_records,
-    materiel_from_seed,
-    ownership_from_register,
-    ownership_from_seed,
-)
-from ketenradar.services.survey import DisclosureRules
+
+# Everything heavy is imported by the commands that use it; defaults come from a light module.
+from ketenradar.model.defaults import HIGH_RISK_OWNERSHIP_THRESHOLD
 
 
 @cli.command()
@@ -32,7 +22,7 @@ from ketenradar.services.survey import DisclosureRules
 @option(
     "--risk-threshold",
     type=click.FloatRange(0, 1),
-    default=DEFAULT_HIGH_RISK_THRESHOLD,
+    default=HIGH_RISK_OWNERSHIP_THRESHOLD,
     show_default=True,
     help="Composite country risk above which an owner country is flagged.",
 )
@@ -53,6 +43,12 @@ def ownership(
     its owner countries are published with disclosure control. Without it, the source report's
     table of legal-owner countries is used as published.
     """
+    from ketenradar.ingest.sector_files import read_company_register
+    from ketenradar.reports.formatting import sentences
+    from ketenradar.services.provenance import input_file
+    from ketenradar.services.sector import ownership_from_register, ownership_from_seed
+    from ketenradar.services.survey import DisclosureRules
+
     listed = [c for c in high_risk.split(",") if c.strip()] if high_risk else None
     picture = (
         ownership_from_register(
@@ -109,6 +105,14 @@ def materiel(imports: Path | None, fmt: str) -> None:
     IMPORTS is a CSV of SIPRI-style records (supplier, recipient, domain, units[, year]);
     without it, the source report's SIPRI table for the Netherlands (2018-2022) is used.
     """
+    import pandas as pd
+
+    from ketenradar.ingest.sector_files import read_arms_imports
+    from ketenradar.model.vocabulary import label
+    from ketenradar.reports.formatting import sentences
+    from ketenradar.services.provenance import input_file
+    from ketenradar.services.sector import materiel_from_records, materiel_from_seed
+
     origin = (
         materiel_from_records(read_arms_imports(imports), inputs=[input_file("arms imports", imports)])
         if imports

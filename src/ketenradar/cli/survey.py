@@ -5,26 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from ketenradar.cli import cli
 from ketenradar.cli.i18n import argument, option
 from ketenradar.cli.options import FILE, PATH, catalogue_of, disclosure_options, store_of, workspace_option
 from ketenradar.cli.output import TableSpec, emit_csv, emit_json, emit_table, format_option
-from ketenradar.ingest.questionnaire import read_survey, write_survey_template
-from ketenradar.ingest.workbook_writer import write_sheets
 from ketenradar.locale import N_, _, current_language, format_number, format_percent
-from ketenradar.model.survey import SURVEY_SHEETS
-from ketenradar.model.vocabulary import LABELS, SURVEY_DOMAINS, label
-from ketenradar.reports.formatting import sentences
-from ketenradar.services.matrix import risk_impact_matrix
-from ketenradar.services.survey import (
-    DisclosureRules,
-    dis_area_names,
-    open_survey,
-    summarise_survey,
-)
-from ketenradar.services.synth import SYNTHETIC_NOTE, synthetic_survey
+
+# The choices of `matrix --domain` are shown in its help, so they are read when this module is
+# imported, and with them (through ketenradar.model) pandas: a package that imports its modules
+# on use would make `ketenradar survey --help` fast too. Everything else is imported by the
+# commands that use it.
+from ketenradar.model.vocabulary import SURVEY_DOMAINS
 
 
 def _materials() -> list[str]:
@@ -40,6 +32,8 @@ def survey() -> None:
 @argument("out", type=FILE)
 def template(out: Path) -> None:
     """Write an empty questionnaire workbook OUT.xlsx with instructions and drop-downs."""
+    from ketenradar.ingest.questionnaire import write_survey_template
+
     path = write_survey_template(out, _materials())
     click.echo(_("questionnaire template written to {path}").format(path=path))
 
@@ -50,6 +44,8 @@ def template(out: Path) -> None:
 @workspace_option
 def import_(answers: Path, name: str | None, workspace: Path | None) -> None:
     """Validate questionnaire ANSWERS (.xlsx, CSV folder or .json) and store them as a new version."""
+    from ketenradar.ingest.questionnaire import read_survey
+
     data = read_survey(answers, _materials(), name=name)
     version = store_of(workspace).save_survey(data)
     click.echo(
@@ -86,6 +82,12 @@ def summary(
     stored survey NAME is checked against the release of its previous version, so that what
     differs between the two releases gives no company away.
     """
+    import pandas as pd
+
+    from ketenradar.model.vocabulary import LABELS, label
+    from ketenradar.reports.formatting import sentences
+    from ketenradar.services.survey import DisclosureRules, open_survey, summarise_survey
+
     opened = open_survey(survey_ref, store_of(workspace), _materials(), against=against)
     if against is not None and opened.version is None:
         raise click.UsageError(_("--against compares stored versions: give the NAME of a stored survey"))
@@ -144,6 +146,10 @@ def summary(
 @argument("out", type=PATH)
 def synth(companies: int, seed: int, out: Path) -> None:
     """Write a SYNTHETIC questionnaire set (for demos and tests; no real company) to OUT."""
+    from ketenradar.ingest.workbook_writer import write_sheets
+    from ketenradar.model.survey import SURVEY_SHEETS
+    from ketenradar.services.synth import SYNTHETIC_NOTE, synthetic_survey
+
     data = synthetic_survey(companies, seed)
     path = write_sheets({sheet: getattr(data, sheet) for sheet in SURVEY_SHEETS}, out)
     click.echo(
@@ -178,6 +184,10 @@ def matrix(
     fmt: str,
 ) -> None:
     """Risk-impact matrix: usage share against EC 2023 supply risk, and usage-weighted exposure."""
+    from ketenradar.reports.formatting import sentences
+    from ketenradar.services.matrix import risk_impact_matrix
+    from ketenradar.services.survey import dis_area_names, open_survey
+
     if domain and dis_area:
         raise click.UsageError(_("give --domain or --dis-area, not both"))
     if dis_area is not None:

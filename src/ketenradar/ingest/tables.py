@@ -216,18 +216,25 @@ def _delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def read_csv_text(path: Path, *, sheet: str | None = None) -> pd.DataFrame:
+def read_csv_text(path: Path, *, sheet: str | None = None, columnar: bool = True) -> pd.DataFrame:
     """Read a CSV file as text cells (no typing), refusing missing, empty or non-UTF-8 files.
 
     The frame carries its rows' spreadsheet numbers in column :data:`ROW` (blank lines keep
-    theirs) and the file's decimal separator in ``attrs["decimal"]``.
+    theirs) and the file's decimal separator in ``attrs["decimal"]``. A plain file is read by
+    Arrow's columnar reader; ``columnar=False`` always takes the text reader, which gives the
+    same frame (the tests hold one against the other).
     """
     name = str(path)
     if not path.is_file():
         raise InputFileError.single(
             name, _("file not found"), sheet=sheet, expected=_("an existing CSV file")
         )
-    text, problems = _decode(path, path.read_bytes())
+    # The bytes go to the columnar reader without a name here, so it can drop them once parsed.
+    fast = _read_columnar(path.read_bytes()) if columnar else None
+    if fast is not None:
+        return fast
+    raw = path.read_bytes()
+    text, problems = _decode(path, raw)
     if text is None:
         raise InputFileError(problems)
     if not text or text.isspace():
@@ -272,6 +279,72 @@ def read_csv_text(path: Path, *, sheet: str | None = None) -> pd.DataFrame:
         frame.columns = header
     if "'" in text and _ESCAPE_MARK.search(text):
         frame = frame.apply(_unescape)
+    frame[ROW] = np.arange(2, len(frame) + 2)
+    frame.attrs["decimal"] = "," if delimiter == ";" else "."
+    return frame
+
+
+# Files the columnar reader leaves to pandas, which reports their problems cell by cell: a
+# quote after the spaces that pandas skips, and text an exporter protected from spreadsheet
+# formulas. (Blank lines reach pandas too: Arrow keeps them as rows of the wrong length.)
+_QUOTE_AFTER_SPACES = re.compile(rb"[,;\t] +\"")
+_ESCAPE_MARK_BYTES = re.compile(rb"'[=+\-@\t\r]")
+
+
+def _needs_text_reader(body: bytes) -> bool:
+    """Whether the file has what only the text reader handles (see above); a regex only where a hint is."""
+    # A substring test runs at memory speed; a regex over a few hundred megabytes takes seconds.
+    return (b' "' in body and _QUOTE_AFTER_SPACES.search(body) is not None) or (
+        b"'" in body and _ESCAPE_MARK_BYTES.search(body) is not None
+    )
+
+
+def _read_columnar(raw: bytes) -> pd.DataFrame | None:
+    """Read a plain, well-formed CSV file with Arrow's columnar reader, or return None.
+
+    The common case of a large file: whole columns of text in C++, no Python object per cell.
+    Anything unusual (not UTF-8, rows of the wrong length, see ``_needs_text_reader``)
+    returns None, and :func:`read_csv_text` reads the file as text and says exactly what is
+    wrong. Both readers give the same cells, except that pandas also drops the spaces that
+    start a cell, which :func:`check_frame` strips from every cell anyway.
+    """
+    import pyarrow as pa
+    from pyarrow import csv as arrow_csv
+
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    end = body.find(b"\n")
+    if end < 0 or not body[end + 1 :].strip() or _needs_text_reader(body):
+        return None
+    try:
+        header_line = body[:end].decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        return None
+    delimiter = _delimiter(header_line)
+    header = next(csv.reader([header_line], delimiter=delimiter, skipinitialspace=True), [])
+    if not header:
+        return None
+    names = [f"c{i}" for i in range(len(header))]
+    try:
+        table = arrow_csv.read_csv(
+            pa.py_buffer(body),
+            read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1),
+            # Blank lines are rows: in a file of several columns one is a row of the wrong
+            # length, so the text reader takes the file and numbers its rows as pandas does.
+            parse_options=arrow_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=b'"' in body, ignore_empty_lines=False
+            ),
+            convert_options=arrow_csv.ConvertOptions(
+                # pandas keeps text as large_string: parsed so, nothing is converted afterwards.
+                column_types=dict.fromkeys(names, pa.large_string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    del raw, body
+    frame = table.to_pandas()
+    frame.columns = header
     frame[ROW] = np.arange(2, len(frame) + 2)
     frame.attrs["decimal"] = "," if delimiter == ";" else "."
     return frame
@@ -363,7 +436,9 @@ def check_frame(
     out = frame.iloc[:, keep].fillna("").astype(str)
     out.columns = [names[i] for i in keep]
     if not out.empty:
-        out = out.apply(lambda s: s.str.strip())
+        # Column by column: a national sheet is held once more for one column, not for all.
+        for name in out.columns:
+            out[name] = out[name].str.strip()
         filled = (out != "").to_numpy().any(axis=1)
         if not filled.all():
             out, rows = out[filled].reset_index(drop=True), rows[filled]
@@ -495,8 +570,7 @@ class _CellCheck:
             dotted = present & values.str.contains(".", regex=False).to_numpy()
             self.report(dotted, _("a dot in a number of a file with decimal commas"))
             text = values.str.replace(",", ".", regex=False).where(~dotted, "")
-        numbers = pd.to_numeric(text.where(present & ~self.failed), errors="coerce")
-        arr = numbers.to_numpy(dtype=np.float64)
+        arr = _parse_numbers(text, present & ~self.failed)
         bad = present & ~self.failed & np.isnan(arr)
         if bad.any():
             # Classify only the failing cells: the common path costs nothing extra.
@@ -532,6 +606,27 @@ class _CellCheck:
         return pd.Series(arr, index=values.index, dtype=np.float64)
 
 
+def _parse_numbers(text: pd.Series, usable: BoolArray) -> np.ndarray:
+    """Return the usable cells as float64 (NaN elsewhere and where a cell is not a number).
+
+    Arrow parses a clean column in C++; its grammar is a subset of pandas' with the same
+    values (tests/ingest/test_tables.py), so a column with any cell Arrow refuses goes to
+    pandas, whose verdict per cell the messages are built on.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = text.where(usable)
+    try:
+        parsed = pc.cast(pa.array(cells, from_pandas=True, type=pa.string()), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        numbers: np.ndarray = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=np.float64)
+        return numbers
+    # "-0" is 0 to pandas; Arrow keeps the sign, which no quantity or share needs.
+    values: np.ndarray = parsed.to_numpy(zero_copy_only=False) + 0.0
+    return values
+
+
 def case_clashes(
     frame: pd.DataFrame, column: str, ok: BoolArray, *, file: str, sheet: str | None = None
 ) -> tuple[BoolArray, list[Problem]]:
@@ -542,7 +637,11 @@ def case_clashes(
     """
     ids = frame[column].where(ok, "")
     lowered = ids.str.lower()
-    clash = ok & lowered.duplicated(keep="first").to_numpy() & ~ids.duplicated(keep="first").to_numpy()
+    repeated = lowered.duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        # No id repeats even ignoring case: nothing can clash (the common case, one hash pass).
+        return repeated, []
+    clash = ok & repeated & ~ids.duplicated(keep="first").to_numpy()
     if not clash.any():
         return clash, []
     first = pd.Series(np.arange(len(frame)), index=lowered.to_numpy()).groupby(level=0).first()

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ketenradar._types import BoolArray
+from ketenradar._types import BoolArray, IntArray
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.inputs import MATERIAL_COLUMNS, materials_from_table
 from ketenradar.ingest.sheets import explain_empty_cells, read_sheets
@@ -35,7 +35,8 @@ from ketenradar.ingest.tables import (
     suggest_material,
 )
 from ketenradar.locale import N_, _
-from ketenradar.model.chain import CHAIN_COLUMNS, Chain
+from ketenradar.model.chain import CHAIN_COLUMNS, Chain, ChainCodes
+from ketenradar.model.lookup import positions_of_each
 from ketenradar.model.material import Material
 from ketenradar.model.vocabulary import CHAIN_STAGES, DOMAINS, ITEM_KINDS, RAW_MATERIAL_STAGES
 from ketenradar.network.graph import find_cycle, topological_levels
@@ -114,11 +115,23 @@ def read_chain_and_materials(
     path: str | Path, materials: Collection[str], name: str | None = None
 ) -> tuple[Chain, tuple[Material, ...]]:
     """Read and validate a chain workbook; return the chain and the new materials of its materials sheet."""
+    import pyarrow as pa
+
     path = Path(path)
     sheets, first_row = read_sheets(path, [*SHEETS, MATERIALS_SHEET], what=N_("a chain workbook"))
-    return _chain_and_materials(
-        sheets, file=str(path), materials=materials, name=name or path.stem, first_row=first_row
-    )
+    try:
+        return _chain_and_materials(
+            sheets,
+            file=str(path),
+            materials=materials,
+            name=name or path.stem,
+            first_row=first_row,
+            release=True,
+        )
+    finally:
+        # Arrow's pool keeps the pages of the text it parsed for its own reuse; the numerical
+        # core allocates from the system, so they go back (a national chain: about 0.3 GiB).
+        pa.default_memory_pool().release_unused()
 
 
 def check_sheets(
@@ -129,16 +142,19 @@ def check_sheets(
     unique: dict[str, tuple[str, ...]],
     required_rows: Collection[str],
     first_row: int,
+    release: bool = False,
 ) -> tuple[dict[str, CheckedTable], list[Problem]]:
     """Check every sheet cell by cell; return each sheet's checked table and every problem.
 
     A missing sheet is a problem and has no table. Empty cells of an Excel sheet that hold a
     formula without a saved value, or lie inside merged cells, are reported as such.
+    ``release`` removes each text sheet from ``sheets`` once it is checked, so that a national
+    workbook is not held as text and as checked tables at once.
     """
     problems: list[Problem] = []
     tables: dict[str, CheckedTable] = {}
     for sheet, columns in schema.items():
-        frame = sheets.get(sheet)
+        frame = sheets.pop(sheet, None) if release else sheets.get(sheet)
         if frame is None:
             problems.append(
                 Problem(
@@ -188,13 +204,20 @@ def _chain_and_materials(
     materials: Collection[str],
     name: str,
     first_row: int,
+    release: bool = False,
 ) -> tuple[Chain, tuple[Material, ...]]:
     extra, problems = _workbook_materials(sheets.get(MATERIALS_SHEET), materials, file, first_row)
     known: Collection[str] = materials
     if extra:
         known = {**dict.fromkeys(materials), **dict.fromkeys(m.id for m in extra)}.keys()
     tables, found = check_sheets(
-        sheets, SHEETS, file=file, unique={"items": ("id",)}, required_rows={"items"}, first_row=first_row
+        sheets,
+        SHEETS,
+        file=file,
+        unique={"items": ("id",)},
+        required_rows={"items"},
+        first_row=first_row,
+        release=release,
     )
     items = tables.get("items")
     nothing = items is not None and items.header_ok and items.frame.empty
@@ -208,8 +231,9 @@ def _chain_and_materials(
         )
     problems += found
     sourcing = pd.DataFrame()
+    codes: ChainCodes | None = None
     if items is not None and items.header_ok and len(items.frame):
-        more, sourcing = _cross_checks(
+        more, sourcing, codes = _cross_checks(
             items,
             _usable_table(tables.get("bom"), "bom"),
             _usable_table(tables.get("sourcing"), "sourcing"),
@@ -229,6 +253,7 @@ def _chain_and_materials(
         bom=bom[CHAIN_COLUMNS["bom"]].reset_index(drop=True),
         sourcing=sourcing[CHAIN_COLUMNS["sourcing"]].reset_index(drop=True),
         source=file,
+        codes=codes,
     )
     return chain, extra
 
@@ -259,15 +284,32 @@ def _workbook_materials(
     return materials, [*checked.problems, *problems]
 
 
-def _expand_default_stages(sourcing: pd.DataFrame, kinds: pd.Series) -> pd.DataFrame:
-    """Give every sourcing row a stage: parts default to manufacturing, materials to both raw stages."""
-    kind = sourcing["item"].map(kinds)
-    no_stage = sourcing["stage"] == ""
-    is_material = (kind == "material").to_numpy()
-    parts = sourcing[no_stage.to_numpy() & ~is_material].assign(stage="manufacturing")
-    raw = sourcing[no_stage.to_numpy() & is_material]
-    expanded = [raw.assign(stage=stage) for stage in RAW_MATERIAL_STAGES]
-    return pd.concat([sourcing[~no_stage.to_numpy()], parts, *expanded]).sort_index(kind="stable")
+def _expand_default_stages(sourcing: pd.DataFrame, is_material: BoolArray) -> tuple[pd.DataFrame, IntArray]:
+    """Give every sourcing row a stage: parts default to manufacturing, materials to both raw stages.
+
+    ``is_material`` marks the rows of material items. Returns the expanded rows, in the order
+    of the rows they came from (a material row's mining copy before its processing copy), and
+    for each the position of its original row.
+    """
+    no_stage = (sourcing["stage"] == "").to_numpy()
+    if not no_stage.any():
+        return sourcing, np.arange(len(sourcing), dtype=np.intp)
+    keep = np.flatnonzero(~no_stage)
+    parts = np.flatnonzero(no_stage & ~is_material)
+    raw = np.flatnonzero(no_stage & is_material)
+    origin = np.r_[keep, parts, raw, raw]
+    stage = pd.Series(
+        np.r_[
+            sourcing["stage"].to_numpy(dtype=object)[keep],
+            np.full(len(parts), "manufacturing", dtype=object),
+            *(np.full(len(raw), s, dtype=object) for s in RAW_MATERIAL_STAGES),
+        ],
+        dtype=sourcing["stage"].dtype,
+    )
+    order = np.argsort(origin, kind="stable")
+    origin = origin[order].astype(np.intp)
+    expanded = sourcing.iloc[origin].assign(stage=stage.take(order).to_numpy())
+    return expanded, origin
 
 
 def _cross_checks(
@@ -277,27 +319,37 @@ def _cross_checks(
     known: Collection[str],
     catalogue: Collection[str],
     file: str,
-) -> tuple[list[Problem], pd.DataFrame]:
+) -> tuple[list[Problem], pd.DataFrame, ChainCodes]:
     """Run the checks across rows and sheets on the cells that passed their own checks.
 
-    Returns the problems and the sourcing with its default stages expanded.
+    Every id of the bom and sourcing is looked up once in the items sheet (``positions_in``);
+    the checks work on those integer positions. Returns the problems, the sourcing with its
+    default stages expanded and the item positions the chain is built with.
     """
     frame = items.frame
     id_ok = items.ok("id")
     clash, problems = case_clashes(frame, "id", id_ok, file=file, sheet="items")
     kind_ok = items.ok("kind")
     problems += _check_items(frame, kind_ok, known, catalogue, file)
-    unique_ids = id_ok & ~clash
-    ids = pd.Index(frame["id"][unique_ids])
-    # The kind of each item whose id and kind passed, for the checks that depend on it.
-    typed = unique_ids & kind_ok
-    kinds = pd.Series(frame["kind"].to_numpy()[typed], index=frame["id"].to_numpy()[typed])
-    kind_of = np.where(kind_ok[unique_ids], frame["kind"].to_numpy()[unique_ids], "")
-    all_ids = frame["id"][frame["id"] != ""].unique()
-    problems += _check_references(bom, sourcing, all_ids, file)
-    problems += _check_bom(bom, ids, kind_of, file)
-    found, expanded = _check_sourcing(sourcing, kinds, file)
-    return [*problems, *found], expanded
+    # An id names the first row that has it; a later duplicate or a case clash names nothing.
+    names_item = id_ok & ~clash
+    kind_of = np.where(kind_ok, frame["kind"].to_numpy(dtype=object), "")
+    parent, child, item = positions_of_each(
+        [bom.frame["parent"], bom.frame["child"], sourcing.frame["item"]], frame["id"]
+    )
+    problems += _check_references(bom, sourcing, parent, child, item, frame["id"], file)
+    problems += _check_bom(
+        bom, _only(parent, names_item), _only(child, names_item), frame["id"], kind_of, file
+    )
+    typed = names_item & kind_ok
+    found, expanded, expanded_item = _check_sourcing(sourcing, _only(item, typed), kind_of, file)
+    return [*problems, *found], expanded, ChainCodes(parent, child, expanded_item)
+
+
+def _only(positions: IntArray, usable: BoolArray) -> IntArray:
+    """Return the positions, with −1 where the row they point at is not usable."""
+    found = positions >= 0
+    return np.where(found & usable[np.where(found, positions, 0)], positions, -1)
 
 
 def _usable_table(table: CheckedTable | None, sheet: str) -> CheckedTable:
@@ -383,19 +435,35 @@ def _check_items(
     ]
 
 
-def _check_references(bom: CheckedTable, sourcing: CheckedTable, ids: np.ndarray, file: str) -> list[Problem]:
-    """Check that bom and sourcing name items of the items sheet, and that bom rows do not repeat."""
+def _check_references(
+    bom: CheckedTable,
+    sourcing: CheckedTable,
+    parent: IntArray,
+    child: IntArray,
+    item: IntArray,
+    ids: pd.Series,
+    file: str,
+) -> list[Problem]:
+    """Check that bom and sourcing name items of the items sheet, and that bom rows do not repeat.
+
+    ``parent``, ``child`` and ``item`` are the positions of the named ids in ``ids`` (−1: none).
+    """
     expected = _("an id from the items sheet")
     problems: list[Problem] = []
     frame = bom.frame
-    for column in ("parent", "child"):
-        unknown = bom.ok(column) & ~frame[column].isin(ids).to_numpy()
+    for column, positions in (("parent", parent), ("child", child)):
+        unknown = bom.ok(column) & (positions < 0)
         problems += _unknown_items(frame, unknown, column, ids, expected, file, "bom")
-    unknown = sourcing.ok("item") & ~sourcing.frame["item"].isin(ids).to_numpy()
+    unknown = sourcing.ok("item") & (item < 0)
     problems += _unknown_items(sourcing.frame, unknown, "item", ids, expected, file, "sourcing")
     both = bom.ok("parent", "child")
     duplicated = np.zeros(len(frame), dtype=bool)
-    duplicated[both] = frame[both].duplicated(["parent", "child"]).to_numpy()
+    if (parent[both] >= 0).all() and (child[both] >= 0).all():
+        # Known ids: the same text is the same position, and pairs of integers hash fast.
+        pair = parent[both].astype(np.int64) * max(len(ids), 1) + child[both]
+        duplicated[both] = pd.Series(pair).duplicated().to_numpy()
+    else:
+        duplicated[both] = frame[both].duplicated(["parent", "child"]).to_numpy()
     problems += _problem_rows(
         frame,
         duplicated,
@@ -412,7 +480,7 @@ def _unknown_items(
     frame: pd.DataFrame,
     unknown: BoolArray,
     column: str,
-    ids: np.ndarray,
+    ids: pd.Series,
     expected: str,
     file: str,
     sheet: str,
@@ -420,7 +488,7 @@ def _unknown_items(
     """Report unknown item ids, suggesting the item whose id differs only in case."""
     if not unknown.any():
         return []
-    by_lower = {str(i).lower(): str(i) for i in ids}
+    by_lower = {str(i).lower(): str(i) for i in ids[ids != ""].unique()}
     problems = []
     for row, value in zip(_rows(frame)[unknown], frame[column][unknown], strict=True):
         other = by_lower.get(str(value).lower())
@@ -439,14 +507,20 @@ def _unknown_items(
     return problems
 
 
-def _check_bom(bom: CheckedTable, ids: pd.Index, kind_of: np.ndarray, file: str) -> list[Problem]:
+def _check_bom(
+    bom: CheckedTable,
+    parent_all: IntArray,
+    child_all: IntArray,
+    ids: pd.Series,
+    kind_of: np.ndarray,
+    file: str,
+) -> list[Problem]:
     """Check the BOM's structure on the rows whose parent and child are known items.
 
-    ``kind_of`` gives the kind of each of ``ids`` ("" where the kind cell failed).
+    ``parent_all``/``child_all`` are each row's item positions in ``ids`` (−1 where the id
+    names no usable item); ``kind_of`` gives each item's kind ("" where the kind cell failed).
     """
     frame = bom.frame
-    parent_all = ids.get_indexer(frame["parent"])
-    child_all = ids.get_indexer(frame["child"])
     usable = bom.ok("parent", "child") & (parent_all >= 0) & (child_all >= 0)
     material_parent = usable & (kind_of[np.maximum(parent_all, 0)] == "material")
     problems = _problem_rows(
@@ -474,8 +548,8 @@ def _check_bom(bom: CheckedTable, ids: pd.Index, kind_of: np.ndarray, file: str)
     unplaced = np.flatnonzero(levels < 0)
     if unplaced.size:
         cycle = find_cycle(parent, child, unplaced)
-        names = [str(ids[i]) for i in cycle]
-        edge = edges & (frame["parent"] == names[0]).to_numpy() & (frame["child"] == names[1]).to_numpy()
+        names = [str(ids.iloc[i]) for i in cycle]
+        edge = edges & (parent_all == cycle[0]) & (child_all == cycle[1])
         problems.append(
             Problem(
                 file=file,
@@ -544,7 +618,7 @@ def _check_path_quantities(
     parent_all: np.ndarray,
     child_all: np.ndarray,
     levels: np.ndarray,
-    ids: pd.Index,
+    ids: pd.Series,
     file: str,
 ) -> list[Problem]:
     """Refuse a BOM whose quantities multiply to more than MAX_PATH_QUANTITY along some path.
@@ -571,7 +645,7 @@ def _check_path_quantities(
         path_edges.append(int(via[node]))
         node = int(parent[via[node]])
     path_edges.reverse()
-    names = [str(ids[parent[path_edges[0]]]), *(str(ids[child[e]]) for e in path_edges)]
+    names = [str(ids.iloc[parent[path_edges[0]]]), *(str(ids.iloc[child[e]]) for e in path_edges)]
     if len(names) > 8:  # a path of thousands of items: its ends say where it is
         names = [*names[:3], "…", *names[-3:]]
     return [
@@ -593,19 +667,20 @@ def _check_path_quantities(
 
 
 def _check_sourcing(
-    sourcing: CheckedTable, kinds: pd.Series, file: str
-) -> tuple[list[Problem], pd.DataFrame]:
+    sourcing: CheckedTable, item: IntArray, kind_of: np.ndarray, file: str
+) -> tuple[list[Problem], pd.DataFrame, IntArray]:
     """Check stages, share sums and duplicates on the sourcing rows whose cells passed.
 
-    Returns the problems and the usable rows with their default stages expanded (every row
-    when there is no problem, so the caller reuses it for the chain).
+    ``item`` is each row's item position (−1 where the id names no item with a known kind).
+    Returns the problems, the usable rows with their default stages expanded (every row when
+    there is no problem, so the caller reuses it for the chain) and their item positions.
     """
     frame = sourcing.frame
-    kind = frame["item"].map(kinds).to_numpy()
-    placed = sourcing.ok("item", "stage") & pd.notna(kind)
+    placed = sourcing.ok("item", "stage") & (item >= 0)
+    is_material = (item >= 0) & (kind_of[np.maximum(item, 0)] == "material")
     problems = _problem_rows(
         frame,
-        placed & (kind == "material") & (frame["stage"] == "manufacturing").to_numpy(),
+        placed & is_material & (frame["stage"] == "manufacturing").to_numpy(),
         "stage",
         _("a raw material cannot be sourced at manufacturing, only at mining or processing"),
         _("mining, processing or empty (both)"),
@@ -617,33 +692,50 @@ def _check_sourcing(
     usable = placed & sourcing.ok("share")
     if refused.any():
         usable &= ~frame["item"].isin(frame["item"][refused].unique()).to_numpy()
-    expanded = _expand_default_stages(frame[usable] if not usable.all() else frame, kinds)
-    sums = expanded.groupby(["item", "stage"], sort=False)["share"].sum()
-    off = sums[(sums - 1.0).abs() > SHARE_TOLERANCE]
+    rows_used = np.flatnonzero(usable)
+    expanded, origin = _expand_default_stages(frame.iloc[rows_used], is_material[rows_used])
+    expanded_item = item[rows_used][origin]
+    stage_code = pd.Index(CHAIN_STAGES).get_indexer(expanded["stage"]).astype(np.int64)
+    group = expanded_item.astype(np.int64) * len(CHAIN_STAGES) + stage_code
+    keys, first, inverse = np.unique(group, return_index=True, return_inverse=True)
+    sums = np.bincount(inverse, weights=expanded["share"].to_numpy(dtype=np.float64), minlength=len(keys))
     rows = _rows(expanded)
-    for (item, stage), total in off.items():
-        first = rows[((expanded["item"] == item) & (expanded["stage"] == stage)).to_numpy()][0]
+    # Groups in the order they first appear, as the messages have always been listed.
+    for position in np.argsort(first, kind="stable"):
+        total = float(sums[position])
+        if abs(total - 1.0) <= SHARE_TOLERANCE:
+            continue
         diff = total - 1.0
+        at = int(first[position])
         problems.append(
             Problem(
                 file=file,
                 sheet="sourcing",
-                row=int(first),
+                row=int(rows[at]),
                 column="share",
                 message=(
                     _("shares of item {item!r} at stage {stage} sum to {total}, {diff} more than 1")
                     if diff > 0
                     else _("shares of item {item!r} at stage {stage} sum to {total}, {diff} less than 1")
-                ).format(item=clip(item, 40), stage=stage, total=f"{total:.6g}", diff=f"{abs(diff):.6g}"),
+                ).format(
+                    item=clip(expanded["item"].iloc[at], 40),
+                    stage=expanded["stage"].iloc[at],
+                    total=f"{total:.6g}",
+                    diff=f"{abs(diff):.6g}",
+                ),
                 expected=_("shares per item and stage summing to 1 (±{tolerance})").format(
                     tolerance=f"{SHARE_TOLERANCE:g}"
                 ),
             )
         )
     keyed_rows = placed & sourcing.ok("country")
-    reuse = keyed_rows.all() and usable.all()
-    keyed = expanded if reuse else _expand_default_stages(frame[keyed_rows], kinds)
-    duplicated = keyed.duplicated(["item", "stage", "country", "supplier"]).to_numpy()
+    if keyed_rows.all() and usable.all():
+        keyed, keyed_item = expanded, expanded_item
+    else:
+        keyed_at = np.flatnonzero(keyed_rows)
+        keyed, keyed_origin = _expand_default_stages(frame.iloc[keyed_at], is_material[keyed_at])
+        keyed_item = item[keyed_at][keyed_origin]
+    duplicated = _repeated_rows(keyed_item, keyed, ("stage", "country", "supplier"))
     problems += _problem_rows(
         keyed,
         duplicated,
@@ -653,4 +745,30 @@ def _check_sourcing(
         file,
         "sourcing",
     )
-    return problems, expanded
+    return problems, expanded, expanded_item
+
+
+def _repeated_rows(item: IntArray, frame: pd.DataFrame, columns: tuple[str, ...]) -> BoolArray:
+    """Mark the rows whose item position and text in ``columns`` repeat an earlier row's.
+
+    The position stands for the item's id; each text column becomes small integer codes
+    (Arrow's dictionary encoding), and the codes combine into one integer key per row.
+    """
+    import pyarrow as pa
+
+    key = item.astype(np.int64)
+    span = max(int(key.max(initial=0)) + 1, 1)
+    for column in columns:
+        text = pa.array(frame[column].array, from_pandas=True)
+        if isinstance(text, pa.ChunkedArray):  # one dictionary for the whole column
+            text = text.combine_chunks()
+        encoded = text.dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        width = max(len(encoded.dictionary), 1)
+        if span * width >= 2**62:  # too many combinations for one integer: let pandas hash the texts
+            repeated_text: BoolArray = frame.assign(_item=item).duplicated(["_item", *columns]).to_numpy()
+            return repeated_text
+        key = key * width + codes
+        span *= width
+    repeated: BoolArray = pd.Series(key).duplicated().to_numpy()
+    return repeated

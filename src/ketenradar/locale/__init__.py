@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Literal, TypeAlias
 
@@ -90,6 +89,10 @@ def use_language(lang: str | None) -> Iterator[Language]:
 
 def locale_dir() -> Path:
     """Return the folder of the compiled catalogues."""
+    # Imported here: importlib.resources brings tempfile, shutil and more, which an English
+    # `ketenradar --help` (no catalogue read) does not need.
+    from importlib import resources
+
     return Path(str(resources.files("ketenradar.locale")))
 
 

@@ -8,10 +8,12 @@ English labels are marked for the translation catalogue here and translated wher
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
-from ketenradar._types import Scope, SupplyVariant
 from ketenradar.locale import N_, translate
+
+if TYPE_CHECKING:  # annotations only: ketenradar._types imports NumPy, which --help must not wait for
+    from ketenradar._types import Scope, SupplyVariant
 
 __all__ = [
     "BASES",

@@ -12,22 +12,27 @@ import scipy.sparse as sp
 from ketenradar._types import IntArray
 from ketenradar.errors import CyclicChain
 from ketenradar.model.chain import Chain
-from ketenradar.model.index import LabelIndex
+from ketenradar.model.index import LabelIndex, StringArray, string_array
 from ketenradar.model.vocabulary import CHAIN_STAGES
 from ketenradar.network.graph import find_cycle, topological_levels
 
-__all__ = ["ChainMatrix", "SourcingArrays", "build_chain_matrix"]
+__all__ = ["ChainMatrix", "SourcingArrays", "build_chain_matrix", "level_ordered"]
 
 
 @dataclass(frozen=True, slots=True)
 class SourcingArrays:
-    """The chain's sourcing rows as integer codes: one entry per row, in row order."""
+    """The chain's sourcing rows as arrays: one entry per row, in row order.
+
+    ``item``, ``stage`` (in ``stages``) and ``country`` (in ``countries``) are integer codes,
+    −1 where a row has none; ``supplier`` is the supplier's name as text, ``""`` where none is
+    given (only compared, never looked up, so it is not encoded).
+    """
 
     item: IntArray
     stage: IntArray
     country: IntArray
     share: np.ndarray
-    supplier: IntArray
+    supplier: StringArray
     tier: np.ndarray
     countries: pd.Index
     stages: tuple[str, ...] = CHAIN_STAGES
@@ -49,7 +54,12 @@ class ChainMatrix:
     ``A[c, p]`` is the quantity of child ``c`` per unit of parent ``p`` (CSR, n × n);
     ``down`` is the parent → child pattern (CSR, rows are parents). ``level`` is the longest
     distance from a root; ``order`` lists positions by level and ``level_bounds[k]`` is where
-    level ``k`` starts in ``order``.
+    level ``k`` starts in ``order``; ``rank[i]`` is item ``i``'s place in ``order``. The walks
+    level by level read ``A_level`` (``A[order][:, order]``) and ``down_level`` (``down[order]``,
+    columns still positions), where every level is a block of consecutive rows. ``kind`` and
+    ``material`` are the items' columns as text (``""`` for no material); ``material_ids`` are
+    the distinct materials sorted (with ``""`` if some item has none) and ``material_code``
+    each item's position in them.
     """
 
     index: LabelIndex
@@ -58,8 +68,13 @@ class ChainMatrix:
     level: IntArray
     order: IntArray
     level_bounds: IntArray
-    kind: np.ndarray
-    material: np.ndarray
+    rank: IntArray
+    A_level: sp.csr_matrix
+    down_level: sp.csr_matrix
+    kind: StringArray
+    material: StringArray
+    material_code: IntArray
+    material_ids: np.ndarray
     platforms: IntArray
     sourcing: SourcingArrays
 
@@ -78,34 +93,60 @@ class ChainMatrix:
         return len(self.level_bounds) - 1
 
 
+def level_ordered(A: sp.csr_matrix, order: IntArray, rank: IntArray) -> sp.csr_matrix:
+    """Return ``A[order][:, order]`` in the layout SciPy gives it, with one row permutation.
+
+    Renumbering the columns keeps each row's entries in their order, as SciPy's column
+    indexing does, at the cost of one pass instead of several.
+    """
+    renumbered = sp.csr_matrix((A.data, rank[A.indices].astype(A.indices.dtype), A.indptr), shape=A.shape)
+    ordered: sp.csr_matrix = renumbered[order]
+    return ordered
+
+
 def build_chain_matrix(chain: Chain) -> ChainMatrix:
-    """Build the sparse matrices of a chain; raise CyclicChain if an item is inside itself."""
-    index = LabelIndex.of(chain.items["id"])
+    """Build the sparse matrices of a chain; raise CyclicChain if an item is inside itself.
+
+    The bom and sourcing rows name their items by row (``chain.item_codes()``: the readers and
+    the store hand them over, a chain without them is looked up once), so no id is hashed here;
+    the string columns are encoded in Arrow.
+    """
+    # Codes handed over come from a reader or the store, which refuse repeated ids; ids looked
+    # up here are checked (a look-up would silently take the first of two equal ids).
+    handed_over = chain.codes is not None
+    codes = chain.item_codes()
+    items = chain.items
+    index = LabelIndex.of(items["id"], known_unique=handed_over)
     n = len(index)
-    parent = index.positions(chain.bom["parent"].to_numpy(dtype=object))
-    child = index.positions(chain.bom["child"].to_numpy(dtype=object))
+    parent, child = (np.asarray(c, dtype=np.intp) for c in (codes.parent, codes.child))
     quantity = chain.bom["quantity"].to_numpy(dtype=np.float64)
-    A = sp.csr_matrix((quantity, (child, parent)), shape=(n, n))
     down = sp.csr_matrix((quantity, (parent, child)), shape=(n, n))
-    level = topological_levels(parent, child, n)
+    # The transpose of down's canonical layout is the layout A gets from (child, parent) pairs.
+    A = down.T.tocsr()
+    level = topological_levels(parent, child, n, pattern=down)
     if (level < 0).any():
         cycle = find_cycle(parent, child, np.flatnonzero(level < 0))
         raise CyclicChain([str(index.labels[i]) for i in cycle])
     order = np.argsort(level, kind="stable").astype(np.intp)
     bounds = np.searchsorted(level[order], np.arange(level.max() + 2)).astype(np.intp)
-    kind = chain.items["kind"].to_numpy(dtype=object)
+    rank = np.empty(n, dtype=np.intp)
+    rank[order] = np.arange(n)
+    kind = string_array(items["kind"])
+    material = string_array(items["material"]).fillna("")
+    material_code, material_ids = pd.factorize(material, sort=True)
     sourcing = chain.sourcing
-    country_code, countries = pd.factorize(sourcing["country"].to_numpy(dtype=object), sort=True)
-    supplier_code, _ = pd.factorize(sourcing["supplier"].fillna("").to_numpy(dtype=object))
-    named = sourcing["supplier"].fillna("").to_numpy(dtype=object) != ""
+    country_code, countries = pd.factorize(string_array(sourcing["country"]), sort=True)
+    stage_code, stage_names = pd.factorize(string_array(sourcing["stage"]))
+    stage_of_name = np.r_[pd.Index(CHAIN_STAGES).get_indexer(np.asarray(stage_names, dtype=object)), -1]
     arrays = SourcingArrays(
-        item=index.positions(sourcing["item"].to_numpy(dtype=object)),
-        stage=pd.Index(CHAIN_STAGES).get_indexer(sourcing["stage"].to_numpy(dtype=object)).astype(np.intp),
+        item=np.asarray(codes.sourcing_item, dtype=np.intp),
+        # A stage outside the vocabulary (or none) is -1, as a lookup of its name gives.
+        stage=stage_of_name[stage_code].astype(np.intp),
         country=country_code.astype(np.intp),
         share=sourcing["share"].to_numpy(dtype=np.float64),
-        supplier=np.where(named, supplier_code, -1).astype(np.intp),
+        supplier=string_array(sourcing["supplier"]).fillna(""),
         tier=sourcing["tier"].to_numpy(dtype=np.float64),
-        countries=pd.Index(countries, dtype=object),
+        countries=pd.Index(np.asarray(countries, dtype=object), dtype=object),
     )
     return ChainMatrix(
         index=index,
@@ -114,8 +155,13 @@ def build_chain_matrix(chain: Chain) -> ChainMatrix:
         level=level,
         order=order,
         level_bounds=bounds,
+        rank=rank,
+        A_level=level_ordered(A, order, rank),
+        down_level=down[order],
         kind=kind,
-        material=chain.items["material"].fillna("").to_numpy(dtype=object),
+        material=material,
+        material_code=material_code.astype(np.intp),
+        material_ids=np.asarray(material_ids, dtype=object),
         platforms=np.flatnonzero(kind == "platform").astype(np.intp),
         sourcing=arrays,
     )

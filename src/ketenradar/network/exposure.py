@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ketenradar._types import FloatArray, IntArray
+from ketenradar._types import BoolArray, FloatArray, IntArray
 from ketenradar.locale import N_, _, format_percent
 from ketenradar.model.chain import Chain
+from ketenradar.model.defaults import SPOF_SHARE_THRESHOLD
+from ketenradar.model.index import StringArray, take_categorical, take_strings
 from ketenradar.model.vocabulary import RAW_MATERIAL_STAGES
 from ketenradar.network.build import ChainMatrix
 from ketenradar.network.propagate import levels_below, reduce_up, total_requirements
@@ -25,7 +27,6 @@ from ketenradar.risk.concentration import hhi as herfindahl
 
 __all__ = ["SPOF_SHARE_THRESHOLD", "ExposureResult", "compute_exposure"]
 
-SPOF_SHARE_THRESHOLD = 0.9
 # Why an item is a single point of failure; ``reason_code`` in results, the words in ``reason``.
 _REASONS = {
     "single_supplier": N_("single supplier"),
@@ -40,6 +41,11 @@ class ExposureResult:
 
     ``node_hhi`` is the concentration of every item's own sourcing per stage: item, stage,
     hhi (Σ country share²), countries (how many), top_country and top_share.
+
+    ``node_hhi`` and ``single_points`` have a row per item (and platform): millions for a
+    national chain. Their ids are text; their columns of a few names (stage, country,
+    top_country, reason, reason_code) are categorical, with the names that occur as categories,
+    sorted as text (``top_country``: all the chain's countries). The other tables are text.
     """
 
     platforms: list[str]
@@ -66,43 +72,53 @@ def compute_exposure(
     """
     src = matrix.sourcing
     platforms = matrix.platforms
-    platform_ids = matrix.index.labels[platforms]
-    X = total_requirements(matrix, platforms)
+    platform_ids = matrix.index.take(platforms)
+    # Rows in level order (``X_level[matrix.rank[i]]`` is item i): only some rows are read,
+    # so X is never put back into item order as a whole.
+    X_level = total_requirements(matrix, platforms, level_order=True)
 
     is_material = matrix.kind == "material"
-    material_code, material_ids = pd.factorize(matrix.material, sort=True)
-    material_ids = np.asarray(material_ids, dtype=object)
+    material_code, material_ids = matrix.material_code, matrix.material_ids
     n_materials = len(material_ids)
     material_rows = np.flatnonzero(is_material)
-    X_material = X[material_rows].tocoo()
-    item_pos = material_rows[X_material.row]
-    pair = X_material.col.astype(np.int64) * n_materials + material_code[item_pos]
-    unique_pairs, key_codes = np.unique(pair, return_inverse=True)
+    # The material rows of X in item order, entry by entry: item, platform, quantity.
+    X_material = X_level[matrix.rank[material_rows]]
+    item_pos = np.repeat(material_rows, np.diff(X_material.indptr))
+    material_platform = X_material.indices
+    pair = material_platform.astype(np.int64) * n_materials + material_code[item_pos]
+    unique_pairs, key_codes = _unique_small(pair, len(platforms) * n_materials)
     key_platform = (unique_pairs // n_materials).astype(np.intp)
     key_material = (unique_pairs % n_materials).astype(np.intp)
     W = sp.csr_matrix((X_material.data, (key_codes, item_pos)), shape=(len(unique_pairs), matrix.n))
     total = np.asarray(W.sum(axis=1)).ravel()
     content = pd.DataFrame(
         {
-            "platform": platform_ids[key_platform],
-            "material": material_ids[key_material],
+            "platform": take_strings(platform_ids, key_platform),
+            "material": take_strings(material_ids, key_material),
             "quantity": total,
         }
     )
 
     countries = pd.Index(sorted(set(src.countries) | set(world_shares["country"])), dtype=object)
     country = countries.get_indexer(src.countries)[src.country]
-    share_frames, coverage_frames = [], []
-    for stage in RAW_MATERIAL_STAGES:
+    # Both stages in one product each, so W is read twice rather than four times; each
+    # stage's block of S and column of ``has`` is summed exactly as on its own.
+    n_countries = len(countries)
+    S_blocks, has = [], np.zeros((matrix.n, len(RAW_MATERIAL_STAGES)))
+    for column, stage in enumerate(RAW_MATERIAL_STAGES):
         at_stage = src.stage == src.stage_code(stage)
-        S = sp.csr_matrix(
-            (src.share[at_stage], (src.item[at_stage], country[at_stage])),
-            shape=(matrix.n, len(countries)),
+        S_blocks.append(
+            sp.csr_matrix(
+                (src.share[at_stage], (src.item[at_stage], country[at_stage])), shape=(matrix.n, n_countries)
+            )
         )
-        has = np.zeros(matrix.n)
-        has[src.item[at_stage]] = 1.0
-        chain_part = (W @ S).toarray()
-        known = W @ has
+        has[src.item[at_stage], column] = 1.0
+    chain_parts = (W @ sp.hstack(S_blocks, format="csr")).toarray()
+    knowns = W @ has
+    share_frames, coverage_frames, tops = [], [], []
+    for column, stage in enumerate(RAW_MATERIAL_STAGES):
+        chain_part = chain_parts[:, column * n_countries : (column + 1) * n_countries]
+        known = np.ascontiguousarray(knowns[:, column])
         world_matrix = _world_matrix(world_shares, stage, material_ids, countries)
         has_world = world_matrix.sum(axis=1) > 0
         unknown_quantity = total - known
@@ -112,24 +128,26 @@ def compute_exposure(
         with np.errstate(invalid="ignore", divide="ignore"):
             blended = blended / total[:, None]
             known_fraction = known / total
-        k, c = np.nonzero(blended > 0)
+        positive = blended > 0
+        k, c = np.nonzero(positive)
         share_frames.append(
             pd.DataFrame(
                 {
-                    "platform": platform_ids[key_platform[k]],
-                    "material": material_ids[key_material[k]],
+                    "platform": take_strings(platform_ids, key_platform[k]),
+                    "material": take_strings(material_ids, key_material[k]),
                     "stage": stage,
-                    "country": countries.to_numpy()[c],
+                    "country": take_strings(countries, c),
                     "share": blended[k, c],
                 }
             )
         )
+        tops.append(_top_share(blended, positive))
         world_used = has_world[key_material]
         coverage_frames.append(
             pd.DataFrame(
                 {
-                    "platform": platform_ids[key_platform],
-                    "material": material_ids[key_material],
+                    "platform": take_strings(platform_ids, key_platform),
+                    "material": take_strings(material_ids, key_material),
                     "stage": stage,
                     "known_fraction": known_fraction,
                     "basis": np.where(known > 0, "chain", np.where(world_used, "world", "none")),
@@ -142,11 +160,30 @@ def compute_exposure(
     shares = pd.concat(share_frames, ignore_index=True)
     coverage = pd.concat(coverage_frames, ignore_index=True)
 
+    top_country, top_share, has_top = (np.stack(part, axis=1) for part in zip(*tops, strict=True))
+    concentrated = _Concentrated(
+        pairs=unique_pairs,
+        n_materials=n_materials,
+        flagged=has_top & (top_share >= spof_threshold - 1e-12),
+        country=top_country,
+        share=top_share,
+        countries=countries,
+    )
     node_hhi, single = _node_concentration(matrix)
-    single_points = _single_points(matrix, X, shares, single, material_code, material_ids, spof_threshold)
-    visibility, branches = _visibility(matrix, X)
+    single_points = _single_points(matrix, X_level, single, platform_ids, concentrated, spof_threshold)
+    # Material quantity per platform, and the part with sourcing: sums over the material rows
+    # in item order, as X.T @ (0/1 weights) adds them (the zeros add nothing).
+    sourced = np.bincount(src.item, minlength=matrix.n) > 0
+    material_total = np.asarray(
+        np.bincount(material_platform, weights=X_material.data, minlength=len(platforms)), dtype=np.float64
+    )
+    material_known = np.asarray(
+        np.bincount(material_platform, weights=X_material.data * sourced[item_pos], minlength=len(platforms)),
+        dtype=np.float64,
+    )
+    visibility, branches = _visibility(matrix, material_total, material_known, platform_ids)
     return ExposureResult(
-        platforms=platform_ids.tolist(),
+        platforms=[str(p) for p in np.asarray(platform_ids, dtype=object)],
         content=content,
         shares=shares,
         coverage=coverage,
@@ -156,6 +193,49 @@ def compute_exposure(
         branches=branches,
         spof_threshold=spof_threshold,
     )
+
+
+def _unique_small(values: IntArray, bound: int) -> tuple[IntArray, IntArray]:
+    """``np.unique(values, return_inverse=True)`` for values in ``0 … bound − 1``, by counting.
+
+    Platforms × materials is small beside the requirement entries, so a table of that size
+    replaces the sort.
+    """
+    if bound > 4 * len(values) + 1024:
+        uniques, inverse = np.unique(values, return_inverse=True)
+        return uniques, inverse.astype(np.intp)
+    present = np.bincount(values, minlength=bound) > 0
+    slot = np.cumsum(present) - 1
+    return np.flatnonzero(present), slot[values].astype(np.intp)
+
+
+def _top_share(blended: FloatArray, positive: BoolArray) -> tuple[IntArray, FloatArray, BoolArray]:
+    """Per row: the first country with the largest share, that share, and whether the row has any."""
+    # Rows without a positive share get no top (as they get no rows in ``shares``).
+    rows = len(blended)
+    if blended.shape[1] == 0:
+        return np.zeros(rows, dtype=np.intp), np.zeros(rows), np.zeros(rows, dtype=bool)
+    top: IntArray = np.argmax(np.where(positive, blended, -np.inf), axis=1)
+    any_positive: BoolArray = np.any(positive, axis=1)
+    return top, blended[np.arange(rows), top], any_positive
+
+
+@dataclass(frozen=True, slots=True)
+class _Concentrated:
+    """Per (platform, material) pair of the content table and raw-material stage: its top country.
+
+    ``pairs`` are ``platform · n_materials + material``, sorted (the content table's rows);
+    ``flagged`` marks the pairs whose top country supplies at least the threshold; ``country``
+    (in ``countries``) and ``share`` are the first country with the largest share and that
+    share. Columns follow ``RAW_MATERIAL_STAGES``.
+    """
+
+    pairs: IntArray
+    n_materials: int
+    flagged: BoolArray
+    country: IntArray
+    share: FloatArray
+    countries: pd.Index
 
 
 def _world_matrix(
@@ -174,7 +254,7 @@ def _world_matrix(
     return out
 
 
-def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, _SingleSource]:
     """Country HHI of every item and stage, and the (item, stage) supplied by one country.
 
     One sort by (item, stage, country) and segment reductions; no hashing of strings.
@@ -182,6 +262,7 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, pd.DataFrame
     src = matrix.sourcing
     if len(src.item) == 0:
         empty = np.array([], dtype=object)
+        nothing = np.array([], dtype=np.intp)
         return (
             pd.DataFrame(
                 {
@@ -193,15 +274,7 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, pd.DataFrame
                     "top_share": np.array([], dtype=np.float64),
                 }
             ),
-            pd.DataFrame(
-                {
-                    "position": np.array([], dtype=np.intp),
-                    "stage": empty,
-                    "country": empty,
-                    "reason_code": empty,
-                    "reason": empty,
-                }
-            ),
+            _SingleSource(nothing, nothing, nothing, nothing),
         )
     n_stages = len(src.stages)
     n_countries = max(len(src.countries), 1)
@@ -222,50 +295,72 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, pd.DataFrame
     top_share = np.maximum.reduceat(pair_share, key_start)
     is_top = np.flatnonzero(pair_share == top_share[pair_group])
     top_pair = is_top[np.r_[True, np.diff(pair_group[is_top]) != 0]]
-    country_names = np.asarray(src.countries, dtype=object)
 
+    # One supplier matters only where there is one country: there every row of the
+    # (item, stage) must name the supplier of the row before it, and the first must name one.
+    # Comparing neighbours in Arrow needs no codes for the names.
     row_start = np.flatnonzero(np.r_[True, np.diff(key_sorted) != 0])
-    supplier_sorted = src.supplier[order]
-    low = np.minimum.reduceat(supplier_sorted, row_start)
-    high = np.maximum.reduceat(supplier_sorted, row_start)
-    one_supplier = (low == high) & (low >= 0)
+    single_country = n_country == 1
+    starts = row_start[single_country]
+    sizes = np.diff(np.r_[row_start, len(order)])[single_country]
+    # The groups' rows one after the other, as the sorted rows have them.
+    at = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+    supplier = src.supplier.take(order[at])
+    changed = np.r_[False, np.asarray(supplier[1:] != supplier[:-1], dtype=bool)]
+    changes = np.cumsum(changed)
+    first = np.cumsum(sizes) - sizes
+    one_supplier = (changes[first + sizes - 1] == changes[first]) & np.asarray(
+        supplier.take(first) != "", dtype=bool
+    )
 
     item = (keys // n_stages).astype(np.intp)
     stage = (keys % n_stages).astype(np.intp)
-    stage_names = np.asarray(src.stages, dtype=object)
     node_hhi = pd.DataFrame(
         {
-            "item": matrix.index.labels[item],
-            "stage": stage_names[stage],
+            "item": matrix.index.take(item),
+            "stage": take_categorical(src.stages, stage),
             "hhi": node_hhi_values,
             "countries": n_country,
             # Categorical: a national chain has a million (item, stage) rows and a few countries.
             "top_country": pd.Categorical.from_codes(
-                country_sorted[pair_start[top_pair]], categories=pd.Index(country_names, dtype=object)
+                country_sorted[pair_start[top_pair]], categories=pd.Index(src.countries, dtype=object)
             ),
             "top_share": top_share,
-        }
+        },
+        copy=False,  # fresh arrays, used nowhere else: a million rows need not be copied again
     )
-    single_country = n_country == 1
-    single = pd.DataFrame(
-        {
-            "position": item[single_country],
-            "stage": stage_names[stage[single_country]],
-            "country": country_names[country_sorted[row_start[single_country]]],
-            "reason_code": np.where(one_supplier[single_country], "single_supplier", "single_country"),
-        }
+    single = _SingleSource(
+        position=item[single_country],
+        stage=stage[single_country],
+        country=country_sorted[starts],
+        reason=np.where(one_supplier, 0, 1).astype(np.intp),
     )
-    single["reason"] = single["reason_code"].map({code: _(text) for code, text in _REASONS.items()})
     return node_hhi, single
+
+
+@dataclass(frozen=True, slots=True)
+class _SingleSource:
+    """The (item, stage) pairs supplied from one country, by item position then stage.
+
+    ``stage`` indexes the sourcing's stages, ``country`` its countries; ``reason`` indexes
+    ``_SINGLE_REASONS``.
+    """
+
+    position: IntArray
+    stage: IntArray
+    country: IntArray
+    reason: IntArray
+
+
+_SINGLE_REASONS = ("single_supplier", "single_country")
 
 
 def _single_points(
     matrix: ChainMatrix,
-    X: sp.csr_matrix,
-    shares: pd.DataFrame,
-    single: pd.DataFrame,
-    material_code: IntArray,
-    material_ids: np.ndarray,
+    X_level: sp.csr_matrix,
+    single: _SingleSource,
+    platform_ids: StringArray,
+    concentrated: _Concentrated,
     threshold: float,
 ) -> pd.DataFrame:
     """Single-source items, and raw materials ≥ threshold from one country, per platform.
@@ -273,58 +368,88 @@ def _single_points(
     Only the flagged items' rows of the requirement matrix are read, and pairs are expanded
     with ``np.repeat`` rather than joined, so the cost follows the number of weak spots.
     """
-    labels = matrix.index.labels
-    platform_ids = labels[matrix.platforms]
-    single = single.sort_values("position", kind="stable")
-    flagged = single["position"].to_numpy(dtype=np.intp)
-    positions, first = np.unique(flagged, return_index=True)
+    src = matrix.sourcing
+    flagged = single.position
+    first = np.flatnonzero(np.r_[True, np.diff(flagged) != 0]) if len(flagged) else flagged
+    positions = flagged[first]
     per_position = np.diff(np.r_[first, len(flagged)])
-    rows = X[positions]
+    rows = X_level[matrix.rank[positions]]
     platforms_per_position = np.diff(rows.indptr)
-    # Every (position, platform) pair times every flagged stage of that position.
-    pair_position = np.repeat(np.arange(len(positions)), platforms_per_position)
-    pair_platform = rows.indices
-    repeat = per_position[pair_position]
-    offsets = np.arange(repeat.sum()) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-    single_row = np.repeat(first[pair_position], repeat) + offsets
-    frames = [
-        pd.DataFrame(
-            {
-                "platform": platform_ids[np.repeat(pair_platform, repeat)],
-                "item": labels[flagged[single_row]],
-                "stage": single["stage"].to_numpy()[single_row],
-                "country": single["country"].to_numpy()[single_row],
-                "share": 1.0,
-                "reason": single["reason"].to_numpy()[single_row],
-                "reason_code": single["reason_code"].to_numpy()[single_row],
-            }
-        )
-    ]
+    # Every (position, platform) pair times every flagged stage of that position: millions of
+    # rows, so the index arrays are 32-bit where that suffices (there are at most three
+    # stages per entry of X, and two raw-material stages per concentrated entry).
+    index = np.int32 if 5 * X_level.nnz + len(flagged) < 2**31 - 1 else np.intp
+    pair_position = np.repeat(np.arange(len(positions), dtype=index), platforms_per_position)
+    repeat = per_position.astype(index)[pair_position]
+    single_row = np.repeat(first.astype(index)[pair_position], repeat)
+    # The second and third stage of a position follow its first: add 1 and 2 there only.
+    several = np.flatnonzero(repeat > 1)
+    if len(several):
+        pair_start = (np.cumsum(repeat, dtype=index) - repeat)[several]
+        for extra in range(1, int(repeat[several].max())):
+            more = repeat[several] > extra
+            single_row[pair_start[more] + extra] += extra
+    platform = np.repeat(rows.indices, repeat)
+    # The flagged (item, stage) rows a single row repeats are taken from their short arrays by
+    # ``single_row``; the concentrated rows follow, one row each.
+    countries = concentrated.countries  # the chain's countries and the world's
+    single_country = countries.get_indexer(src.countries)[single.country]
+    emitted = np.repeat(platforms_per_position > 0, per_position)
+    parts = {
+        "platform": [platform],
+        "item": [flagged.astype(index)[single_row]],
+        "share": [np.ones(len(single_row))],
+    }
+    # Codes per short row (stage, country, reason), whether some row takes it, and the rows.
+    short = {"stage": [single.stage], "country": [single_country], "reason": [single.reason]}
+    taken, rows_of = [emitted], [single_row]
 
-    top = shares.loc[shares.groupby(["platform", "material", "stage"])["share"].idxmax()]
-    concentrated = top[top["share"] >= threshold - 1e-12]
-    if not concentrated.empty:
-        wanted_codes = pd.Index(material_ids).get_indexer(concentrated["material"].unique())
-        wanted = np.flatnonzero(np.isin(material_code, wanted_codes) & (matrix.kind == "material"))
-        sub = X[wanted].tocoo()
-        hits = pd.DataFrame(
-            {
-                "item": labels[wanted[sub.row]],
-                "platform": platform_ids[sub.col],
-                "material": material_ids[material_code[wanted[sub.row]]],
-            }
+    if concentrated.flagged.any():
+        n_materials = concentrated.n_materials
+        wanted_codes = np.unique(concentrated.pairs[concentrated.flagged.any(axis=1)] % n_materials)
+        wanted = np.flatnonzero(np.isin(matrix.material_code, wanted_codes) & (matrix.kind == "material"))
+        sub = X_level[matrix.rank[wanted]]
+        hit_item = np.repeat(wanted, np.diff(sub.indptr))
+        hit_platform = sub.indices
+        # Every hit's (platform, material) is a row of the content table.
+        hit_key = np.searchsorted(
+            concentrated.pairs, hit_platform.astype(np.int64) * n_materials + matrix.material_code[hit_item]
         )
-        points = hits.merge(concentrated, on=["platform", "material"])
-        frames.append(
-            points.assign(
-                reason=_(_REASONS["concentrated_material"]).format(threshold=format_percent(threshold, 0)),
-                reason_code="concentrated_material",
-            )[["platform", "item", "stage", "country", "share", "reason", "reason_code"]]
-        )
-    return pd.concat(frames, ignore_index=True)
+        # Hit by hit, then its flagged stages in stage order, as a join of the hits with the
+        # flagged rows (sorted by platform, material and stage name) gives them.
+        hit, raw_stage = np.nonzero(concentrated.flagged[hit_key])
+        key = hit_key[hit]
+        raw_stage_code = np.array([src.stage_code(name) for name in RAW_MATERIAL_STAGES], dtype=np.intp)
+        parts["platform"].append(hit_platform[hit])
+        parts["item"].append(hit_item[hit].astype(index))
+        parts["share"].append(concentrated.share[key, raw_stage])
+        short["stage"].append(raw_stage_code[raw_stage])
+        short["country"].append(concentrated.country[key, raw_stage])
+        short["reason"].append(np.full(len(hit), len(_SINGLE_REASONS)))
+        taken.append(np.ones(len(hit), dtype=bool))
+        rows_of.append(np.arange(len(flagged), len(flagged) + len(hit), dtype=index))
+    reason_codes = (*_SINGLE_REASONS, "concentrated_material")
+    reason_texts = [_(_REASONS[code]) for code in _SINGLE_REASONS]
+    reason_texts.append(_(_REASONS["concentrated_material"]).format(threshold=format_percent(threshold, 0)))
+    stage, country, reason = (np.concatenate(short[name]) for name in ("stage", "country", "reason"))
+    row, used = np.concatenate(rows_of), np.concatenate(taken)
+    return pd.DataFrame(
+        {
+            "platform": take_strings(platform_ids, np.concatenate(parts["platform"])),
+            "item": matrix.index.take(np.concatenate(parts["item"])),
+            "stage": take_categorical(src.stages, stage, row, taken=used),
+            "country": take_categorical(countries, country, row, taken=used),
+            "share": np.concatenate(parts["share"]),
+            "reason": take_categorical(reason_texts, reason, row, taken=used),
+            "reason_code": take_categorical(reason_codes, reason, row, taken=used),
+        },
+        copy=False,  # fresh arrays, used nowhere else: millions of rows need not be copied again
+    )
 
 
-def _visibility(matrix: ChainMatrix, X: sp.csr_matrix) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _visibility(
+    matrix: ChainMatrix, material_total: FloatArray, material_known: FloatArray, platform_ids: StringArray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Deepest known tier and levels per branch, and the share of material quantity with known upstream."""
     src = matrix.sourcing
     own_tier = np.full(matrix.n, -np.inf)
@@ -335,21 +460,15 @@ def _visibility(matrix: ChainMatrix, X: sp.csr_matrix) -> tuple[pd.DataFrame, pd
     # make this branch deeper (issue 8).
     below = levels_below(matrix)
 
-    labels = matrix.index.labels
-    platform_ids = labels[matrix.platforms]
     down = matrix.down[matrix.platforms].tocoo()
     branches = pd.DataFrame(
         {
-            "platform": platform_ids[down.row],
-            "branch": labels[down.col],
+            "platform": take_strings(platform_ids, down.row),
+            "branch": matrix.index.take(down.col),
             "deepest_known_tier": _finite(deepest[down.col]),
             "levels_below": below[down.col],
         }
     )
-    sourced = (np.bincount(src.item, minlength=matrix.n) > 0).astype(np.float64)
-    is_material = (matrix.kind == "material").astype(np.float64)
-    material_total = X.T @ is_material
-    material_known = X.T @ (is_material * sourced)
     with np.errstate(invalid="ignore", divide="ignore"):
         known_fraction = material_known / material_total
     visibility = pd.DataFrame(

@@ -61,28 +61,46 @@ def row_positions(indptr: IntArray, rows: IntArray) -> IntArray:
     return positions
 
 
-def topological_levels(parent: IntArray, child: IntArray, n: int, *, strategy: Strategy = "auto") -> IntArray:
+def topological_levels(
+    parent: IntArray,
+    child: IntArray,
+    n: int,
+    *,
+    strategy: Strategy = "auto",
+    pattern: sp.csr_matrix | None = None,
+) -> IntArray:
     """Return each node's level (longest path from a root), or -1 for nodes on or below a cycle.
 
     ``parent[e] -> child[e]`` are the edges. ``"levels"`` is Kahn's algorithm, one vectorised
     step per level: a node gets its level when its last parent has been placed, and a step
     reads only the edges of the nodes just placed, so it costs the edges plus a fixed amount per
     level. ``"auto"`` starts so and switches to the compiled route (``O(E log n)`` however deep)
-    when the chain turns out deep; see the module docstring.
+    when the chain turns out deep; see the module docstring. ``pattern`` is the n × n matrix
+    with an entry at every ``(parent, child)``, if the caller has built it already (its values
+    are not read).
     """
+    if pattern is not None and pattern.shape != (n, n):
+        raise ValueError("pattern must be n × n")
     if strategy != "compiled":
         budget = None if strategy == "levels" else max(MIN_LEVEL_STEPS, len(parent) // EDGES_PER_LEVEL_STEP)
-        level = _levels_by_steps(parent, child, n, budget)
+        level = _levels_by_steps(parent, child, n, budget, pattern)
         if level is not None:
             return level
-    return _levels_compiled(parent, child, n)
+    return _levels_compiled(parent, child, n, pattern)
 
 
-def _levels_by_steps(parent: IntArray, child: IntArray, n: int, budget: int | None) -> IntArray | None:
+def _levels_by_steps(
+    parent: IntArray, child: IntArray, n: int, budget: int | None, pattern: sp.csr_matrix | None = None
+) -> IntArray | None:
     """Kahn's algorithm level by level; None if it needs more than ``budget`` steps."""
-    # data counts repeated bom rows, as ``remaining`` does.
-    down = sp.csr_matrix((np.ones(len(parent), dtype=np.int64), (parent, child)), shape=(n, n))
-    indptr, indices, multiplicity = down.indptr, down.indices, down.data
+    multiplicity: IntArray | None
+    if pattern is not None and pattern.nnz == len(parent):
+        # One stored entry per edge: no edge is repeated, so every entry counts once.
+        indptr, indices, multiplicity = pattern.indptr, pattern.indices, None
+    else:
+        # data counts repeated bom rows, as ``remaining`` does.
+        down = sp.csr_matrix((np.ones(len(parent), dtype=np.int64), (parent, child)), shape=(n, n))
+        indptr, indices, multiplicity = down.indptr, down.indices, down.data
     remaining = np.bincount(child, minlength=n).astype(np.int64)
     level = np.full(n, -1, dtype=np.intp)
     slot = np.zeros(n, dtype=np.intp)  # scratch for removing repeats without sorting
@@ -96,12 +114,15 @@ def _levels_by_steps(parent: IntArray, child: IntArray, n: int, budget: int | No
         reached = indices[positions]
         if 8 * len(reached) >= n:
             # A broad level: one counting pass over all nodes beats scattering (at most 8·E/n such levels).
-            removed = np.bincount(reached, weights=multiplicity[positions], minlength=n)
+            if multiplicity is None:
+                removed = np.bincount(reached, minlength=n)
+            else:
+                removed = np.bincount(reached, weights=multiplicity[positions], minlength=n).astype(np.int64)
             touched = np.flatnonzero(removed)
-            remaining[touched] -= removed[touched].astype(np.int64)
+            remaining[touched] -= removed[touched]
             frontier = touched[remaining[touched] == 0]
         else:
-            np.subtract.at(remaining, reached, multiplicity[positions])
+            np.subtract.at(remaining, reached, 1 if multiplicity is None else multiplicity[positions])
             done = reached[remaining[reached] == 0]
             # A node reached twice appears twice; keep the occurrence that wrote its slot last.
             order = np.arange(len(done))
@@ -111,11 +132,17 @@ def _levels_by_steps(parent: IntArray, child: IntArray, n: int, budget: int | No
     return level
 
 
-def _levels_compiled(parent: IntArray, child: IntArray, n: int) -> IntArray:
+def _levels_compiled(
+    parent: IntArray, child: IntArray, n: int, pattern: sp.csr_matrix | None = None
+) -> IntArray:
     """Levels from a topological rank and one Dijkstra run; -1 on or below a cycle."""
     if n == 0:
         return np.zeros(0, dtype=np.intp)
-    graph = sp.csr_matrix((np.ones(len(parent)), (parent, child)), shape=(n, n))
+    if pattern is None:
+        graph = sp.csr_matrix((np.ones(len(parent)), (parent, child)), shape=(n, n))
+    else:
+        # Only the structure is read; the caller's values may be anything, even zero.
+        graph = sp.csr_matrix((np.ones(pattern.nnz), pattern.indices, pattern.indptr), shape=(n, n))
     n_components, labels = csgraph.connected_components(graph, directed=True, connection="strong")
     blocked = _on_or_below_cycle(graph, labels, parent, child)
     keep = ~blocked[child]  # a blocked parent blocks its child, so this drops all blocked edges
@@ -124,7 +151,7 @@ def _levels_compiled(parent: IntArray, child: IntArray, n: int) -> IntArray:
     rank = ((n_components - 1) - labels).astype(np.intp)
     tail, head = parent[keep], child[keep]
     if not (rank[tail] < rank[head]).all():  # guards an undocumented order
-        fallback = _levels_by_steps(parent, child, n, None)
+        fallback = _levels_by_steps(parent, child, n, None, pattern)
         assert fallback is not None
         return fallback
     roots = np.flatnonzero(~blocked & (np.bincount(head, minlength=n) == 0))

@@ -52,7 +52,7 @@ def render_demo(
             "index.html": document,
             "data/materials.json": _json(ctx.materials.to_json()),
             "data/countries.json": _json(ctx.countries.to_json()),
-            "data/chain_exposure.json": _json(ctx.chain.to_json()),
+            "data/chain_exposure.json": _json(ctx.chain.to_json(detail=True)),
             "data/scenario.json": _json(ctx.scenario.to_json()),
         }
 

@@ -26,6 +26,7 @@ from scipy.sparse import vstack as stack
 from scipy.sparse.csgraph import connected_components
 
 from ketenradar._types import BoolArray, FloatArray, IntArray
+from ketenradar.model.defaults import DISCLOSURE_MAX_DOMINANCE, DISCLOSURE_MIN_COMPANIES
 
 __all__ = [
     "DisclosureRules",
@@ -43,8 +44,8 @@ DETERMINED = 0.5 + 1e-7
 class DisclosureRules:
     """Thresholds of the disclosure rules; the defaults follow common practice for business data."""
 
-    min_companies: int = 3
-    max_dominance: float = 0.5
+    min_companies: int = DISCLOSURE_MIN_COMPANIES
+    max_dominance: float = DISCLOSURE_MAX_DOMINANCE
 
 
 def primary_suppression(

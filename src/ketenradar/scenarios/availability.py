@@ -9,6 +9,8 @@ their material, evaluated once per material rather than per item.
 
 from __future__ import annotations
 
+import functools
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +20,7 @@ import scipy.sparse as sp
 from ketenradar._types import FloatArray
 from ketenradar.errors import UnknownItem
 from ketenradar.model.chain import Chain
+from ketenradar.model.index import StringArray
 from ketenradar.model.scenario import Scenario, Shock
 from ketenradar.model.vocabulary import CHAIN_STAGES, RAW_MATERIAL_STAGES
 from ketenradar.network.build import ChainMatrix
@@ -36,11 +39,12 @@ class ScenarioResult:
     ``limits`` holds (item, limiting item) position pairs: a direct input whose availability
     equals the item's, or the item itself when its own supply sets it. ``root_causes`` holds
     (platform, item) pairs: items in the platform's chain whose own supply sets its availability.
+    ``labels`` and ``kind`` are the items' ids and kinds as pandas' Arrow-backed text arrays.
     """
 
     scenario: Scenario
-    labels: np.ndarray
-    kind: np.ndarray
+    labels: StringArray
+    kind: StringArray
     availability: FloatArray
     own_availability: FloatArray
     stage_values: FloatArray
@@ -52,15 +56,15 @@ class ScenarioResult:
     @property
     def platforms(self) -> pd.DataFrame:
         """Return one row per platform with availability and its root-cause items."""
-        grouped = self.root_causes.groupby("platform")["item"].agg(list)
+        causes = self.root_causes
+        n_platforms = len(self.platform_positions)
         return pd.DataFrame(
             {
                 "id": self.labels[self.platform_positions],
                 "availability": self.availability[self.platform_positions],
-                "limited_by": [
-                    [str(self.labels[i]) for i in grouped.get(k, [])]
-                    for k in range(len(self.platform_positions))
-                ],
+                "limited_by": _names_by_group(
+                    self.labels, causes["platform"].to_numpy(), causes["item"].to_numpy(), n_platforms
+                ),
             }
         )
 
@@ -73,12 +77,13 @@ class ScenarioResult:
         causes = self.root_causes
         n_platforms = len(self.platform_positions)
         counts = np.bincount(causes["platform"].to_numpy(dtype=np.intp), minlength=n_platforms)
-        first = causes.groupby("platform", sort=False).head(ids).groupby("platform")["item"].agg(list)
         return pd.DataFrame(
             {
                 "id": self.labels[self.platform_positions],
                 "availability": self.availability[self.platform_positions],
-                "limited_by": [[str(self.labels[i]) for i in first.get(k, [])] for k in range(n_platforms)],
+                "limited_by": _names_by_group(
+                    self.labels, causes["platform"].to_numpy(), causes["item"].to_numpy(), n_platforms, ids
+                ),
                 "limited_by_count": counts,
             }
         )
@@ -100,14 +105,18 @@ class ScenarioResult:
     def _item_rows(self, positions: np.ndarray) -> pd.DataFrame:
         limits = self.limits
         picked = limits[np.isin(limits["item"].to_numpy(), positions)]
-        grouped = picked.groupby("item")["limit"].agg(list)
+        # The picked items as groups 0 … len(positions) − 1, in the order asked for.
+        slot = np.full(len(self.labels), -1, dtype=np.intp)
+        slot[positions] = np.arange(len(positions))
         return pd.DataFrame(
             {
                 "id": self.labels[positions],
                 "kind": self.kind[positions],
                 "availability": self.availability[positions],
                 "own_availability": self.own_availability[positions],
-                "limited_by": [[str(self.labels[i]) for i in grouped.get(p, [])] for p in positions],
+                "limited_by": _names_by_group(
+                    self.labels, slot[picked["item"].to_numpy()], picked["limit"].to_numpy(), len(positions)
+                ),
             }
         )
 
@@ -127,10 +136,10 @@ class ScenarioResult:
     @property
     def items(self) -> pd.DataFrame:
         """Return one row per item with availability and its limiting inputs (built on demand)."""
-        grouped = self.limits.groupby("item")["limit"].agg(list) if len(self.limits) else pd.Series()
-        limited: list[list[str]] = [[] for _ in range(len(self.labels))]
-        for position, ids in grouped.items():
-            limited[int(position)] = [str(self.labels[i]) for i in ids]
+        limits = self.limits
+        limited = _names_by_group(
+            self.labels, limits["item"].to_numpy(), limits["limit"].to_numpy(), len(self.labels)
+        )
         return pd.DataFrame(
             {
                 "id": self.labels,
@@ -140,6 +149,23 @@ class ScenarioResult:
                 "limited_by": limited,
             }
         )
+
+
+def _names_by_group(
+    labels: StringArray, group: np.ndarray, values: np.ndarray, n_groups: int, limit: int | None = None
+) -> list[list[str]]:
+    """Return for each group ``0 … n_groups − 1`` the labels of its values in row order (the first ``limit``).
+
+    One stable sort and one bulk look-up of the labels, rather than a label per Python step.
+    """
+    order = np.argsort(group, kind="stable")
+    grouped = np.asarray(group, dtype=np.intp)[order]
+    bounds = np.searchsorted(grouped, np.arange(n_groups + 1))
+    if limit is not None:
+        order = order[np.arange(len(order)) - bounds[grouped] < limit]
+        bounds = np.searchsorted(np.asarray(group, dtype=np.intp)[order], np.arange(n_groups + 1))
+    names = np.asarray(labels[np.asarray(values, dtype=np.intp)[order]], dtype=object)
+    return [names[start:stop].tolist() for start, stop in itertools.pairwise(bounds)]
 
 
 def _hits(
@@ -177,25 +203,32 @@ def run_scenario(
     chain: Chain, matrix: ChainMatrix, scenario: Scenario, world_shares: pd.DataFrame
 ) -> ScenarioResult:
     """Apply the scenario's shocks and propagate availability to every item and platform."""
-    known = set(matrix.index.labels)
-    unknown = [i for shock in scenario.shocks for i in shock.items if i not in known]
-    if unknown:
-        raise UnknownItem(list(dict.fromkeys(unknown)), chain.name, scenario.source)
+    # Only the few ids the shocks name are looked up, not a set of all the chain's ids.
+    named = list(dict.fromkeys(i for shock in scenario.shocks for i in shock.items))
+    if named:
+        found = matrix.index.lookup(named)
+        if (found < 0).any():
+            unknown = [i for i, position in zip(named, found.tolist(), strict=True) if position < 0]
+            raise UnknownItem(unknown, chain.name, scenario.source)
     n = matrix.n
     src = matrix.sourcing
     n_stages = len(src.stages)
-    material_code, material_ids = pd.factorize(matrix.material, sort=True)
+    material_code, material_ids = matrix.material_code, matrix.material_ids
     material_index = pd.Index(material_ids, dtype=object)
+    is_material = matrix.kind == "material"
 
     # The chain's own sourcing, on integer codes.
     retained = np.ones(len(src.item))
     for shock in scenario.shocks:
-        hit = np.isin(src.country, src.country_codes(shock.countries))
+        # One look-up per row in a table of the chain's countries (the last slot for code -1).
+        shocked = np.zeros(len(src.countries) + 1, dtype=bool)
+        shocked[src.country_codes(shock.countries)] = True
+        hit = shocked[src.country]
         if shock.stage != "any":
             hit &= src.stage == src.stage_code(shock.stage)
         if shock.materials:
             codes = material_index.get_indexer(list(shock.materials))
-            hit &= np.isin(material_code[src.item], codes[codes >= 0]) & (matrix.kind[src.item] == "material")
+            hit &= np.isin(material_code[src.item], codes[codes >= 0]) & is_material[src.item]
         elif shock.items:
             hit &= np.isin(src.item, matrix.index.positions(list(shock.items)))
         retained *= 1.0 - shock.severity * hit
@@ -203,11 +236,11 @@ def run_scenario(
     lost = np.bincount(key, weights=src.share * (1.0 - retained), minlength=n * n_stages)
     present = (np.bincount(key, minlength=n * n_stages) > 0).reshape(n, n_stages)
     stage_availability = np.where(present, 1.0 - lost.reshape(n, n_stages), np.nan)
-    basis = np.where(present, "chain", "")
+    basis = np.zeros((n, n_stages), dtype="<U5")  # "" where the chain has no sourcing
+    basis[present] = "chain"
 
     # World shares for raw materials that the chain does not source at a stage: evaluated once
     # per material, then given to every such item.
-    is_material = matrix.kind == "material"
     world = world_shares
     world_retained = _retained(
         scenario,
@@ -238,17 +271,17 @@ def run_scenario(
             _apply_item_shocks(scenario, matrix, world, stage_name, needs[has_world], stage_availability)
 
     stage_availability = np.clip(stage_availability, 0.0, 1.0)
-    own = np.where(
-        np.isnan(stage_availability).all(axis=1),
-        1.0,
-        np.nanmin(np.where(np.isnan(stage_availability), np.inf, stage_availability), axis=1),
-    )
+    # The minimum over the stages with a value; 1 where none has one. Column by column, as a
+    # reduction along rows of three is slow in NumPy.
+    gaps = np.isnan(stage_availability)
+    filled = np.where(gaps, np.inf, stage_availability)
+    own = np.where(functools.reduce(np.logical_and, gaps.T), 1.0, functools.reduce(np.minimum, filled.T))
     own = np.minimum(own, 1.0)
     availability = reduce_up(matrix, own, "min")
 
     return ScenarioResult(
         scenario=scenario,
-        labels=matrix.index.labels,
+        labels=matrix.index.values,
         kind=matrix.kind,
         availability=availability,
         own_availability=own,
@@ -269,34 +302,37 @@ def _apply_item_shocks(
     stage_availability: np.ndarray,
 ) -> None:
     """Recompute world-based availability for material items that an items-filter names."""
-    labels = matrix.index.label_array()
-    named = {i for s in scenario.shocks for i in s.items}
+    named = list(dict.fromkeys(i for s in scenario.shocks for i in s.items))
     column = _STAGE_CODE[stage]
-    for position in items[np.isin(labels[items], list(named))]:
+    for position in items[np.isin(items, matrix.index.positions(named))]:
         rows = world[(world["material"] == matrix.material[position]) & (world["stage"] == stage)]
         retained = _retained(
             scenario,
             rows["country"].to_numpy(),
             rows["stage"].to_numpy(),
             rows["material"].to_numpy(),
-            np.full(len(rows), labels[position]),
+            np.full(len(rows), str(matrix.index.take(np.array([position]))[0]), dtype=object),
         )
         stage_availability[position, column] = 1.0 - float((rows["share"] * (1.0 - retained)).sum())
 
 
 def _direct_limits(matrix: ChainMatrix, own: FloatArray, availability: FloatArray) -> pd.DataFrame:
     """Pairs (item, limit): its own supply and/or the direct inputs that set its availability."""
-    down = matrix.down.tocoo()
-    parent, child = down.row, down.col
-    binding = (np.abs(availability[child] - availability[parent]) <= TOLERANCE) & (
-        availability[parent] < 1 - TOLERANCE
+    down = matrix.down
+    counts = np.diff(down.indptr)
+    # The parent's value along its row of down by repetition, the children's by look-up.
+    parent_value = np.repeat(availability, counts)
+    binding = np.flatnonzero(
+        (np.abs(availability[down.indices] - parent_value) <= TOLERANCE) & (parent_value < 1 - TOLERANCE)
     )
+    parent = np.repeat(np.arange(matrix.n, dtype=down.indices.dtype), counts)[binding]
     own_binding = np.flatnonzero((np.abs(own - availability) <= TOLERANCE) & (own < 1 - TOLERANCE))
     return pd.DataFrame(
         {
-            "item": np.concatenate([own_binding, parent[binding]]),
-            "limit": np.concatenate([own_binding, child[binding]]),
-        }
+            "item": np.concatenate([own_binding, parent]),
+            "limit": np.concatenate([own_binding, down.indices[binding]]),
+        },
+        copy=False,  # fresh arrays, used nowhere else
     )
 
 
@@ -305,12 +341,27 @@ def _root_causes(matrix: ChainMatrix, own: FloatArray, availability: FloatArray)
 
     Every item on a path from the platform to such a root cause has the platform's
     availability, so it suffices to follow the edges where the child's availability equals the
-    parent's: a propagation over that (usually small) subgraph.
+    parent's: a propagation over that (usually small) subgraph, taken from the chain's matrix
+    in level order so that it is not reordered again.
     """
-    A = matrix.A.tocoo()
-    keep = np.abs(availability[A.row] - availability[A.col]) <= TOLERANCE
-    binding = sp.csr_matrix((np.ones(int(keep.sum())), (A.row[keep], A.col[keep])), shape=A.shape)
-    reach = total_requirements(matrix, matrix.platforms, binding).tocoo()
-    target = availability[matrix.platforms][reach.col]
-    root = (np.abs(own[reach.row] - target) <= TOLERANCE) & (target < 1 - TOLERANCE)
-    return pd.DataFrame({"platform": reach.col[root], "item": reach.row[root]})
+    A = matrix.A_level
+    level_availability = availability[matrix.order]
+    per_row = np.diff(A.indptr)
+    keep = np.abs(np.repeat(level_availability, per_row) - level_availability[A.indices]) <= TOLERANCE
+    kept_before = np.r_[0, np.cumsum(keep)]
+    # Only which items are reached matters, so the edges are booleans.
+    binding = sp.csr_matrix(
+        (np.ones(int(kept_before[-1]), dtype=bool), A.indices[keep], kept_before[A.indptr]), shape=A.shape
+    )
+    reach = total_requirements(matrix, matrix.platforms, binding, level_order=True)
+    # Row r of reach is item order[r]: its own availability repeats along the row.
+    own_entry = np.repeat(own[matrix.order], np.diff(reach.indptr))
+    target = availability[matrix.platforms][reach.indices]
+    root = np.flatnonzero((np.abs(own_entry - target) <= TOLERANCE) & (target < 1 - TOLERANCE))
+    item = matrix.order[np.searchsorted(reach.indptr, root, side="right") - 1]
+    # By item, and within an item in the order of its row of X, as reading X row by row gives.
+    by_item = np.argsort(item, kind="stable")
+    return pd.DataFrame(
+        {"platform": reach.indices[root[by_item]], "item": item[by_item].astype(reach.indices.dtype)},
+        copy=False,  # fresh arrays, used nowhere else
+    )

@@ -6,14 +6,17 @@ results into the JSON documents of the CLI contract (``ChainExposure.to_json``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
+from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
 
 from ketenradar import refdata
+from ketenradar._types import IntArray
 from ketenradar.errors import ChainNotFound
 from ketenradar.ingest.workbook import read_chain_workbook
 from ketenradar.model.chain import Chain
@@ -22,7 +25,7 @@ from ketenradar.model.vocabulary import NL_SPLITS, RAW_MATERIAL_STAGES
 from ketenradar.network.build import build_chain_matrix
 from ketenradar.network.exposure import SPOF_SHARE_THRESHOLD, ExposureResult, compute_exposure
 from ketenradar.risk.concentration import hhi_by_key
-from ketenradar.services.jsonable import json_value
+from ketenradar.services.jsonable import dumps_checked, json_columns, json_infinite, json_records, json_value
 from ketenradar.services.materials import world_supply_shares
 from ketenradar.services.provenance import InputRecord, ResultProvenance, input_file, provenance, sources_json
 from ketenradar.storage.base import ChainVersion, Store
@@ -105,89 +108,53 @@ class ChainExposure:
         table = table.reset_index().merge(exposure.content, on=["platform", "material"], how="left")
         return table.sort_values(keys, ignore_index=True)
 
-    def to_json(self) -> dict[str, Any]:
-        """Return the ``chain exposure --format json`` document (see the CLI contract)."""
-        result = self.result
-        keys = ["platform", "material", "stage"]
-        shares = result.shares.assign(split=lambda f: nl_split_of(f["country"]))
-        names = self.chain.items.set_index("id")["name"]
-        share_groups = {key: g for key, g in shares.groupby(keys, sort=False)}
-        coverage = result.coverage.set_index(keys)
-        hhi = hhi_by_key(shares, keys)
-        points = result.single_points.groupby("platform")
-        branches = result.branches.groupby("platform")
-        visibility = result.visibility.set_index("platform")
-        platforms = []
-        for platform in result.platforms:
-            materials = []
-            content = result.content[result.content["platform"] == platform].sort_values("material")
-            for row in content.itertuples(index=False):
-                stages = {}
-                for stage in RAW_MATERIAL_STAGES:
-                    key = (platform, row.material, stage)
-                    cover = coverage.loc[key]
-                    group = share_groups.get(key)
-                    if group is None:
-                        shares_dict: dict[str, float] = {}
-                        split: dict[str, float] = {}
-                    else:
-                        ordered = group.sort_values("share", ascending=False)
-                        shares_dict = {
-                            c: float(s) for c, s in zip(ordered["country"], ordered["share"], strict=True)
-                        }
-                        split = {k: float(v) for k, v in ordered.groupby("split")["share"].sum().items()}
-                    stages[stage] = {
-                        "shares": shares_dict,
-                        "basis": cover["basis"],
-                        "known_fraction": json_value(cover["known_fraction"]),
-                        "unknown_share": json_value(cover["unknown_share"]),
-                        "split": {k: split.get(k, 0.0) for k in NL_SPLITS} if split else {},
-                        "hhi": json_value(hhi.get(key, np.nan)),
-                    }
-                materials.append(
-                    {"material": row.material, "quantity": float(row.quantity), "stages": stages}
-                )
-            details = (
-                points.get_group(platform) if platform in points.groups else result.single_points.iloc[0:0]
-            )
-            vis = visibility.loc[platform]
-            platforms.append(
-                {
-                    "id": platform,
-                    "name": names.get(platform, platform),
-                    "materials": materials,
-                    "single_points_of_failure": sorted(set(details["item"])),
-                    "single_point_details": [
-                        {k: json_value(v) for k, v in d.items()} for d in details.to_dict(orient="records")
-                    ],
-                    "visibility": {
-                        "deepest_known_tier": json_value(vis["deepest_known_tier"]),
-                        "levels": int(vis["levels"]),
-                        "material_quantity_known_fraction": json_value(
-                            vis["material_quantity_known_fraction"]
-                        ),
-                        "branches": [
-                            {
-                                "branch": b.branch,
-                                "deepest_known_tier": json_value(b.deepest_known_tier),
-                                "levels_below": int(b.levels_below),
-                            }
-                            for b in (
-                                branches.get_group(platform).itertuples()
-                                if platform in branches.groups
-                                else []
-                            )
-                        ],
-                    },
-                }
-            )
-        return {
-            "chain": self.chain.name,
-            "platforms": platforms,
-            # Concentration of every item's own sourcing per stage (the tables show the top).
-            "node_concentration": result.node_hhi.to_dict(orient="records"),
+    def to_json(self, detail: bool = False) -> dict[str, Any]:
+        """Return the ``chain exposure --format json`` document (see the CLI contract).
+
+        ``detail`` adds the per-item tables (why each single point fails, the visibility of
+        every branch, every item's own concentration), which for a national chain run to
+        millions of rows: :meth:`write_json` streams them instead of holding them.
+        """
+        head, tail = self._head_and_tail(detail)
+        document = {**head, "platforms": list(self._platform_entries(detail))}
+        if detail:
+            document["node_concentration"] = [r for chunk in self._concentration_chunks() for r in chunk]
+        return {**document, **tail}
+
+    def write_json(self, stream: BinaryIO, detail: bool = False) -> None:
+        """Write the :meth:`to_json` document to a binary stream, a platform or a chunk of rows at a time."""
+        import orjson
+
+        head, tail = self._head_and_tail(detail)
+        stream.write(b"{\n")
+        for key, value in head.items():
+            stream.write(b"  " + orjson.dumps(key) + b": " + dumps_checked(value, newline=False) + b",\n")
+        stream.write(b'  "platforms": [')
+        separator = b"\n"
+        for entry in self._platform_entries(detail, as_json=True):
+            stream.write(separator + dumps_checked(entry, newline=False))
+            separator = b",\n"
+        stream.write(b"\n  ]" if separator == b",\n" else b"]")
+        if detail:
+            stream.write(b',\n  "node_concentration": [')
+            separator = b"\n"
+            for chunk in self._concentration_chunks():
+                for record in chunk:
+                    stream.write(separator + orjson.dumps(record))
+                    separator = b",\n"
+            stream.write(b"\n  ]" if separator == b",\n" else b"]")
+        for key, value in tail.items():
+            stream.write(b",\n  " + orjson.dumps(key) + b": " + dumps_checked(value, newline=False))
+        stream.write(b"\n}\n")
+
+    def _head_and_tail(self, detail: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Return the document's small keys before and after the per-platform and per-item lists."""
+        _refuse_infinite(self.result)
+        head = {"chain": self.chain.name}
+        tail = {
+            "detail": "items" if detail else "none",
             "settings": {
-                "spof_share_threshold": result.spof_threshold,
+                "spof_share_threshold": self.result.spof_threshold,
                 "world_shares": WORLD_SHARES,
             },
             "sources": [
@@ -196,6 +163,206 @@ class ChainExposure:
             ],
             "provenance": self.provenance.to_json(),
         }
+        return head, tail
+
+    def _platform_entries(self, detail: bool, *, as_json: bool = False) -> Iterator[dict[str, Any]]:
+        """Yield each platform's entry of the document, in the chain's platform order.
+
+        ``as_json``: long id lists come as ready JSON text (for :meth:`write_json`).
+        """
+        import orjson
+
+        result = self.result
+        names = self.chain.items.set_index("id")["name"]
+        materials = _materials_json(result)
+        spof = _single_point_ids(result.single_points, as_json=as_json)
+        visibility = result.visibility.set_index("platform")
+        tables = self.detail_tables() if detail else {}
+        points = _rows_by_platform(tables["single_points"]) if detail else {}
+        branches = _rows_by_platform(tables["branches"], keep_platform=False) if detail else {}
+        for platform in result.platforms:
+            vis = visibility.loc[platform]
+            entry: dict[str, Any] = {
+                "id": platform,
+                "name": names.get(platform, platform),
+                "materials": materials.get(platform, []),
+                "single_points_of_failure": spof.get(platform, orjson.Fragment(b"[]") if as_json else []),
+            }
+            if detail:
+                entry["single_point_details"] = points.get(platform, [])
+            entry["visibility"] = {
+                "deepest_known_tier": json_value(vis["deepest_known_tier"]),
+                "levels": int(vis["levels"]),
+                "material_quantity_known_fraction": json_value(vis["material_quantity_known_fraction"]),
+            }
+            if detail:
+                entry["visibility"]["branches"] = branches.get(platform, [])
+            yield entry
+
+    def _concentration_chunks(self, rows: int = 100_000) -> Iterator[list[dict[str, Any]]]:
+        """Yield the item concentration table as JSON-ready records, ``rows`` at a time."""
+        table = self.result.node_hhi
+        for start in range(0, len(table), rows):
+            yield json_records(table.iloc[start : start + rows])
+
+    def detail_tables(self) -> dict[str, pd.DataFrame]:
+        """Return the per-item tables: single points with their reason, branches, item concentration."""
+        result = self.result
+        return {
+            "single_points": result.single_points[
+                ["platform", "item", "stage", "country", "share", "reason", "reason_code"]
+            ],
+            "branches": result.branches[["platform", "branch", "deepest_known_tier", "levels_below"]],
+            "concentration": result.node_hhi,
+        }
+
+
+def _refuse_infinite(result: ExposureResult) -> None:
+    """Raise NonFiniteResult if a computed number of the result is infinite (see services.jsonable)."""
+    frames = {
+        "content": result.content,
+        "shares": result.shares,
+        "coverage": result.coverage,
+        "visibility": result.visibility,
+    }
+    for name, frame in frames.items():
+        numbers = frame.select_dtypes("number")
+        if len(numbers.columns) and np.isinf(numbers.to_numpy(dtype=np.float64)).any():
+            column = next(c for c in numbers.columns if np.isinf(numbers[c].to_numpy(dtype=np.float64)).any())
+            raise json_infinite(f"/{name}/{column}")
+
+
+def _materials_json(result: ExposureResult) -> dict[str, list[dict[str, Any]]]:
+    """Return per platform its materials with their stages, as the contract shapes them.
+
+    One sort and one pass over the (small) share rows; groups are read by their bounds.
+    """
+    keys = ["platform", "material", "stage"]
+    shares = result.shares.assign(split=lambda f: nl_split_of(f["country"]))
+    # Largest share first within each (platform, material, stage); the split sums follow that order.
+    shares = shares.sort_values([*keys, "share"], ascending=[True, True, True, False], kind="stable")
+    hhi = hhi_by_key(result.shares, keys)
+    split_sums = shares.groupby([*keys, "split"], sort=False)["share"].sum()
+    splits: dict[tuple[str, str, str], dict[str, float]] = {}
+    for (platform, material, stage, split), total in split_sums.items():
+        splits.setdefault((platform, material, stage), {})[split] = float(total)
+    share_maps: dict[tuple[str, str, str], dict[str, float]] = {}
+    key_columns = [shares[k].to_numpy(dtype=object) for k in keys]
+    countries = shares["country"].to_numpy(dtype=object)
+    values = shares["share"].to_numpy(dtype=np.float64)
+    for platform, material, stage, country, share in zip(*key_columns, countries, values, strict=True):
+        share_maps.setdefault((platform, material, stage), {})[country] = float(share)
+    coverage = result.coverage.set_index(keys)
+    cover_rows = {
+        key: (basis, known, unknown)
+        for key, basis, known, unknown in zip(
+            coverage.index,
+            coverage["basis"].to_numpy(dtype=object),
+            coverage["known_fraction"].to_numpy(dtype=np.float64),
+            coverage["unknown_share"].to_numpy(dtype=np.float64),
+            strict=True,
+        )
+    }
+    content = result.content.sort_values(["platform", "material"], kind="stable")
+    out: dict[str, list[dict[str, Any]]] = {}
+    for platform, material, quantity in zip(
+        content["platform"].to_numpy(dtype=object),
+        content["material"].to_numpy(dtype=object),
+        content["quantity"].to_numpy(dtype=np.float64),
+        strict=True,
+    ):
+        stages = {}
+        for stage in RAW_MATERIAL_STAGES:
+            key = (platform, material, stage)
+            basis, known, unknown = cover_rows[key]
+            split = splits.get(key, {})
+            stages[stage] = {
+                "shares": share_maps.get(key, {}),
+                "basis": basis,
+                "known_fraction": json_value(known),
+                "unknown_share": json_value(unknown),
+                "split": {k: split.get(k, 0.0) for k in NL_SPLITS} if split else {},
+                "hhi": json_value(hhi.get(key, np.nan)),
+            }
+        out.setdefault(platform, []).append(
+            {"material": material, "quantity": float(quantity), "stages": stages}
+        )
+    return out
+
+
+def _single_point_ids(single_points: pd.DataFrame, *, as_json: bool = False) -> dict[str, Any]:
+    """Return per platform the sorted ids of its single points of failure, each id once.
+
+    A national chain has millions of them: they are sorted and made unique by Arrow, and with
+    ``as_json`` each platform's list comes back as ready JSON text (an ``orjson.Fragment``),
+    so no Python string is made per id.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # Each column as codes into its sorted distinct values: the pairs are then integers, which
+    # NumPy sorts and makes unique without touching a string.
+    platform_codes, platform_values = _sorted_codes(single_points["platform"])
+    item_codes, item_values = _sorted_codes(single_points["item"])
+    width = max(len(item_values), 1)
+    pairs = np.unique(platform_codes.astype(np.int64) * width + item_codes)
+    platform = pairs // width
+    item = item_values.take(pa.array(pairs % width))
+    starts = (
+        np.flatnonzero(np.r_[True, platform[1:] != platform[:-1]]) if len(pairs) else np.zeros(0, np.intp)
+    )
+    bounds = np.r_[starts, len(pairs)]
+    names = platform_values.take(pa.array(platform[starts])).to_pylist()
+    if not as_json or pc.any(pc.match_substring_regex(item, "[\x00-\x1f]")).as_py():
+        ids = item.to_pylist()
+        lists = {name: ids[a:b] for name, (a, b) in zip(names, pairwise(bounds), strict=True)}
+        if not as_json:
+            return lists
+        import orjson
+
+        return {key: orjson.Fragment(orjson.dumps(value)) for key, value in lists.items()}
+    import orjson
+
+    # JSON strings without control characters need only their backslashes and quotes escaped.
+    escaped = pc.replace_substring(pc.replace_substring(item, "\\", "\\\\"), '"', '\\"')
+    quote = pa.scalar('"', type=pa.large_string())
+    quoted = pc.binary_join_element_wise(quote, escaped, quote, pa.scalar("", type=pa.large_string()))
+    offsets = pa.array(bounds, type=pa.int64())
+    joined = pc.binary_join(
+        pa.LargeListArray.from_arrays(offsets, quoted), pa.scalar(", ", type=pa.large_string())
+    )
+    return {
+        name: orjson.Fragment(b"[" + text.encode() + b"]")
+        for name, text in zip(names, joined.to_pylist(), strict=True)
+    }
+
+
+def _sorted_codes(column: pd.Series) -> tuple[IntArray, Any]:
+    """Return a text column as codes into its distinct values, which come back sorted (Arrow)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.array(column.astype(str).array, type=pa.large_string())
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    encoded = text.dictionary_encode()
+    order = pc.sort_indices(encoded.dictionary).to_numpy(zero_copy_only=False)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    codes: IntArray = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    return codes, encoded.dictionary.take(pa.array(order))
+
+
+def _rows_by_platform(frame: pd.DataFrame, *, keep_platform: bool = True) -> dict[str, list[dict[str, Any]]]:
+    """Return a frame's rows as JSON-ready records per platform, in row order."""
+    columns = json_columns(frame)
+    names = [str(c) for c in frame.columns]
+    at = names.index("platform")
+    kept = [i for i in range(len(names)) if keep_platform or i != at]
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in zip(*columns, strict=True):
+        grouped.setdefault(row[at], []).append({names[i]: row[i] for i in kept})
+    return grouped
 
 
 def chain_exposure(

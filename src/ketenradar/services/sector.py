@@ -19,6 +19,7 @@ import pandas as pd
 from ketenradar import refdata
 from ketenradar.errors import UnknownCountry
 from ketenradar.locale import N_, _, format_percent
+from ketenradar.model.defaults import HIGH_RISK_OWNERSHIP_THRESHOLD
 from ketenradar.refdata.loaders import read_dataset
 from ketenradar.risk.concentration import hhi
 from ketenradar.risk.disclosure import DisclosureRules, primary_suppression, secondary_suppression
@@ -37,11 +38,8 @@ __all__ = [
     "ownership_from_seed",
 ]
 
-# Composite country risk (0..1) above which an owner country counts as high-risk. A setting,
-# not a finding: with the default weights every EU/EEA member scores below it (highest: Greece,
-# 0.44) and China (0.46), Brazil (0.58), Turkey (0.67), Russia (0.80) and Iran (0.83) above it.
-# Users who need a political rather than a risk-based list pass their own (--high-risk).
-DEFAULT_HIGH_RISK_THRESHOLD = 0.45
+# Composite country risk above which an owner country counts as high-risk (see model.defaults).
+DEFAULT_HIGH_RISK_THRESHOLD = HIGH_RISK_OWNERSHIP_THRESHOLD
 # The tables whose figures the documents cite under ``sources``; the country data behind the
 # high-risk flags and the NL/EU/third split are listed in the provenance.
 CITED = ("seed_owner_countries", "seed_arms_imports")

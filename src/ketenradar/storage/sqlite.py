@@ -5,57 +5,69 @@ import never waits for readers. Writers take the write lock up front (``BEGIN IM
 and wait up to :data:`BUSY_TIMEOUT_SECONDS` for one another; a version number is assigned
 inside the writing transaction, so two imports under one name get versions n and n+1 and
 neither is lost. A file that is not a ketenradar workspace is refused, never changed.
+
+A chain version is a row of ``chains`` and its three sheets are rows of ``chain_sheets``:
+integer-coded Arrow columns in compressed parts (:mod:`ketenradar.storage.chain_columns`), so
+loading a national chain is a few BLOB reads, not a query row per item. ``PRAGMA user_version``
+is the schema version; a workspace of an earlier schema is brought up to date, in one write
+transaction, the first time a store opens it.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ketenradar.errors import ChainNotFound, InputFileError, KetenradarError, SurveyNotFound
 from ketenradar.locale import _
-from ketenradar.model.chain import CHAIN_COLUMNS, Chain
+from ketenradar.model.chain import CHAIN_COLUMNS, Chain, ChainCodes
 from ketenradar.model.material import Material
 from ketenradar.model.survey import SURVEY_SHEETS, Survey
 from ketenradar.storage.base import ChainVersion
 
-__all__ = ["APPLICATION_ID", "BUSY_TIMEOUT_SECONDS", "SqliteStore"]
+if TYPE_CHECKING:
+    from ketenradar.storage.chain_columns import SheetPart
+
+__all__ = ["APPLICATION_ID", "BUSY_TIMEOUT_SECONDS", "SCHEMA_VERSION", "SqliteStore"]
 
 # How long a writer waits for another process's write to finish before giving up.
 BUSY_TIMEOUT_SECONDS = 30.0
 # Written into the SQLite header (PRAGMA application_id) of every workspace: "KRdr".
 APPLICATION_ID = 0x4B526472
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS chains (
+# The layout of the workspace (PRAGMA user_version). 0: a new file, or one of an earlier ketenradar
+# with a chain as one row per item, bom row and sourcing row (tables items, bom, sourcing);
+# 1: a chain's sheets as integer-coded Arrow columns in parts (chain_sheets, chain_columns).
+SCHEMA_VERSION = 1
+
+# Statements run one by one inside a write transaction (executescript would commit it first).
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS chains (
     chain_key INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     version INTEGER NOT NULL,
     created_at TEXT NOT NULL,
     source TEXT NOT NULL,
     UNIQUE (name, version)
-);
-CREATE TABLE IF NOT EXISTS items (
+)""",
+    """CREATE TABLE IF NOT EXISTS chain_sheets (
     chain_key INTEGER NOT NULL REFERENCES chains(chain_key) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, domain TEXT NOT NULL,
-    dis_area TEXT NOT NULL, material TEXT NOT NULL, unit TEXT NOT NULL,
-    PRIMARY KEY (chain_key, position)
-);
-CREATE TABLE IF NOT EXISTS bom (
-    chain_key INTEGER NOT NULL REFERENCES chains(chain_key) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    parent TEXT NOT NULL, child TEXT NOT NULL, quantity REAL NOT NULL,
-    PRIMARY KEY (chain_key, position)
-);
-CREATE TABLE IF NOT EXISTS surveys (
+    sheet TEXT NOT NULL,
+    part INTEGER NOT NULL,
+    n_rows INTEGER NOT NULL,
+    format TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (chain_key, sheet, part)
+)""",
+    """CREATE TABLE IF NOT EXISTS surveys (
     survey_key INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     version INTEGER NOT NULL,
@@ -64,26 +76,19 @@ CREATE TABLE IF NOT EXISTS surveys (
     synthetic INTEGER NOT NULL,
     answers TEXT NOT NULL,
     UNIQUE (name, version)
-);
-CREATE TABLE IF NOT EXISTS sourcing (
-    chain_key INTEGER NOT NULL REFERENCES chains(chain_key) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    item TEXT NOT NULL, country TEXT NOT NULL, share REAL NOT NULL, stage TEXT NOT NULL,
-    supplier TEXT NOT NULL, tier REAL, lead_time_days REAL, stock_days REAL,
-    PRIMARY KEY (chain_key, position)
-);
-CREATE TABLE IF NOT EXISTS chain_materials (
+)""",
+    """CREATE TABLE IF NOT EXISTS chain_materials (
     chain_key INTEGER NOT NULL REFERENCES chains(chain_key) ON DELETE CASCADE,
     id TEXT NOT NULL, name_en TEXT NOT NULL, name_nl TEXT NOT NULL, category TEXT NOT NULL,
     note TEXT NOT NULL, source TEXT NOT NULL,
     PRIMARY KEY (chain_key, id)
-);
-"""
-_TABLES = frozenset({"chains", "items", "bom", "surveys", "sourcing", "chain_materials"})
+)""",
+)
+_TABLES = frozenset({"chains", "chain_sheets", "surveys", "chain_materials"})
+# The row tables of schema 0, read once by the upgrade and then dropped.
+_LEGACY_TABLES = ("items", "bom", "sourcing")
 _MATERIAL_COLUMNS = ("id", "name_en", "name_nl", "category", "note", "source")
-
-_COLUMNS = CHAIN_COLUMNS
-_REAL_COLUMNS = (
+_LEGACY_REAL_COLUMNS = (
     ("bom", "quantity"),
     ("sourcing", "share"),
     ("sourcing", "tier"),
@@ -158,23 +163,98 @@ class SqliteStore:
             connection.close()
 
     def _prepare(self, connection: sqlite3.Connection) -> None:
-        """Check that the file is a workspace (or new), switch it to WAL and create missing tables."""
+        """Check that the file is a workspace (or new), switch it to WAL and bring it to the schema."""
         (application_id,) = connection.execute("PRAGMA application_id").fetchone()
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = _tables(connection)
         if application_id not in (0, APPLICATION_ID) or (tables and "chains" not in tables):
             raise InputFileError.single(
                 self.path,
                 _("not a ketenradar workspace (SQLite): the file holds another program's database"),
                 expected=_("a workspace file made by ketenradar, or the name of a new file"),
             )
+        self._refuse_newer(connection)
         (mode,) = connection.execute("PRAGMA journal_mode").fetchone()
         if str(mode).lower() != "wal":
             # Persistent in the file; on a read-only file it stays as it is and reading still works.
             connection.execute("PRAGMA journal_mode = WAL")
-        if not tables >= _TABLES:
-            connection.executescript(
-                f"BEGIN IMMEDIATE;\n{SCHEMA}\nPRAGMA application_id = {APPLICATION_ID};\nCOMMIT;"
-            )
+        (schema,) = connection.execute("PRAGMA user_version").fetchone()
+        if schema < SCHEMA_VERSION or not tables >= _TABLES or tables.intersection(_LEGACY_TABLES):
+            self._upgrade(connection)
+
+    def _refuse_newer(self, connection: sqlite3.Connection) -> None:
+        """Refuse a workspace whose schema a later ketenradar wrote: it is read wrongly or not at all."""
+        (schema,) = connection.execute("PRAGMA user_version").fetchone()
+        if schema > SCHEMA_VERSION:
+            raise self._newer()
+
+    def _newer(self) -> InputFileError:
+        """Return the refusal of a workspace (or stored chain) written by a later ketenradar."""
+        return InputFileError.single(
+            self.path,
+            _("the workspace was made by a newer version of ketenradar; update ketenradar to use it"),
+        )
+
+    def _upgrade(self, connection: sqlite3.Connection) -> None:
+        """Create what is missing and move chains of schema 0 into chain sheets: one transaction.
+
+        Another process may be doing the same at this moment: the state is read again under the
+        write lock, so the second one finds the work done and changes nothing.
+        """
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            self._refuse_newer(connection)
+            legacy = _tables(connection).intersection(_LEGACY_TABLES)
+            for statement in SCHEMA:
+                connection.execute(statement)
+            if legacy:
+                self._move_legacy_chains(connection)
+                for table in sorted(legacy):
+                    # The name comes from the fixed tuple _LEGACY_TABLES, never from input.
+                    connection.execute(f"DROP TABLE {table}")
+            # PRAGMA takes no parameters; both values are constants of this module.
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    def _move_legacy_chains(self, connection: sqlite3.Connection) -> None:
+        """Store every chain kept as rows (schema 0) as chain sheets; the rows are dropped after."""
+        from ketenradar.storage.chain_columns import SHEET_FORMAT, encode_sheets
+
+        # Chains without sheets are the ones kept as rows (a chain always has its three sheets).
+        pending = connection.execute(
+            "SELECT chain_key, name, version FROM chains c WHERE NOT EXISTS "
+            "(SELECT 1 FROM chain_sheets s WHERE s.chain_key = c.chain_key) ORDER BY chain_key"
+        ).fetchall()
+        for key, name, version in pending:
+            # One chain at a time, read as the store of schema 0 read it; a one-off per workspace.
+            frames = {
+                table: pd.read_sql_query(
+                    f"SELECT {', '.join(columns)} FROM {table} WHERE chain_key = ? ORDER BY position",
+                    connection,
+                    params=(key,),
+                )
+                for table, columns in CHAIN_COLUMNS.items()
+            }
+            frames["sourcing"]["supplier"] = frames["sourcing"]["supplier"].fillna("")
+            for table, column in _LEGACY_REAL_COLUMNS:
+                # A column of only NULLs comes back as objects; it is a column of missing numbers.
+                frames[table][column] = frames[table][column].astype(np.float64)
+            try:
+                codes = ChainCodes.of(frames["items"], frames["bom"], frames["sourcing"])
+            except KeyError:
+                raise InputFileError.single(
+                    self.path,
+                    _(
+                        "the workspace cannot be upgraded: version {version} of chain {name!r} names "
+                        "the unknown item {item!r}"
+                    ).format(version=version, name=name, item=_unknown_item(frames)),
+                ) from None
+            parts = encode_sheets(frames["items"], frames["bom"], frames["sourcing"], codes)
+            _insert_parts(connection, key, parts, SHEET_FORMAT)
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -206,10 +286,13 @@ class SqliteStore:
         ``materials`` are catalogue materials beyond the shipped ones (from a catalogue file);
         those the chain's items use are kept with the version, so an export can carry them.
         """
+        # Imported here: Arrow is needed only when a chain is written or read, not at start-up.
+        from ketenradar.storage.chain_columns import SHEET_FORMAT, encode_chain
+
         created = datetime.now(UTC).isoformat(timespec="seconds")
-        # Everything is prepared before the write lock is taken, so other writers wait less.
-        tables = {table: _values(getattr(chain, table)[columns]) for table, columns in _COLUMNS.items()}
-        used = set(chain.items.loc[chain.items["kind"] == "material", "material"])
+        # Everything is encoded before the write lock is taken, so other writers wait less.
+        parts = encode_chain(chain)
+        used = set(chain.items.loc[chain.items["kind"] == "material", "material"].unique())
         kept = {m.id: m for m in materials if m.id in used}
         material_rows = [tuple(getattr(m, c) for c in _MATERIAL_COLUMNS) for m in kept.values()]
         with self._writing() as connection:
@@ -222,13 +305,8 @@ class SqliteStore:
                 (chain.name, version, created, chain.source),
             )
             key = cursor.lastrowid
-            for table, columns in _COLUMNS.items():
-                placeholders = ", ".join("?" * (len(columns) + 2))
-                # Table and column names come from the fixed mapping above, never from input.
-                sql = (
-                    f"INSERT INTO {table} (chain_key, position, {', '.join(columns)}) VALUES ({placeholders})"
-                )
-                connection.executemany(sql, _rows(key, tables[table]))
+            assert key is not None
+            _insert_parts(connection, key, parts, SHEET_FORMAT)
             connection.executemany(
                 "INSERT INTO chain_materials (chain_key, id, name_en, name_nl, category, note, source) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -249,7 +327,8 @@ class SqliteStore:
         with self._reading() as connection:
             rows = connection.execute(
                 _VERSION_SELECT + " WHERE c.version = (SELECT MAX(version) FROM chains d "
-                "WHERE d.name = c.name) ORDER BY c.name"
+                "WHERE d.name = c.name) ORDER BY c.name",
+                _VERSION_SHEETS,
             ).fetchall()
         return [ChainVersion(*row) for row in rows]
 
@@ -257,7 +336,7 @@ class SqliteStore:
         """Return every version of one chain, oldest first."""
         with self._reading() as connection:
             rows = connection.execute(
-                _VERSION_SELECT + " WHERE c.name = ? ORDER BY c.version", (name,)
+                _VERSION_SELECT + " WHERE c.name = ? ORDER BY c.version", (*_VERSION_SHEETS, name)
             ).fetchall()
         if not rows:
             raise ChainNotFound(name)
@@ -265,28 +344,23 @@ class SqliteStore:
 
     def load_chain(self, name: str, version: int | None = None) -> Chain:
         """Return a stored chain; the latest version unless ``version`` is given."""
+        from ketenradar.storage.chain_columns import SHEET_FORMAT, read_chain
+
         with self._reading() as connection:
             key, source, stored_version = _find_chain(connection, name, version)
-            frames = {
-                table: pd.read_sql_query(
-                    f"SELECT {', '.join(columns)} FROM {table} WHERE chain_key = ? ORDER BY position",
-                    connection,
-                    params=(key,),
+
+            def streams_of(sheet: str) -> Iterator[bytes]:
+                # The cursor hands over one part at a time; each is decoded before the next is read.
+                cursor = connection.execute(
+                    "SELECT format, data FROM chain_sheets WHERE chain_key = ? AND sheet = ? ORDER BY part",
+                    (key, sheet),
                 )
-                for table, columns in _COLUMNS.items()
-            }
-        frames["sourcing"]["supplier"] = frames["sourcing"]["supplier"].fillna("")
-        for table, column in _REAL_COLUMNS:
-            # A column of only NULLs comes back as objects; it is a column of missing numbers.
-            frames[table][column] = frames[table][column].astype(np.float64)
-        return Chain(
-            name=name,
-            items=frames["items"],
-            bom=frames["bom"],
-            sourcing=frames["sourcing"],
-            source=source,
-            version=int(stored_version),
-        )
+                for stored_format, data in cursor:
+                    if stored_format != SHEET_FORMAT:
+                        raise self._newer()
+                    yield data
+
+            return read_chain(name, streams_of, source=source, version=stored_version)
 
     def chain_materials(self, name: str, version: int | None = None) -> tuple[Material, ...]:
         """Return the catalogue materials kept with a stored chain (the latest version unless given)."""
@@ -345,13 +419,15 @@ class SqliteStore:
         return [int(v) for (v,) in rows]
 
 
+# The row counts are those stored with the parts (n_rows), so listing reads no chain data.
 _VERSION_SELECT = (
     "SELECT c.name, c.version, c.created_at, c.source, "
-    "(SELECT COUNT(*) FROM items i WHERE i.chain_key = c.chain_key), "
-    "(SELECT COUNT(*) FROM bom b WHERE b.chain_key = c.chain_key), "
-    "(SELECT COUNT(*) FROM sourcing s WHERE s.chain_key = c.chain_key) "
+    "(SELECT COALESCE(SUM(n_rows), 0) FROM chain_sheets s WHERE s.chain_key = c.chain_key AND s.sheet = ?), "
+    "(SELECT COALESCE(SUM(n_rows), 0) FROM chain_sheets s WHERE s.chain_key = c.chain_key AND s.sheet = ?), "
+    "(SELECT COALESCE(SUM(n_rows), 0) FROM chain_sheets s WHERE s.chain_key = c.chain_key AND s.sheet = ?) "
     "FROM chains c"
 )
+_VERSION_SHEETS = ("items", "bom", "sourcing")
 
 
 def _find_chain(connection: sqlite3.Connection, name: str, version: int | None) -> tuple[int, str, int]:
@@ -371,13 +447,24 @@ def _find_chain(connection: sqlite3.Connection, name: str, version: int | None) 
     return int(key), str(source), int(stored_version)
 
 
-def _values(frame: pd.DataFrame) -> np.ndarray:
-    """Return the frame's cells as objects with NaN as None (ready for SQLite)."""
-    values: np.ndarray = frame.astype(object).where(frame.notna(), None).to_numpy()
-    return values
+def _tables(connection: sqlite3.Connection) -> set[str]:
+    """Return the names of the tables in the file."""
+    return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-def _rows(key: int | None, values: np.ndarray) -> Iterator[tuple[object, ...]]:
-    """Yield rows for executemany with NumPy scalars as Python values."""
-    for position, row in enumerate(values):
-        yield (key, position, *(v.item() if isinstance(v, np.generic) else v for v in row))
+def _unknown_item(frames: dict[str, pd.DataFrame]) -> str:
+    """Return the first id the bom or sourcing names that the items sheet lacks."""
+    known = frames["items"]["id"]
+    for column in (frames["bom"]["parent"], frames["bom"]["child"], frames["sourcing"]["item"]):
+        unknown = column[~column.isin(known)]
+        if len(unknown):
+            return str(unknown.iloc[0])
+    return ""
+
+
+def _insert_parts(connection: sqlite3.Connection, key: int, parts: Sequence[SheetPart], format_: str) -> None:
+    """Insert a chain's stored parts; the data go to SQLite as buffers, not copied into bytes."""
+    connection.executemany(
+        "INSERT INTO chain_sheets (chain_key, sheet, part, n_rows, format, data) VALUES (?, ?, ?, ?, ?, ?)",
+        [(key, p.sheet, p.part, p.n_rows, format_, memoryview(p.data)) for p in parts],
+    )
