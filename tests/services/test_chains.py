@@ -141,18 +141,48 @@ def test_f09_per_item_detail_only_when_asked(shared_chain) -> None:
         assert {d["item"] for d in long["single_point_details"]} == set(long["single_points_of_failure"])
 
 
-@pytest.mark.parametrize("odd", ['say "hi"', "back\\slash", "tab\there", "ünï ☃", "plain"])
+@pytest.mark.parametrize("odd", ['say "hi"', "back\\slash", "tab\there", "ünï ☃", "plain", "Zz"])
 def test_f09_single_point_ids_as_json_text_equal_the_lists(odd: str) -> None:
     # The stream writes each platform's ids as JSON text made by Arrow; it must read back as
-    # the sorted, unique ids the document lists, whatever characters an id holds.
+    # the sorted, unique ids of the single points table, whatever characters an id holds.
     import json
 
+    import numpy as np
     import orjson
 
+    from ketenradar.model.chain import Chain
     from ketenradar.services.chains import _single_point_ids
 
-    points = pd.DataFrame({"platform": ["p2", "p1", "p1", "p1", "p2"], "item": [odd, "zz", odd, "zz", "a"]})
-    lists = _single_point_ids(points)
-    assert lists == {"p1": sorted([odd, "zz"]), "p2": sorted(["a", odd])}
-    texts = _single_point_ids(points, as_json=True)
+    items = pd.DataFrame(
+        {
+            "id": ["p1", "p2", odd, "zz", "a"],
+            "name": ["P1", "P2", "odd", "zz", "a"],
+            "kind": ["platform", "platform", "component", "component", "component"],
+            "domain": "",
+            "dis_area": "",
+            "material": "",
+            "unit": "",
+        }
+    )
+    bom = pd.DataFrame(
+        {"parent": ["p1", "p1", "p2", "p2"], "child": [odd, "zz", odd, "a"], "quantity": [1.0, 2.0, 1.0, 1.0]}
+    )
+    sourcing = pd.DataFrame(
+        {
+            "item": [odd, "zz", "a"],
+            "country": ["NLD", "DEU", "FRA"],
+            "share": 1.0,
+            "stage": "manufacturing",
+            "supplier": ["s1", "", "s3"],
+            "tier": np.nan,
+            "lead_time_days": np.nan,
+            "stock_days": np.nan,
+        }
+    )
+    report = chain_exposure(Chain("odd", items, bom, sourcing), CATALOGUE)
+    table = report.result.single_points
+    expected = {p: sorted(set(g["item"])) for p, g in table.groupby("platform", observed=True)}
+    lists = _single_point_ids(report.result)
+    assert lists == expected == {"p1": sorted([odd, "zz"]), "p2": sorted(["a", odd])}
+    texts = _single_point_ids(report.result, as_json=True)
     assert {k: json.loads(orjson.dumps(v)) for k, v in texts.items()} == lists

@@ -161,6 +161,11 @@ class LabelIndex:
         values: StringArray = pd.array(self._arrow, dtype=_STR)
         return values
 
+    @property
+    def arrow(self) -> pa.Array:
+        """Return the ids as the Arrow string column they are kept in (read-only)."""
+        return self._arrow
+
     def take(self, positions: IntArray) -> StringArray:
         """Return the ids at ``positions`` as a ``str`` array, for the id column of a result frame."""
         return take_strings(self._arrow, positions)

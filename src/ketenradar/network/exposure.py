@@ -9,7 +9,9 @@ integer codes; strings appear only in the (small) results.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,20 +45,40 @@ class ExposureResult:
     hhi (Σ country share²), countries (how many), top_country and top_share.
 
     ``node_hhi`` and ``single_points`` have a row per item (and platform): millions for a
-    national chain. Their ids are text; their columns of a few names (stage, country,
-    top_country, reason, reason_code) are categorical, with the names that occur as categories,
-    sorted as text (``top_country``: all the chain's countries). The other tables are text.
+    national chain. They are computed as integer codes and made into frames of text when
+    first asked for (an edge that prints them); :meth:`single_point_ids` gives the contract's
+    lists straight from the codes. Their ids are text; their columns of a few names (stage,
+    country, top_country, reason, reason_code) are categorical, with the names that occur as
+    categories, sorted as text (``top_country``: all the chain's countries). The other tables
+    are text.
     """
 
     platforms: list[str]
     content: pd.DataFrame
     shares: pd.DataFrame
     coverage: pd.DataFrame
-    node_hhi: pd.DataFrame
-    single_points: pd.DataFrame
     visibility: pd.DataFrame
     branches: pd.DataFrame
     spof_threshold: float
+    weak_spots: _WeakSpots = field(repr=False, compare=False)
+
+    @property
+    def node_hhi(self) -> pd.DataFrame:
+        """Return the concentration of every item's own sourcing per stage (built once, on first use)."""
+        return self.weak_spots.node_hhi()
+
+    @property
+    def single_points(self) -> pd.DataFrame:
+        """Return every platform's single points with stage, country, share and reason (built once)."""
+        return self.weak_spots.single_points()
+
+    def single_point_ids(self) -> tuple[list[str], list[Any]]:
+        """Return the platforms with single points and, per platform, its item ids: sorted, each once.
+
+        The ids come as Arrow string arrays, sorted as Python sorts text, without building the
+        per-row table.
+        """
+        return self.weak_spots.single_point_ids()
 
 
 def compute_exposure(
@@ -169,8 +191,8 @@ def compute_exposure(
         share=top_share,
         countries=countries,
     )
-    node_hhi, single = _node_concentration(matrix)
-    single_points = _single_points(matrix, X_level, single, platform_ids, concentrated, spof_threshold)
+    weak_spots = _WeakSpots(matrix, X_level, platform_ids, concentrated, spof_threshold)
+    weak_spots.compute()
     # Material quantity per platform, and the part with sourcing: sums over the material rows
     # in item order, as X.T @ (0/1 weights) adds them (the zeros add nothing).
     sourced = np.bincount(src.item, minlength=matrix.n) > 0
@@ -187,11 +209,10 @@ def compute_exposure(
         content=content,
         shares=shares,
         coverage=coverage,
-        node_hhi=node_hhi,
-        single_points=single_points,
         visibility=visibility,
         branches=branches,
         spof_threshold=spof_threshold,
+        weak_spots=weak_spots,
     )
 
 
@@ -254,28 +275,58 @@ def _world_matrix(
     return out
 
 
-def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, _SingleSource]:
+@dataclass(frozen=True, slots=True)
+class _Concentration:
+    """Every (item, stage) with sourcing: HHI, number of countries and the largest, as codes."""
+
+    item: IntArray
+    stage: IntArray
+    hhi: FloatArray
+    countries: IntArray
+    top_country: IntArray
+    top_share: FloatArray
+
+
+def _node_hhi_frame(matrix: ChainMatrix, found: _Concentration | None) -> pd.DataFrame:
+    """Return the node concentration table: item, stage, hhi, countries, top_country, top_share."""
+    if found is None:
+        empty = np.array([], dtype=object)
+        return pd.DataFrame(
+            {
+                "item": empty,
+                "stage": empty,
+                "hhi": np.array([], dtype=np.float64),
+                "countries": np.array([], dtype=np.intp),
+                "top_country": empty,
+                "top_share": np.array([], dtype=np.float64),
+            }
+        )
+    src = matrix.sourcing
+    return pd.DataFrame(
+        {
+            "item": matrix.index.take(found.item),
+            "stage": take_categorical(src.stages, found.stage),
+            "hhi": found.hhi,
+            "countries": found.countries,
+            # Categorical: a national chain has a million (item, stage) rows and a few countries.
+            "top_country": pd.Categorical.from_codes(
+                found.top_country, categories=pd.Index(src.countries, dtype=object)
+            ),
+            "top_share": found.top_share,
+        },
+        copy=False,  # fresh arrays, used nowhere else: a million rows need not be copied again
+    )
+
+
+def _node_concentration(matrix: ChainMatrix) -> tuple[_Concentration | None, _SingleSource]:
     """Country HHI of every item and stage, and the (item, stage) supplied by one country.
 
     One sort by (item, stage, country) and segment reductions; no hashing of strings.
     """
     src = matrix.sourcing
     if len(src.item) == 0:
-        empty = np.array([], dtype=object)
         nothing = np.array([], dtype=np.intp)
-        return (
-            pd.DataFrame(
-                {
-                    "item": empty,
-                    "stage": empty,
-                    "hhi": np.array([], dtype=np.float64),
-                    "countries": np.array([], dtype=np.intp),
-                    "top_country": empty,
-                    "top_share": np.array([], dtype=np.float64),
-                }
-            ),
-            _SingleSource(nothing, nothing, nothing, nothing),
-        )
+        return None, _SingleSource(nothing, nothing, nothing, nothing)
     n_stages = len(src.stages)
     n_countries = max(len(src.countries), 1)
     key = src.item.astype(np.int64) * n_stages + src.stage
@@ -315,19 +366,13 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, _SingleSourc
 
     item = (keys // n_stages).astype(np.intp)
     stage = (keys % n_stages).astype(np.intp)
-    node_hhi = pd.DataFrame(
-        {
-            "item": matrix.index.take(item),
-            "stage": take_categorical(src.stages, stage),
-            "hhi": node_hhi_values,
-            "countries": n_country,
-            # Categorical: a national chain has a million (item, stage) rows and a few countries.
-            "top_country": pd.Categorical.from_codes(
-                country_sorted[pair_start[top_pair]], categories=pd.Index(src.countries, dtype=object)
-            ),
-            "top_share": top_share,
-        },
-        copy=False,  # fresh arrays, used nowhere else: a million rows need not be copied again
+    found = _Concentration(
+        item=item,
+        stage=stage,
+        hhi=node_hhi_values,
+        countries=n_country,
+        top_country=country_sorted[pair_start[top_pair]],
+        top_share=top_share,
     )
     single = _SingleSource(
         position=item[single_country],
@@ -335,7 +380,7 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[pd.DataFrame, _SingleSourc
         country=country_sorted[starts],
         reason=np.where(one_supplier, 0, 1).astype(np.intp),
     )
-    return node_hhi, single
+    return found, single
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,14 +400,33 @@ class _SingleSource:
 _SINGLE_REASONS = ("single_supplier", "single_country")
 
 
+@dataclass(frozen=True, slots=True)
+class _SinglePoints:
+    """The single points as codes: per row its platform, item and share, and the short codes.
+
+    Row ``r`` takes stage, country and reason from entry ``row[r]`` of ``stage``, ``country``
+    and ``reason``; ``used`` marks the entries some row takes.
+    """
+
+    platform: IntArray
+    item: IntArray
+    share: FloatArray
+    stage: IntArray
+    country: IntArray
+    reason: IntArray
+    row: IntArray
+    used: BoolArray
+    countries: pd.Index
+    reason_texts: list[str]
+
+
 def _single_points(
     matrix: ChainMatrix,
     X_level: sp.csr_matrix,
     single: _SingleSource,
-    platform_ids: StringArray,
     concentrated: _Concentrated,
     threshold: float,
-) -> pd.DataFrame:
+) -> _SinglePoints:
     """Single-source items, and raw materials ≥ threshold from one country, per platform.
 
     Only the flagged items' rows of the requirement matrix are read, and pairs are expanded
@@ -428,23 +492,115 @@ def _single_points(
         short["reason"].append(np.full(len(hit), len(_SINGLE_REASONS)))
         taken.append(np.ones(len(hit), dtype=bool))
         rows_of.append(np.arange(len(flagged), len(flagged) + len(hit), dtype=index))
-    reason_codes = (*_SINGLE_REASONS, "concentrated_material")
     reason_texts = [_(_REASONS[code]) for code in _SINGLE_REASONS]
     reason_texts.append(_(_REASONS["concentrated_material"]).format(threshold=format_percent(threshold, 0)))
     stage, country, reason = (np.concatenate(short[name]) for name in ("stage", "country", "reason"))
-    row, used = np.concatenate(rows_of), np.concatenate(taken)
+    return _SinglePoints(
+        platform=np.concatenate(parts["platform"]),
+        item=np.concatenate(parts["item"]),
+        share=np.concatenate(parts["share"]),
+        stage=stage,
+        country=country,
+        reason=reason,
+        row=np.concatenate(rows_of),
+        used=np.concatenate(taken),
+        countries=countries,
+        reason_texts=reason_texts,
+    )
+
+
+_REASON_CODES = (*_SINGLE_REASONS, "concentrated_material")
+
+
+def _single_points_frame(
+    matrix: ChainMatrix, points: _SinglePoints, platform_ids: StringArray
+) -> pd.DataFrame:
+    """Return the single points as a table of text: platform, item, stage, country, share, reason."""
+    row, used = points.row, points.used
     return pd.DataFrame(
         {
-            "platform": take_strings(platform_ids, np.concatenate(parts["platform"])),
-            "item": matrix.index.take(np.concatenate(parts["item"])),
-            "stage": take_categorical(src.stages, stage, row, taken=used),
-            "country": take_categorical(countries, country, row, taken=used),
-            "share": np.concatenate(parts["share"]),
-            "reason": take_categorical(reason_texts, reason, row, taken=used),
-            "reason_code": take_categorical(reason_codes, reason, row, taken=used),
+            "platform": take_strings(platform_ids, points.platform),
+            "item": matrix.index.take(points.item),
+            "stage": take_categorical(matrix.sourcing.stages, points.stage, row, taken=used),
+            "country": take_categorical(points.countries, points.country, row, taken=used),
+            "share": points.share,
+            "reason": take_categorical(points.reason_texts, points.reason, row, taken=used),
+            "reason_code": take_categorical(_REASON_CODES, points.reason, row, taken=used),
         },
         copy=False,  # fresh arrays, used nowhere else: millions of rows need not be copied again
     )
+
+
+class _WeakSpots:
+    """The per-item results, computed as codes on first use and made into text tables when asked.
+
+    Holds what they are computed from (the matrix, X in level order, the flagged materials).
+    """
+
+    def __init__(
+        self,
+        matrix: ChainMatrix,
+        X_level: sp.csr_matrix,
+        platform_ids: StringArray,
+        concentrated: _Concentrated,
+        threshold: float,
+    ) -> None:
+        self._matrix, self._X_level, self._platform_ids = matrix, X_level, platform_ids
+        self._concentrated, self._threshold = concentrated, threshold
+        self._cache: dict[str, Any] = {}
+
+    def _once(self, key: str, make: Any) -> Any:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def _concentration(self) -> tuple[_Concentration | None, _SingleSource]:
+        return self._once("concentration", lambda: _node_concentration(self._matrix))  # type: ignore[no-any-return]
+
+    def _points(self) -> _SinglePoints:
+        return self._once(  # type: ignore[no-any-return]
+            "points",
+            lambda: _single_points(
+                self._matrix, self._X_level, self._concentration()[1], self._concentrated, self._threshold
+            ),
+        )
+
+    def compute(self) -> None:
+        """Compute every code array now (so that timing the exposure includes them)."""
+        self._points()
+
+    def node_hhi(self) -> pd.DataFrame:
+        """Return the node concentration table."""
+        return self._once("node_hhi", lambda: _node_hhi_frame(self._matrix, self._concentration()[0]))  # type: ignore[no-any-return]
+
+    def single_points(self) -> pd.DataFrame:
+        """Return the single points table."""
+        return self._once(  # type: ignore[no-any-return]
+            "single_points", lambda: _single_points_frame(self._matrix, self._points(), self._platform_ids)
+        )
+
+    def single_point_ids(self) -> tuple[list[str], list[Any]]:
+        """Return the platforms with single points and each one's sorted, unique item ids (Arrow)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        points = self._points()
+        labels = self._matrix.index.arrow
+        # Items by their text (as Python sorts it: UTF-8 bytes sort by code point).
+        order = pc.sort_indices(labels).to_numpy(zero_copy_only=False)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        width = max(len(order), 1)
+        # Sort and drop repeats: NumPy 2's np.unique hashes when asked for nothing else, which
+        # takes seconds for millions of distinct pairs where a sort takes a tenth of one.
+        pairs = np.sort(points.platform.astype(np.int64) * width + rank[points.item])
+        pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
+        platform = pairs // width
+        starts = np.flatnonzero(np.r_[True, platform[1:] != platform[:-1]]) if len(pairs) else pairs
+        items = labels.take(pa.array(order[pairs % width]))
+        bounds = np.r_[starts, len(pairs)]
+        names = take_strings(self._platform_ids, platform[starts]).tolist()
+        return [str(n) for n in names], [items.slice(a, b - a) for a, b in pairwise(bounds)]
 
 
 def _visibility(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
-from itertools import pairwise
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -16,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from ketenradar import refdata
-from ketenradar._types import IntArray
 from ketenradar.errors import ChainNotFound
 from ketenradar.ingest.workbook import read_chain_workbook
 from ketenradar.model.chain import Chain
@@ -173,9 +171,12 @@ class ChainExposure:
         import orjson
 
         result = self.result
-        names = self.chain.items.set_index("id")["name"]
+        items = self.chain.items
+        platform_rows = (items["kind"] == "platform").to_numpy()
+        # Only the platforms' names: an index of a million ids would be built for a hundred.
+        names = dict(zip(items["id"][platform_rows], items["name"][platform_rows], strict=True))
         materials = _materials_json(result)
-        spof = _single_point_ids(result.single_points, as_json=as_json)
+        spof = _single_point_ids(result, as_json=as_json)
         visibility = result.visibility.set_index("platform")
         tables = self.detail_tables() if detail else {}
         points = _rows_by_platform(tables["single_points"]) if detail else {}
@@ -241,7 +242,9 @@ def _materials_json(result: ExposureResult) -> dict[str, list[dict[str, Any]]]:
     shares = result.shares.assign(split=lambda f: nl_split_of(f["country"]))
     # Largest share first within each (platform, material, stage); the split sums follow that order.
     shares = shares.sort_values([*keys, "share"], ascending=[True, True, True, False], kind="stable")
-    hhi = hhi_by_key(result.shares, keys)
+    by_key = hhi_by_key(result.shares, keys)
+    # A dict: thousands of single lookups in a MultiIndex cost a third of a second.
+    hhi = dict(zip(by_key.index, by_key.to_numpy(dtype=np.float64), strict=True))
     split_sums = shares.groupby([*keys, "split"], sort=False)["share"].sum()
     splits: dict[tuple[str, str, str], dict[str, float]] = {}
     for (platform, material, stage, split), total in split_sums.items():
@@ -290,67 +293,37 @@ def _materials_json(result: ExposureResult) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def _single_point_ids(single_points: pd.DataFrame, *, as_json: bool = False) -> dict[str, Any]:
+def _single_point_ids(result: ExposureResult, *, as_json: bool = False) -> dict[str, Any]:
     """Return per platform the sorted ids of its single points of failure, each id once.
 
-    A national chain has millions of them: they are sorted and made unique by Arrow, and with
-    ``as_json`` each platform's list comes back as ready JSON text (an ``orjson.Fragment``),
-    so no Python string is made per id.
+    A national chain has millions of them: with ``as_json`` each platform's list comes back
+    as ready JSON text (an ``orjson.Fragment``) made by Arrow, so no Python string is made
+    per id.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    # Each column as codes into its sorted distinct values: the pairs are then integers, which
-    # NumPy sorts and makes unique without touching a string.
-    platform_codes, platform_values = _sorted_codes(single_points["platform"])
-    item_codes, item_values = _sorted_codes(single_points["item"])
-    width = max(len(item_values), 1)
-    pairs = np.unique(platform_codes.astype(np.int64) * width + item_codes)
-    platform = pairs // width
-    item = item_values.take(pa.array(pairs % width))
-    starts = (
-        np.flatnonzero(np.r_[True, platform[1:] != platform[:-1]]) if len(pairs) else np.zeros(0, np.intp)
-    )
-    bounds = np.r_[starts, len(pairs)]
-    names = platform_values.take(pa.array(platform[starts])).to_pylist()
-    if not as_json or pc.any(pc.match_substring_regex(item, "[\x00-\x1f]")).as_py():
-        ids = item.to_pylist()
-        lists = {name: ids[a:b] for name, (a, b) in zip(names, pairwise(bounds), strict=True)}
-        if not as_json:
-            return lists
-        import orjson
-
-        return {key: orjson.Fragment(orjson.dumps(value)) for key, value in lists.items()}
     import orjson
-
-    # JSON strings without control characters need only their backslashes and quotes escaped.
-    escaped = pc.replace_substring(pc.replace_substring(item, "\\", "\\\\"), '"', '\\"')
-    quote = pa.scalar('"', type=pa.large_string())
-    quoted = pc.binary_join_element_wise(quote, escaped, quote, pa.scalar("", type=pa.large_string()))
-    offsets = pa.array(bounds, type=pa.int64())
-    joined = pc.binary_join(
-        pa.LargeListArray.from_arrays(offsets, quoted), pa.scalar(", ", type=pa.large_string())
-    )
-    return {
-        name: orjson.Fragment(b"[" + text.encode() + b"]")
-        for name, text in zip(names, joined.to_pylist(), strict=True)
-    }
-
-
-def _sorted_codes(column: pd.Series) -> tuple[IntArray, Any]:
-    """Return a text column as codes into its distinct values, which come back sorted (Arrow)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = pa.array(column.astype(str).array, type=pa.large_string())
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
-    encoded = text.dictionary_encode()
-    order = pc.sort_indices(encoded.dictionary).to_numpy(zero_copy_only=False)
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    codes: IntArray = rank[encoded.indices.to_numpy(zero_copy_only=False)]
-    return codes, encoded.dictionary.take(pa.array(order))
+    platforms, ids = result.single_point_ids()
+    if not as_json:
+        return {platform: items.to_pylist() for platform, items in zip(platforms, ids, strict=True)}
+    lists: dict[str, Any] = {}
+    for platform, items in zip(platforms, ids, strict=True):
+        if pc.any(pc.match_substring_regex(items, "[\\x00-\\x1f]")).as_py():
+            # Control characters need JSON's \u escapes: leave those lists to orjson.
+            lists[platform] = orjson.Fragment(orjson.dumps(items.to_pylist()))
+            continue
+        # JSON strings without control characters need only their backslashes and quotes escaped.
+        text = items.cast(pa.large_string())
+        escaped = pc.replace_substring(pc.replace_substring(text, "\\", "\\\\"), '"', '\\"')
+        quote = pa.scalar('"', type=pa.large_string())
+        quoted = pc.binary_join_element_wise(quote, escaped, quote, pa.scalar("", type=pa.large_string()))
+        joined = pc.binary_join(
+            pa.LargeListArray.from_arrays(pa.array([0, len(quoted)], type=pa.int64()), quoted),
+            pa.scalar(", ", type=pa.large_string()),
+        )
+        lists[platform] = orjson.Fragment(b"[" + joined[0].as_py().encode() + b"]")
+    return lists
 
 
 def _rows_by_platform(frame: pd.DataFrame, *, keep_platform: bool = True) -> dict[str, list[dict[str, Any]]]:
