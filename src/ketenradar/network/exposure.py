@@ -9,9 +9,10 @@ integer codes; strings appear only in the (small) results.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -531,6 +532,9 @@ def _single_points_frame(
     )
 
 
+_T = TypeVar("_T")
+
+
 class _WeakSpots:
     """The per-item results, computed as codes on first use and made into text tables when asked.
 
@@ -549,16 +553,16 @@ class _WeakSpots:
         self._concentrated, self._threshold = concentrated, threshold
         self._cache: dict[str, Any] = {}
 
-    def _once(self, key: str, make: Any) -> Any:
+    def _once(self, key: str, make: Callable[[], _T]) -> _T:
         if key not in self._cache:
             self._cache[key] = make()
-        return self._cache[key]
+        return cast(_T, self._cache[key])
 
     def _concentration(self) -> tuple[_Concentration | None, _SingleSource]:
-        return self._once("concentration", lambda: _node_concentration(self._matrix))  # type: ignore[no-any-return]
+        return self._once("concentration", lambda: _node_concentration(self._matrix))
 
     def _points(self) -> _SinglePoints:
-        return self._once(  # type: ignore[no-any-return]
+        return self._once(
             "points",
             lambda: _single_points(
                 self._matrix, self._X_level, self._concentration()[1], self._concentrated, self._threshold
@@ -571,11 +575,11 @@ class _WeakSpots:
 
     def node_hhi(self) -> pd.DataFrame:
         """Return the node concentration table."""
-        return self._once("node_hhi", lambda: _node_hhi_frame(self._matrix, self._concentration()[0]))  # type: ignore[no-any-return]
+        return self._once("node_hhi", lambda: _node_hhi_frame(self._matrix, self._concentration()[0]))
 
     def single_points(self) -> pd.DataFrame:
         """Return the single points table."""
-        return self._once(  # type: ignore[no-any-return]
+        return self._once(
             "single_points", lambda: _single_points_frame(self._matrix, self._points(), self._platform_ids)
         )
 
