@@ -1,4 +1,4 @@
-"""The benchmark script runs, and its baselines agree with the level-wise propagation."""
+"""The benchmark scripts run, and their in-run checks (our results equal the baselines') pass."""
 
 from __future__ import annotations
 
@@ -7,72 +7,43 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# One run of each timing, on a chain small enough for the test suite.
+SMALL_CHAIN = ("--sizes", "3000", "--repeat", "1", "--cold-repeat", "1", "--workbook-items", "0")
+
+
+def _bench(script: str, *args: str) -> str:
+    """Run a benchmark script; return its output, failing with its stderr if it fails."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def test_f09_chain_benchmark_runs_and_checks_its_outputs() -> None:
     # Issue 9: the script times the CLI cold and a plain reference on the same files, and
     # asserts that our X, the CLI's quantities and every baseline equal the reference's.
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "bench_chains.py"),
-            "--sizes",
-            "3000",
-            "--repeat",
-            "1",
-            "--cold-repeat",
-            "1",
-            "--workbook-items",
-            "0",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "checks passed: X equal to the reference for every platform" in result.stdout
-    assert "cold CLI: chain exposure FOLDER --format json" in result.stdout
-    assert "baseline: networkx (graph build + traversal)" in result.stdout
+    output = _bench("bench_chains.py", *SMALL_CHAIN)
+    assert "checks passed: X equal to the reference for every platform" in output
+    assert "cold CLI: chain exposure FOLDER --format json" in output
+    assert "baseline: networkx (graph build + traversal)" in output
 
 
 def test_f08_trade_benchmark_runs_and_pandas_agrees() -> None:
-    # The script asserts that the pandas HHI equals ketenradar's for every HS6 code.
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_trade.py"), "--rows", "20000", "--repeat", "1"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "HHI equal for all" in result.stdout
-    assert "full path / plain DuckDB" in result.stdout
+    # The script asserts that pandas, plain DuckDB and ketenradar give the same HHI per code.
+    output = _bench("bench_trade.py", "--rows", "20000", "--repeat", "1")
+    assert "HHI equal for all" in output
+    assert "full path / plain DuckDB" in output
 
 
 def test_f04_deep_chain_benchmark_runs_and_both_routes_agree() -> None:
     # Issue 8: --deep times a chain as deep as it is long against the broad chain of that size;
     # the script asserts that the compiled route gives what the level walk gives.
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "bench_chains.py"),
-            "--sizes",
-            "3000",
-            "--repeat",
-            "1",
-            "--cold-repeat",
-            "1",
-            "--workbook-items",
-            "0",
-            "--deep",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "== deep, warm: 3,000 items" in result.stdout
-    assert "2,993 levels" in result.stdout
-    assert "deep / broad" in result.stdout
+    output = _bench("bench_chains.py", *SMALL_CHAIN, "--deep")
+    assert "== deep, warm: 3,000 items" in output
+    assert "2,993 levels" in output
+    assert "deep / broad" in output

@@ -84,39 +84,33 @@ def _ids(case: tuple[tuple[str, ...], int, list[str]]) -> str:
     return " ".join(case[0])
 
 
+def _light_run(case: tuple[tuple[str, ...], int, list[str]]) -> set[str]:
+    """Run a case in a fresh process, check its exit code and text; return the modules it loaded."""
+    args, exit_code, expected = case
+    code, output, modules = _fresh(*args)
+    assert code == exit_code, output
+    for text in expected:
+        assert text in output
+    assert modules.isdisjoint(HEAVY), modules
+    return modules
+
+
 @pytest.mark.parametrize("case", ROOT_CASES, ids=_ids)
 def test_root_help_version_and_mistakes_import_no_command_module(
     case: tuple[tuple[str, ...], int, list[str]],
 ) -> None:
-    args, exit_code, expected = case
-    code, output, modules = _fresh(*args)
-    assert code == exit_code, output
-    for text in expected:
-        assert text in output
-    assert modules.isdisjoint(HEAVY), modules
-    assert modules.isdisjoint(COMMAND_MODULE_NAMES), modules
+    assert _light_run(case).isdisjoint(COMMAND_MODULE_NAMES)
 
 
 @pytest.mark.parametrize("case", SUBCOMMAND_CASES, ids=_ids)
 def test_group_help_and_mistakes_import_no_heavy_module(case: tuple[tuple[str, ...], int, list[str]]) -> None:
-    args, exit_code, expected = case
-    code, output, modules = _fresh(*args)
-    assert code == exit_code, output
-    for text in expected:
-        assert text in output
-    assert modules.isdisjoint(HEAVY), modules
-    assert "ketenradar.cli.chains" not in modules
+    assert "ketenradar.cli.chains" not in _light_run(case)
 
 
 @pytest.mark.parametrize("case", HEAVY_DEFAULT_CASES, ids=_ids)
 def test_chain_and_survey_help_import_no_heavy_module(case: tuple[tuple[str, ...], int, list[str]]) -> None:
     # The defaults these commands show live in ketenradar.model.defaults, which imports nothing.
-    args, exit_code, expected = case
-    code, output, modules = _fresh(*args)
-    assert code == exit_code, output
-    for text in expected:
-        assert text in output
-    assert modules.isdisjoint(HEAVY), modules
+    _light_run(case)
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
