@@ -24,7 +24,7 @@ from ketenradar.model.chain import Chain
 from ketenradar.model.defaults import SPOF_SHARE_THRESHOLD
 from ketenradar.model.index import StringArray, take_categorical, take_strings
 from ketenradar.model.vocabulary import RAW_MATERIAL_STAGES
-from ketenradar.network.build import ChainMatrix
+from ketenradar.network.build import ChainMatrix, SourcingArrays
 from ketenradar.network.propagate import levels_below, reduce_up, total_requirements
 from ketenradar.risk.concentration import hhi as herfindahl
 
@@ -278,14 +278,32 @@ def _world_matrix(
 
 @dataclass(frozen=True, slots=True)
 class _Concentration:
-    """Every (item, stage) with sourcing: HHI, number of countries and the largest, as codes."""
+    """Every (item, stage) with sourcing, and its shares per country, as codes.
+
+    ``pair_share[j]`` is the share of (item, stage, country) pair ``j``, ``pair_group[j]`` its
+    (item, stage) and ``pair_country[j]`` its country; ``key_start`` where each (item, stage)
+    starts among the pairs. The HHI and the largest country follow from these when the table
+    is asked for.
+    """
 
     item: IntArray
     stage: IntArray
-    hhi: FloatArray
     countries: IntArray
-    top_country: IntArray
-    top_share: FloatArray
+    pair_share: FloatArray
+    pair_group: IntArray
+    pair_country: IntArray
+    key_start: IntArray
+
+    def hhi(self) -> FloatArray:
+        """Return Σ country share² per (item, stage)."""
+        return herfindahl(self.pair_share, self.pair_group, len(self.key_start))
+
+    def top(self) -> tuple[IntArray, FloatArray]:
+        """Return the largest country (the first of equals) and its share per (item, stage)."""
+        top_share = np.maximum.reduceat(self.pair_share, self.key_start)
+        is_top = np.flatnonzero(self.pair_share == top_share[self.pair_group])
+        top_pair = is_top[np.r_[True, np.diff(self.pair_group[is_top]) != 0]]
+        return self.pair_country[top_pair], top_share
 
 
 def _node_hhi_frame(matrix: ChainMatrix, found: _Concentration | None) -> pd.DataFrame:
@@ -303,17 +321,18 @@ def _node_hhi_frame(matrix: ChainMatrix, found: _Concentration | None) -> pd.Dat
             }
         )
     src = matrix.sourcing
+    top_country, top_share = found.top()
     return pd.DataFrame(
         {
             "item": matrix.index.take(found.item),
             "stage": take_categorical(src.stages, found.stage),
-            "hhi": found.hhi,
+            "hhi": found.hhi(),
             "countries": found.countries,
             # Categorical: a national chain has a million (item, stage) rows and a few countries.
             "top_country": pd.Categorical.from_codes(
-                found.top_country, categories=pd.Index(src.countries, dtype=object)
+                top_country, categories=pd.Index(src.countries, dtype=object)
             ),
-            "top_share": found.top_share,
+            "top_share": top_share,
         },
         copy=False,  # fresh arrays, used nowhere else: a million rows need not be copied again
     )
@@ -327,11 +346,10 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[_Concentration | None, _Si
     src = matrix.sourcing
     if len(src.item) == 0:
         nothing = np.array([], dtype=np.intp)
-        return None, _SingleSource(nothing, nothing, nothing, nothing)
+        return None, _SingleSource(nothing, nothing, nothing, (nothing, nothing, nothing))
     n_stages = len(src.stages)
-    n_countries = max(len(src.countries), 1)
     key = src.item.astype(np.int64) * n_stages + src.stage
-    order = np.argsort(key * n_countries + src.country, kind="stable")
+    order = src.grouped  # by key, then country: sorted once when the chain was built
     key_sorted = key[order]
     country_sorted = src.country[order]
     pair_start = np.flatnonzero(np.r_[True, (np.diff(key_sorted) != 0) | (np.diff(country_sorted) != 0)])
@@ -342,44 +360,29 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[_Concentration | None, _Si
     pair_group = np.repeat(np.arange(len(key_start)), np.diff(np.r_[key_start, len(pair_key)])).astype(
         np.intp
     )
-    node_hhi_values = herfindahl(pair_share, pair_group, len(key_start))
     n_country = np.diff(np.r_[key_start, len(pair_key)])
-    top_share = np.maximum.reduceat(pair_share, key_start)
-    is_top = np.flatnonzero(pair_share == top_share[pair_group])
-    top_pair = is_top[np.r_[True, np.diff(pair_group[is_top]) != 0]]
 
-    # One supplier matters only where there is one country: there every row of the
-    # (item, stage) must name the supplier of the row before it, and the first must name one.
-    # Comparing neighbours in Arrow needs no codes for the names.
     row_start = np.flatnonzero(np.r_[True, np.diff(key_sorted) != 0])
     single_country = n_country == 1
     starts = row_start[single_country]
     sizes = np.diff(np.r_[row_start, len(order)])[single_country]
-    # The groups' rows one after the other, as the sorted rows have them.
-    at = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
-    supplier = src.supplier.take(order[at])
-    changed = np.r_[False, np.asarray(supplier[1:] != supplier[:-1], dtype=bool)]
-    changes = np.cumsum(changed)
-    first = np.cumsum(sizes) - sizes
-    one_supplier = (changes[first + sizes - 1] == changes[first]) & np.asarray(
-        supplier.take(first) != "", dtype=bool
-    )
 
     item = (keys // n_stages).astype(np.intp)
     stage = (keys % n_stages).astype(np.intp)
     found = _Concentration(
         item=item,
         stage=stage,
-        hhi=node_hhi_values,
         countries=n_country,
-        top_country=country_sorted[pair_start[top_pair]],
-        top_share=top_share,
+        pair_share=pair_share,
+        pair_group=pair_group,
+        pair_country=country_sorted[pair_start],
+        key_start=key_start,
     )
     single = _SingleSource(
         position=item[single_country],
         stage=stage[single_country],
         country=country_sorted[starts],
-        reason=np.where(one_supplier, 0, 1).astype(np.intp),
+        rows=(order, starts, sizes),
     )
     return found, single
 
@@ -388,14 +391,32 @@ def _node_concentration(matrix: ChainMatrix) -> tuple[_Concentration | None, _Si
 class _SingleSource:
     """The (item, stage) pairs supplied from one country, by item position then stage.
 
-    ``stage`` indexes the sourcing's stages, ``country`` its countries; ``reason`` indexes
-    ``_SINGLE_REASONS``.
+    ``stage`` indexes the sourcing's stages, ``country`` its countries. ``rows`` says where
+    each pair's sourcing rows are: the sourcing's rows in sorted order, and each pair's start
+    and count in it (for :meth:`reason`, which only the table needs).
     """
 
     position: IntArray
     stage: IntArray
     country: IntArray
-    reason: IntArray
+    rows: tuple[IntArray, IntArray, IntArray]
+
+    def reason(self, src: SourcingArrays) -> IntArray:
+        """Return per pair its index in ``_SINGLE_REASONS``: one named supplier, or one country."""
+        order, starts, sizes = self.rows
+        # One supplier: every row of the (item, stage) names the supplier of the row before it,
+        # and the first names one. Comparing neighbours in Arrow needs no codes for the names.
+        # The groups' rows one after the other, as the sorted rows have them.
+        at = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+        supplier = src.supplier.take(order[at])
+        changed = np.r_[False, np.asarray(supplier[1:] != supplier[:-1], dtype=bool)]
+        changes = np.cumsum(changed)
+        first = np.cumsum(sizes) - sizes
+        one_supplier = (changes[first + sizes - 1] == changes[first]) & np.asarray(
+            supplier.take(first) != "", dtype=bool
+        )
+        reason: IntArray = np.where(one_supplier, 0, 1).astype(np.intp)
+        return reason
 
 
 _SINGLE_REASONS = ("single_supplier", "single_country")
@@ -419,6 +440,33 @@ class _SinglePoints:
     used: BoolArray
     countries: pd.Index
     reason_texts: list[str]
+
+
+def _single_point_pairs(
+    matrix: ChainMatrix, X_level: sp.csr_matrix, single: _SingleSource, concentrated: _Concentrated
+) -> tuple[IntArray, IntArray]:
+    """Return (platform, item position) of every single point, a pair possibly more than once.
+
+    What the contract's lists need, without the per-stage rows and their codes that
+    :func:`_single_points` makes for the table.
+    """
+    flagged = single.position
+    positions = flagged[np.r_[True, np.diff(flagged) != 0]] if len(flagged) else flagged
+    rows = X_level[matrix.rank[positions]]
+    platform, item = [rows.indices], [np.repeat(positions, np.diff(rows.indptr))]
+    if concentrated.flagged.any():
+        n_materials = concentrated.n_materials
+        wanted_codes = np.unique(concentrated.pairs[concentrated.flagged.any(axis=1)] % n_materials)
+        wanted = np.flatnonzero(np.isin(matrix.material_code, wanted_codes) & (matrix.kind == "material"))
+        sub = X_level[matrix.rank[wanted]]
+        hit_item = np.repeat(wanted, np.diff(sub.indptr))
+        hit_key = np.searchsorted(
+            concentrated.pairs, sub.indices.astype(np.int64) * n_materials + matrix.material_code[hit_item]
+        )
+        hit = concentrated.flagged[hit_key].any(axis=1)
+        platform.append(sub.indices[hit])
+        item.append(hit_item[hit])
+    return np.concatenate(platform).astype(np.intp), np.concatenate(item).astype(np.intp)
 
 
 def _single_points(
@@ -466,7 +514,7 @@ def _single_points(
         "share": [np.ones(len(single_row))],
     }
     # Codes per short row (stage, country, reason), whether some row takes it, and the rows.
-    short = {"stage": [single.stage], "country": [single_country], "reason": [single.reason]}
+    short = {"stage": [single.stage], "country": [single_country], "reason": [single.reason(src)]}
     taken, rows_of = [emitted], [single_row]
 
     if concentrated.flagged.any():
@@ -569,9 +617,17 @@ class _WeakSpots:
             ),
         )
 
+    def _pairs(self) -> tuple[IntArray, IntArray]:
+        return self._once(
+            "pairs",
+            lambda: _single_point_pairs(
+                self._matrix, self._X_level, self._concentration()[1], self._concentrated
+            ),
+        )
+
     def compute(self) -> None:
-        """Compute every code array now (so that timing the exposure includes them)."""
-        self._points()
+        """Compute what the contract needs now (so that timing the exposure includes it)."""
+        self._pairs()
 
     def node_hhi(self) -> pd.DataFrame:
         """Return the node concentration table."""
@@ -588,7 +644,7 @@ class _WeakSpots:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        points = self._points()
+        pair_platform, pair_item = self._pairs()
         labels = self._matrix.index.arrow
         # Items by their text (as Python sorts it: UTF-8 bytes sort by code point).
         order = pc.sort_indices(labels).to_numpy(zero_copy_only=False)
@@ -597,7 +653,7 @@ class _WeakSpots:
         width = max(len(order), 1)
         # Sort and drop repeats: NumPy 2's np.unique hashes when asked for nothing else, which
         # takes seconds for millions of distinct pairs where a sort takes a tenth of one.
-        pairs = np.sort(points.platform.astype(np.int64) * width + rank[points.item])
+        pairs = np.sort(pair_platform.astype(np.int64) * width + rank[pair_item])
         pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
         platform = pairs // width
         starts = np.flatnonzero(np.r_[True, platform[1:] != platform[:-1]]) if len(pairs) else pairs
