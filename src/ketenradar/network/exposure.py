@@ -455,18 +455,31 @@ def _single_point_pairs(
     rows = X_level[matrix.rank[positions]]
     platform, item = [rows.indices], [np.repeat(positions, np.diff(rows.indptr))]
     if concentrated.flagged.any():
-        n_materials = concentrated.n_materials
-        wanted_codes = np.unique(concentrated.pairs[concentrated.flagged.any(axis=1)] % n_materials)
-        wanted = np.flatnonzero(np.isin(matrix.material_code, wanted_codes) & (matrix.kind == "material"))
-        sub = X_level[matrix.rank[wanted]]
-        hit_item = np.repeat(wanted, np.diff(sub.indptr))
-        hit_key = np.searchsorted(
-            concentrated.pairs, sub.indices.astype(np.int64) * n_materials + matrix.material_code[hit_item]
-        )
+        hit_item, hit_platform, hit_key = _concentrated_hits(matrix, X_level, concentrated)
         hit = concentrated.flagged[hit_key].any(axis=1)
-        platform.append(sub.indices[hit])
+        platform.append(hit_platform[hit])
         item.append(hit_item[hit])
     return np.concatenate(platform).astype(np.intp), np.concatenate(item).astype(np.intp)
+
+
+def _concentrated_hits(
+    matrix: ChainMatrix, X_level: sp.csr_matrix, concentrated: _Concentrated
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Return every material item of a flagged material in each platform's chain.
+
+    As (item position, platform, row of the content table for that platform and material).
+    """
+    n_materials = concentrated.n_materials
+    wanted_codes = np.unique(concentrated.pairs[concentrated.flagged.any(axis=1)] % n_materials)
+    wanted = np.flatnonzero(np.isin(matrix.material_code, wanted_codes) & (matrix.kind == "material"))
+    sub = X_level[matrix.rank[wanted]]
+    hit_item = np.repeat(wanted, np.diff(sub.indptr))
+    hit_platform = sub.indices
+    # Every hit's (platform, material) is a row of the content table.
+    hit_key = np.searchsorted(
+        concentrated.pairs, hit_platform.astype(np.int64) * n_materials + matrix.material_code[hit_item]
+    )
+    return hit_item, hit_platform, hit_key
 
 
 def _single_points(
@@ -518,16 +531,7 @@ def _single_points(
     taken, rows_of = [emitted], [single_row]
 
     if concentrated.flagged.any():
-        n_materials = concentrated.n_materials
-        wanted_codes = np.unique(concentrated.pairs[concentrated.flagged.any(axis=1)] % n_materials)
-        wanted = np.flatnonzero(np.isin(matrix.material_code, wanted_codes) & (matrix.kind == "material"))
-        sub = X_level[matrix.rank[wanted]]
-        hit_item = np.repeat(wanted, np.diff(sub.indptr))
-        hit_platform = sub.indices
-        # Every hit's (platform, material) is a row of the content table.
-        hit_key = np.searchsorted(
-            concentrated.pairs, hit_platform.astype(np.int64) * n_materials + matrix.material_code[hit_item]
-        )
+        hit_item, hit_platform, hit_key = _concentrated_hits(matrix, X_level, concentrated)
         # Hit by hit, then its flagged stages in stage order, as a join of the hits with the
         # flagged rows (sorted by platform, material and stage name) gives them.
         hit, raw_stage = np.nonzero(concentrated.flagged[hit_key])
