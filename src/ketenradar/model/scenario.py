@@ -21,6 +21,8 @@ class Shock:
     items: tuple[str, ...] = ()
     duration_days: float | None = None
     probability: float | None = None
+    # The first day the shock is active (day 0 is the start of a simulation); PRODUCT.md "Over time".
+    start_day: int = 0
 
 
 @dataclass(frozen=True, slots=True)
