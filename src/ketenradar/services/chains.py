@@ -236,7 +236,8 @@ def _refuse_infinite(result: ExposureResult) -> None:
 def _materials_json(result: ExposureResult) -> dict[str, list[dict[str, Any]]]:
     """Return per platform its materials with their stages, as the contract shapes them.
 
-    One sort and one pass over the (small) share rows; groups are read by their bounds.
+    One sort, one group-by and one pass over the share rows (a few per platform and material,
+    however large the chain).
     """
     keys = ["platform", "material", "stage"]
     shares = result.shares.assign(split=lambda f: nl_split_of(f["country"]))
