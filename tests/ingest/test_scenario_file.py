@@ -105,3 +105,31 @@ def test_f12_all_problems_at_once_with_a_hint_for_near_misses(write) -> None:
 def test_f12_deep_scenario_is_refused(write) -> None:
     (problem,) = _problems(write, "s.yaml", "name: x\nshocks: " + "[" * 100_000 + "]" * 100_000 + "\n")
     assert "nested deeper than" in problem.message
+
+
+def test_f12_start_day_is_read_and_defaults_to_zero(write) -> None:
+    from ketenradar.ingest.scenario_file import read_scenario
+    from tests.helpers.chains import CATALOGUE
+
+    text = (
+        "name: x\nshocks:\n  - countries: [CHN]\n    severity: 1.0\n    start_day: 30\n"
+        "    duration_days: 60\n"
+        "  - countries: [COD]\n    severity: 0.5\n"
+    )
+    scenario = read_scenario(write("s.yaml", text), list(CATALOGUE))
+    assert [s.start_day for s in scenario.shocks] == [30, 0]
+    assert scenario.shocks[0].duration_days == 60.0
+    document = '{"name": "x", "shocks": [{"countries": ["CHN"], "severity": 1.0, "start_day": 7}]}'
+    assert read_scenario(write("s.json", document), list(CATALOGUE)).shocks[0].start_day == 7
+
+
+def test_f12_start_day_must_be_a_whole_number_of_days_from_zero(write) -> None:
+    values = {"-1": "≥ 0", "1.5": "whole number", "2.0": "whole number", '"3"': "text", "true": "true/false"}
+    shocks = "".join(f"  - countries: [CHN]\n    severity: 1.0\n    start_day: {v}\n" for v in values)
+    problems = _problems(write, "s.yaml", "name: x\nshocks:\n" + shocks)
+    by_field = {p.column: (p.message, p.value) for p in problems}
+    assert set(by_field) == {f"shock {n}, start_day" for n in range(1, len(values) + 1)}
+    for number, (value, said) in enumerate(values.items(), start=1):
+        message, shown = by_field[f"shock {number}, start_day"]
+        assert said in message, (value, message)
+        assert shown == value.strip('"'), (value, shown)

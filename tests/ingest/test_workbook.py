@@ -494,3 +494,77 @@ def test_f04_overflow_on_a_deep_path_is_named_by_its_ends(tmp_path: Path) -> Non
     (problem,) = caught.value.problems
     assert "p0 → p1 → p2 → … →" in problem.message and problem.message.count("→") == 6
     assert f"p{n - 1}" in problem.message and len(problem.message) < 300
+
+
+# --- workbook v1.1: stock_days on the items sheet --------------------------------------------
+
+# SHARED with item stocks: 30 days of engines, half a day of gallium, the rest empty.
+STOCKED = _edit(
+    _edit(
+        _edit(SHARED, "items.csv", "material,unit\n", "material,unit,stock_days\n"),
+        "items.csv",
+        "engine,Engine,subsystem,land,,,unit",
+        "engine,Engine,subsystem,land,,,unit,30",
+    ),
+    "items.csv",
+    "ga,Gallium,material,,,gallium,kg",
+    "ga,Gallium,material,,,gallium,kg,0.5",
+)
+
+
+def test_f04_items_stock_days_is_read_from_csv_json_and_excel(tmp_path: Path) -> None:
+    import numpy as np
+
+    expected = {"engine": 30.0, "ga": 0.5}
+    chain = read_chain_workbook(write_chain(tmp_path / "c", STOCKED), list(CATALOGUE))
+    stocks = chain.items.set_index("id")["stock_days"]
+    assert stocks.dtype == np.float64
+    assert stocks.dropna().to_dict() == expected
+    assert list(chain.items.columns)[-1] == "stock_days"
+    records = {sheet: pd.read_csv(tmp_path / "c" / sheet, dtype=str).to_dict("records") for sheet in STOCKED}
+    document = {name.removesuffix(".csv"): rows for name, rows in records.items()}
+    (tmp_path / "c.json").write_text(json.dumps(document).replace("NaN", "null"))
+    assert (
+        read_chain_workbook(tmp_path / "c.json", list(CATALOGUE))
+        .items.set_index("id")["stock_days"]
+        .dropna()
+        .to_dict()
+        == expected
+    )
+    items = [["id", "name", "kind", "material", "stock_days"], ["p", "P", "platform", None, 12]]
+    items.append(["g", "G", "material", "gallium", None])
+    path = _xlsx(
+        tmp_path / "b.xlsx",
+        {
+            "items": items,
+            "bom": [["parent", "child", "quantity"], ["p", "g", 1]],
+            "sourcing": [["item", "country", "share"], ["p", "NLD", 1], ["g", "CHN", 1]],
+        },
+    )
+    stocks = read_chain_workbook(path, list(CATALOGUE)).items["stock_days"].tolist()
+    assert stocks[0] == 12.0 and np.isnan(stocks[1])
+
+
+def test_f04_a_workbook_without_stock_days_reads_as_before(tmp_path: Path) -> None:
+    chain = read_chain_workbook(write_chain(tmp_path / "c", SHARED), list(CATALOGUE))
+    assert chain.items["stock_days"].isna().all() and chain.items["stock_days"].dtype == "float64"
+    stocked = read_chain_workbook(write_chain(tmp_path / "s", STOCKED), list(CATALOGUE))
+    without = ["id", "name", "kind", "domain", "dis_area", "material", "unit"]
+    pd.testing.assert_frame_equal(chain.items[without], stocked.items[without])
+    pd.testing.assert_frame_equal(chain.sourcing, stocked.sourcing)
+
+
+@pytest.mark.parametrize(
+    ("cell", "said"),
+    [("-1", "value out of range"), ("lots", "not a number"), ("inf", "not a finite number")],
+)
+def test_f04_a_bad_stock_days_is_refused_with_row_and_column(tmp_path: Path, cell: str, said: str) -> None:
+    files = _edit(
+        STOCKED,
+        "items.csv",
+        "engine,Engine,subsystem,land,,,unit,30",
+        f"engine,Engine,subsystem,land,,,unit,{cell}",
+    )
+    (problem,) = _refused(tmp_path, files)
+    assert (problem.sheet, problem.row, problem.column) == ("items", 4, "stock_days")
+    assert said in problem.message

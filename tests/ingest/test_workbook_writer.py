@@ -22,6 +22,7 @@ from ketenradar.ingest.workbook_writer import (
     MATERIAL_COLUMNS,
     write_chain,
     write_sheets,
+    write_template,
 )
 from ketenradar.model.chain import Chain
 from ketenradar.model.material import Material
@@ -290,3 +291,25 @@ def test_f06_questionnaire_template_shows_each_area_with_its_category(tmp_path: 
     book.save(path)
     result = run("survey", "import", str(path), "--workspace", str(tmp_path / "w.sqlite"))
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("out", ["c.xlsx", "c.json", "csv"])
+def test_f04_item_stocks_survive_export_and_import(tmp_path: Path, out: str) -> None:
+    chain = synthetic_chain(60, seed=2)
+    # Whole, partial, zero, none and a value that needs every digit.
+    pattern = [30.0, np.nan, 0.5, 0.0, 1 / 3]
+    stocks = np.tile(pattern, -(-len(chain.items) // len(pattern)))[: len(chain.items)]
+    stocked = chain.with_frames(items=chain.items.assign(stock_days=stocks))
+    back = read_chain_workbook(write_chain(stocked, tmp_path / out), MATERIAL_IDS, name=chain.name)
+    np.testing.assert_array_equal(back.items["stock_days"].to_numpy(), stocks)
+    _assert_same_chain(back, stocked)
+
+
+def test_f04_template_has_a_stock_days_column_and_says_what_it_means(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(write_template(tmp_path / "t.xlsx", MATERIAL_IDS))
+    header = [c.value for c in book["items"][1]]
+    assert header[-1] == "stock_days"
+    text = "\n".join(str(c.value) for c in book["instructions"]["A"] if c.value)
+    assert "(v1.1)" in text and "stock_days (stock in days of the item's normal consumption" in text

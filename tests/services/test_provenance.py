@@ -65,6 +65,7 @@ def _arguments(files: dict[str, Path]) -> dict[tuple[str, ...], list[str]]:
         ("chain", "show"): ["demo", *workspace],
         ("chain", "exposure"): [str(demo_chain_path())],
         ("scenario", "run"): [str(demo_scenario_path()), "--chain", "demo", *workspace],
+        ("scenario", "simulate"): [str(demo_scenario_path()), "--chain", "demo", *workspace],
         ("survey", "summary"): [],
         ("matrix",): ["--domain", "land"],
         ("ownership",): [],

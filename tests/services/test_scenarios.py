@@ -127,3 +127,12 @@ def test_f12_scenario_json_has_no_non_finite_number(shared) -> None:
     run = run_on_chain(shared, Scenario("t", (Shock(countries=("CHN",), severity=0.5),)), CATALOGUE)
     json.dumps(run.to_json(), allow_nan=False)
     assert run.to_json()["notes"] == []
+
+
+def test_f12_scenario_json_lists_each_shock_with_its_start_day(shared) -> None:
+    shocks = (
+        Shock(countries=("CHN",), severity=0.5, start_day=30, duration_days=90.0),
+        Shock(countries=("COD",), severity=0.2),
+    )
+    listed = run_on_chain(shared, Scenario("t", shocks), CATALOGUE).to_json()["shocks"]
+    assert [(s["start_day"], s["duration_days"]) for s in listed] == [(30, 90.0), (0, None)]

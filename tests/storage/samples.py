@@ -91,6 +91,12 @@ def assert_same_chain(loaded: Chain, expected: Chain) -> None:
         np.testing.assert_array_equal(stored, getattr(looked_up, field), err_msg=field)
 
 
+# The columns of schema 0: before workbook v1.1, items had no stock_days.
+LEGACY_COLUMNS = {
+    sheet: [c for c in columns if (sheet, c) != ("items", "stock_days")]
+    for sheet, columns in CHAIN_COLUMNS.items()
+}
+
 # The tables as ketenradar wrote them before chain sheets (schema 0; SQL of the earlier store).
 LEGACY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS chains (
@@ -159,7 +165,7 @@ def legacy_workspace(path: Path, chains: list[Chain], materials: dict[int, list[
                 "INSERT INTO chains (name, version, created_at, source) VALUES (?, ?, ?, ?)",
                 (chain.name, latest + 1, "2024-05-01T12:00:00+00:00", chain.source),
             ).lastrowid
-            for table, columns in CHAIN_COLUMNS.items():
+            for table, columns in LEGACY_COLUMNS.items():
                 frame = getattr(chain, table)[columns]
                 cells = frame.astype(object).where(frame.notna(), None).to_numpy()
                 placeholders = ", ".join("?" * (len(columns) + 2))

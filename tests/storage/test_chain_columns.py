@@ -83,3 +83,38 @@ def test_a_missing_sheet_is_an_error_not_an_empty_frame() -> None:
     parts = [p for p in encode_chain(odd_chain()) if p.sheet != "bom"]
     with pytest.raises(ValueError, match="'odd' has no bom sheet"):
         read_chain("odd", _streams(parts))
+
+
+def _stocked(chain: Chain) -> Chain:
+    """Return the chain with item stocks: whole and partial days, zero and none."""
+    stocks = np.tile([30.0, np.nan, 0.5, 0.0, np.nan], -(-len(chain.items) // 5))[: len(chain.items)]
+    return chain.with_frames(items=chain.items.assign(stock_days=stocks))
+
+
+def test_item_stocks_come_back_as_they_went_in() -> None:
+    chain = _stocked(odd_chain())
+    loaded = _round_trip(chain)
+    assert_same_chain(loaded, chain)
+    assert loaded.items["stock_days"].iloc[:4].tolist()[::2] == [30.0, 0.5]
+
+
+def test_a_chain_stored_before_item_stocks_loads_with_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    chain = _stocked(odd_chain())
+    # Encoded as the store wrote chains before workbook v1.1: an items sheet without stock_days.
+    monkeypatch.setitem(CHAIN_COLUMNS, "items", [c for c in CHAIN_COLUMNS["items"] if c != "stock_days"])
+    parts = encode_chain(chain)
+    monkeypatch.undo()
+    assert "stock_days" not in decode_sheet(_streams(parts)("items")).column_names
+    loaded = read_chain(chain.name, _streams(parts))
+    assert list(loaded.items.columns) == CHAIN_COLUMNS["items"]
+    assert loaded.items["stock_days"].dtype == np.float64 and loaded.items["stock_days"].isna().all()
+    assert_same_chain(loaded, chain.with_frames(items=chain.items.assign(stock_days=np.nan)))
+
+
+def test_a_chain_built_without_item_stocks_gets_a_column_of_none() -> None:
+    chain = odd_chain()
+    items = chain.items.drop(columns="stock_days")
+    built = Chain(name="c", items=items, bom=chain.bom, sourcing=chain.sourcing)
+    assert list(built.items.columns) == CHAIN_COLUMNS["items"]
+    assert built.items["stock_days"].isna().all()
+    assert "stock_days" not in items.columns  # the caller's frame is left as it was

@@ -7,6 +7,7 @@ import sqlite3
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -264,3 +265,18 @@ def test_a_workspace_of_a_newer_ketenradar_is_refused_and_left_alone(tmp_path: P
         SqliteStore(path).load_chain("odd")
     assert str(path) in str(caught.value)
     assert path.read_bytes() == before
+
+
+def test_item_stocks_are_stored_and_a_workspace_of_rows_has_none(tmp_path: Path) -> None:
+    chain = odd_chain()
+    stocks = np.where(np.arange(len(chain.items)) % 3 == 0, 14.0, np.nan)
+    stocked = chain.with_frames(items=chain.items.assign(stock_days=stocks))
+    store = SqliteStore(tmp_path / "w.sqlite")
+    store.save_chain(stocked)
+    assert_same_chain(store.load_chain("odd"), stocked)
+    # Schema 0 had no stock_days column for items: the moved chain has no stocks.
+    path = tmp_path / "rows.sqlite"
+    legacy_workspace(path, [stocked], {})
+    loaded = SqliteStore(path).load_chain("odd")
+    assert loaded.items["stock_days"].isna().all()
+    assert_same_chain(loaded, chain)

@@ -385,6 +385,70 @@ def run(
         click.secho(sentence(note.text()), err=True, fg="yellow")
 
 
+@scenario.command()
+@argument("scenario_file", metavar="SCENARIO", type=FILE)
+@option("--chain", "chain_ref", required=True, metavar="WORKBOOK|NAME", help="The chain to run it on.")
+@option(
+    "--horizon",
+    "horizon_days",
+    type=click.IntRange(min=1),
+    default=365,
+    show_default=True,
+    help="Number of days to simulate.",
+)
+@workspace_option
+@catalogue_option
+@format_option
+def simulate(
+    scenario_file: Path,
+    chain_ref: str,
+    horizon_days: int,
+    workspace: Path | None,
+    catalogue_file: Path | None,
+    fmt: str,
+) -> None:
+    """Daily platform output under SCENARIO over time, with item stocks and buffered supply rows."""
+    from ketenradar.reports.formatting import sentence
+    from ketenradar.services.chains import open_chain
+    from ketenradar.services.scenarios import load_scenario
+    from ketenradar.services.simulation import simulate_on_chain
+
+    catalogue = catalogue_of(catalogue_file)
+    loaded = load_scenario(scenario_file, catalogue)
+    with working(
+        _("simulating {scenario!r} on {chain} over {days} days").format(
+            scenario=loaded.scenario.name, chain=chain_ref, days=horizon_days
+        )
+    ):
+        opened = open_chain(chain_ref, store_of(workspace), catalogue)
+        report = simulate_on_chain(opened, loaded, catalogue, horizon_days)
+    if fmt == "json":
+        emit_json(report.to_json())
+        return
+    result = report.result
+    if fmt == "csv":
+        emit_csv(result.daily())
+        return
+    emit_table(
+        result.platforms,
+        [
+            ("id", N_("platform"), -1),
+            ("days_lost", N_("days lost"), 1),
+            ("stockout_day", N_("first stockout day"), 0),
+            ("min_output", N_("minimum output"), 2),
+            ("first_short", N_("first stock to run out"), -1),
+        ],
+        title=_("Scenario over {days} days: {name}").format(days=horizon_days, name=loaded.scenario.name),
+        caption=_(
+            "Days lost = Σ (1 − daily output); first stockout day = first day output is below 1 "
+            "(day 0 is the first day); stocks are not refilled."
+        ),
+        limit=TABLE_ROWS,
+    )
+    for note in report.notes:
+        click.secho(sentence(note.text()), err=True, fg="yellow")
+
+
 @chain.command()
 @option("--items", "n_items", type=click.IntRange(min=10), required=True, help="Number of items.")
 @option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same chain).")

@@ -1,7 +1,8 @@
 """Scenario files (v1): YAML or JSON, validated at the edge into Scenario objects.
 
 Numbers are strict: ``severity: true`` or ``severity: "0.5"`` is refused rather than read as
-1 or 0.5, and NaN or infinity (``.inf`` in YAML) is refused as well. Keys given twice,
+1 or 0.5, and NaN or infinity (``.inf`` in YAML) is refused as well; ``start_day`` must be a
+whole number (``1.5`` and ``2.0`` are refused). Keys given twice,
 documents nested too deep and pydantic's own wording never reach the user (see
 :mod:`ketenradar.ingest.validation`).
 """
@@ -42,6 +43,8 @@ class _ShockModel(BaseModel):
     # Strict numbers: a YAML true or a quoted "0.5" is a mistake, not a number.
     severity: float = Field(ge=0.0, le=1.0, strict=True, allow_inf_nan=False)
     duration_days: float | None = Field(default=None, ge=0.0, strict=True, allow_inf_nan=False)
+    # Days are whole: strict refuses 1.5 (and 2.0, a float) as well as true and "3".
+    start_day: int = Field(default=0, ge=0, strict=True)
     probability: float | None = Field(default=None, ge=0.0, le=1.0, strict=True, allow_inf_nan=False)
 
     @field_validator("countries")
@@ -183,6 +186,7 @@ def read_scenario(path: str | Path, materials: Collection[str] | None = None) ->
                 items=tuple(s.items),
                 duration_days=s.duration_days,
                 probability=s.probability,
+                start_day=s.start_day,
             )
             for s in model.shocks
         ),

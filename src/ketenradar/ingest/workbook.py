@@ -1,4 +1,4 @@
-"""Read the chain workbook (v1) from Excel, a folder of CSV files or JSON, and validate it.
+"""Read the chain workbook (v1.1) from Excel, a folder of CSV files or JSON, and validate it.
 
 Validation is one pass: every sheet is checked cell by cell, then the cross-sheet checks
 (unknown ids, duplicates, cycles, quantities along a path, shares per item and stage) run on
@@ -62,6 +62,8 @@ SHEETS: dict[str, list[Column]] = {
         Column("dis_area", required=False, allow_empty=True),
         Column("material", required=False, allow_empty=True),
         Column("unit", required=False, allow_empty=True),
+        # Workbook v1.1: stock in days of the item's normal consumption; a v1 workbook has none.
+        Column("stock_days", "number", required=False, allow_empty=True, minimum=0.0),
     ],
     "bom": [
         Column("parent"),

@@ -69,12 +69,13 @@ _EXCEL_ALTERNATIVE = N_("write a folder of CSV files (a path without .xlsx) or a
 MATERIAL_COLUMNS = ["id", "name_en", "name_nl", "category", "note"]
 
 INSTRUCTIONS = (
-    N_("ketenradar chain workbook (v1)"),
+    N_("ketenradar chain workbook (v1.1)"),
     "",
     N_("Fill in three sheets; columns marked * are required. One row per item, BOM edge or sourcing line."),
     N_(
         "items*: id*, name*, kind* (platform, subsystem, component, semi_finished, material), domain, "
-        "dis_area, material (for kind material: the material id), unit"
+        "dis_area, material (for kind material: the material id), unit, stock_days (stock in days of "
+        "the item's normal consumption, >= 0; empty = no stock)"
     ),
     N_("bom*: parent*, child*, quantity* (units of child per unit of parent, > 0)"),
     N_(

@@ -11,9 +11,9 @@ from ketenradar._types import IntArray
 
 __all__ = ["CHAIN_COLUMNS", "Chain", "ChainCodes"]
 
-# The columns of each sheet of the chain workbook (v1), in order; storage and writers use them.
+# The columns of each sheet of the chain workbook (v1.1), in order; storage and writers use them.
 CHAIN_COLUMNS: dict[str, list[str]] = {
-    "items": ["id", "name", "kind", "domain", "dis_area", "material", "unit"],
+    "items": ["id", "name", "kind", "domain", "dis_area", "material", "unit", "stock_days"],
     "bom": ["parent", "child", "quantity"],
     "sourcing": ["item", "country", "share", "stage", "supplier", "tier", "lead_time_days", "stock_days"],
 }
@@ -47,10 +47,12 @@ class ChainCodes:
 
 @dataclass(frozen=True, slots=True)
 class Chain:
-    """A validated value chain (workbook v1). Frames are treated as read-only.
+    """A validated value chain (workbook v1.1). Frames are treated as read-only.
 
-    ``items``: id, name, kind, domain, dis_area, material, unit — one row per item, in workbook
-    order. ``bom``: parent, child, quantity (units of child per unit of parent).
+    ``items``: id, name, kind, domain, dis_area, material, unit, stock_days (float64, NaN for
+    no stock) — one row per item, in workbook order; an items frame without stock_days (built
+    before workbook v1.1) gets one of NaN.
+    ``bom``: parent, child, quantity (units of child per unit of parent).
     ``sourcing``: item, country, share, stage, supplier, tier, lead_time_days, stock_days — with
     the default stages expanded (a material row without a stage stands for mining and
     processing), so shares sum to 1 per item and stage. ``source`` is the file it was read
@@ -68,6 +70,10 @@ class Chain:
     codes: ChainCodes | None = None
 
     def __post_init__(self) -> None:
+        if "stock_days" not in self.items.columns:
+            # Chains built in code before workbook v1.1 have no stocks; every reader may rely on
+            # the column. Copy-on-write: the other columns are not copied.
+            object.__setattr__(self, "items", self.items.assign(stock_days=np.nan))
         codes = self.codes
         if codes is not None and (
             len(codes.parent) != len(self.bom)

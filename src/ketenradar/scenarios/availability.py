@@ -26,7 +26,7 @@ from ketenradar.model.vocabulary import CHAIN_STAGES, RAW_MATERIAL_STAGES
 from ketenradar.network.build import ChainMatrix
 from ketenradar.network.propagate import reduce_up, total_requirements
 
-__all__ = ["ScenarioResult", "run_scenario"]
+__all__ = ["OwnSupply", "ScenarioResult", "own_from_stages", "own_supply", "run_scenario"]
 
 TOLERANCE = 1e-9
 _STAGE_CODE: dict[str, int] = {stage: i for i, stage in enumerate(CHAIN_STAGES)}
@@ -199,10 +199,58 @@ def _retained(
     return retained
 
 
+@dataclass(frozen=True, slots=True)
+class OwnSupply:
+    """An item's own supply under a set of shocks, before propagation up the chain.
+
+    ``stage_values`` is ``1 − Σ share · loss`` per item and stage (NaN where the item has no
+    supply at that stage), not yet clipped to 0..1; ``stage_basis`` says whether a value comes
+    from the chain's sourcing or from world shares; ``retained`` is each sourcing row's
+    ``Π(1 − severity)`` over the shocks that cover it, in the rows' order.
+    """
+
+    stage_values: FloatArray
+    stage_basis: np.ndarray
+    retained: FloatArray
+
+
 def run_scenario(
     chain: Chain, matrix: ChainMatrix, scenario: Scenario, world_shares: pd.DataFrame
 ) -> ScenarioResult:
     """Apply the scenario's shocks and propagate availability to every item and platform."""
+    supply = own_supply(chain, matrix, scenario, world_shares)
+    stage_availability = np.clip(supply.stage_values, 0.0, 1.0)
+    own = own_from_stages(stage_availability)
+    availability = reduce_up(matrix, own, "min")
+
+    return ScenarioResult(
+        scenario=scenario,
+        labels=matrix.index.values,
+        kind=matrix.kind,
+        availability=availability,
+        own_availability=own,
+        stage_values=stage_availability,
+        stage_basis=supply.stage_basis,
+        limits=_direct_limits(matrix, own, availability),
+        platform_positions=matrix.platforms,
+        root_causes=_root_causes(matrix, own, availability),
+    )
+
+
+def own_from_stages(stage_availability: FloatArray) -> FloatArray:
+    """Return each row's minimum over its stages with a value (1 where none has one), at most 1."""
+    # Column by column, as a reduction along rows of three is slow in NumPy.
+    gaps = np.isnan(stage_availability)
+    filled = np.where(gaps, np.inf, stage_availability)
+    own = np.where(functools.reduce(np.logical_and, gaps.T), 1.0, functools.reduce(np.minimum, filled.T))
+    result: FloatArray = np.minimum(own, 1.0)
+    return result
+
+
+def own_supply(
+    chain: Chain, matrix: ChainMatrix, scenario: Scenario, world_shares: pd.DataFrame
+) -> OwnSupply:
+    """Return every item's own supply per stage under the scenario's shocks (the baseline rule)."""
     # Only the few ids the shocks name are looked up, not a set of all the chain's ids.
     named = list(dict.fromkeys(i for shock in scenario.shocks for i in shock.items))
     if named:
@@ -270,27 +318,7 @@ def run_scenario(
         if item_shocks:
             _apply_item_shocks(scenario, matrix, world, stage_name, needs[has_world], stage_availability)
 
-    stage_availability = np.clip(stage_availability, 0.0, 1.0)
-    # The minimum over the stages with a value; 1 where none has one. Column by column, as a
-    # reduction along rows of three is slow in NumPy.
-    gaps = np.isnan(stage_availability)
-    filled = np.where(gaps, np.inf, stage_availability)
-    own = np.where(functools.reduce(np.logical_and, gaps.T), 1.0, functools.reduce(np.minimum, filled.T))
-    own = np.minimum(own, 1.0)
-    availability = reduce_up(matrix, own, "min")
-
-    return ScenarioResult(
-        scenario=scenario,
-        labels=matrix.index.values,
-        kind=matrix.kind,
-        availability=availability,
-        own_availability=own,
-        stage_values=stage_availability,
-        stage_basis=basis,
-        limits=_direct_limits(matrix, own, availability),
-        platform_positions=matrix.platforms,
-        root_causes=_root_causes(matrix, own, availability),
-    )
+    return OwnSupply(stage_availability, basis, retained)
 
 
 def _apply_item_shocks(

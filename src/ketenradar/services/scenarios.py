@@ -154,6 +154,7 @@ class ScenarioRun:
                     "materials": list(s.materials),
                     "items": list(s.items),
                     "severity": json_value(s.severity, f"/shocks/{n}/severity"),
+                    "start_day": s.start_day,
                     "duration_days": json_value(s.duration_days, f"/shocks/{n}/duration_days"),
                     "probability": json_value(s.probability, f"/shocks/{n}/probability"),
                 }

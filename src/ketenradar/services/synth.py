@@ -149,6 +149,7 @@ def synthetic_chain(
             "dis_area": "",
             "material": material,
             "unit": np.where(kinds == "material", "kg", "unit"),
+            "stock_days": np.nan,
         }
     )
     bom = pd.DataFrame({"parent": ids[parent], "child": ids[child], "quantity": quantity})

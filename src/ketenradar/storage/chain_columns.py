@@ -48,6 +48,7 @@ COMPRESSION: str | None = next((c for c in ("zstd", "lz4") if pa.Codec.is_availa
 # Columns that hold item codes (the bom's and sourcing's references to the items sheet).
 _CODE_COLUMNS: dict[str, tuple[str, ...]] = {"bom": ("parent", "child"), "sourcing": ("item",)}
 _NUMBER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "items": ("stock_days",),
     "bom": ("quantity",),
     "sourcing": ("share", "tier", "lead_time_days", "stock_days"),
 }
@@ -177,6 +178,10 @@ def read_chain(
                 # The ids back from their codes: one Arrow take, no lookup per row.
                 data[column] = _text_series(ids.take(pa.array(codes[column])))
             elif column in _NUMBER_COLUMNS.get(sheet, ()):
+                if column not in table.column_names:
+                    # Stored before the column existed (items' stock_days, workbook v1.1): no value.
+                    data[column] = np.full(table.num_rows, np.nan)
+                    continue
                 data[column] = table[column].to_numpy().astype(np.float64, copy=False)
             else:
                 data[column] = _text_series(table[column])

@@ -89,6 +89,7 @@ _TABLES = frozenset({"chains", "chain_sheets", "surveys", "chain_materials"})
 _LEGACY_TABLES = ("items", "bom", "sourcing")
 _MATERIAL_COLUMNS = ("id", "name_en", "name_nl", "category", "note", "source")
 _LEGACY_REAL_COLUMNS = (
+    ("items", "stock_days"),
     ("bom", "quantity"),
     ("sourcing", "share"),
     ("sourcing", "tier"),
@@ -229,14 +230,20 @@ class SqliteStore:
             "SELECT chain_key, name, version FROM chains c WHERE NOT EXISTS "
             "(SELECT 1 FROM chain_sheets s WHERE s.chain_key = c.chain_key) ORDER BY chain_key"
         ).fetchall()
+        # Schema 0 predates some columns (the items' stock_days of workbook v1.1): they have no value.
+        present = {
+            table: {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+            for table in CHAIN_COLUMNS
+        }
         for key, name, version in pending:
             # One chain at a time, read as the store of schema 0 read it; a one-off per workspace.
             frames = {
                 table: pd.read_sql_query(
-                    f"SELECT {', '.join(columns)} FROM {table} WHERE chain_key = ? ORDER BY position",
+                    f"SELECT {', '.join(c for c in columns if c in present[table])} FROM {table} "
+                    "WHERE chain_key = ? ORDER BY position",
                     connection,
                     params=(key,),
-                )
+                ).reindex(columns=columns, fill_value=np.nan)
                 for table, columns in CHAIN_COLUMNS.items()
             }
             frames["sourcing"]["supplier"] = frames["sourcing"]["supplier"].fillna("")

@@ -1,0 +1,93 @@
+"""The CLI contract of `scenario simulate`: JSON keys, a hand-checked series, csv and table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.chains import write_chain
+
+# Platform p ← component c ← gallium m, processed half in CHN (2.5 days of buffer on that row)
+# and half in JPN. A full loss of CHN supply: the buffer covers days 0 and 1, half of day 2
+# (the row delivers 0.5, m = 1 − 0.5·0.5 = 0.75), then m = 0.5.
+BUFFERED = {
+    "items.csv": """id,name,kind,domain,dis_area,material,unit
+p,Platform,platform,land,,,unit
+c,Component,component,land,,,unit
+m,Gallium,material,,,gallium,kg
+""",
+    "bom.csv": """parent,child,quantity
+p,c,1
+c,m,2
+""",
+    "sourcing.csv": """item,country,share,stage,supplier,tier,stock_days
+p,NLD,1,manufacturing,,0,
+c,DEU,1,manufacturing,,1,
+m,AUS,1,mining,,3,
+m,CHN,0.5,processing,,2,2.5
+m,JPN,0.5,processing,,2,
+""",
+}
+
+SCENARIO = """name: China stops
+shocks:
+  - countries: [CHN]
+    severity: 1.0
+    start_day: 1
+    duration_days: 4
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[str, str]:
+    chain = write_chain(tmp_path / "buffered", BUFFERED)
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    return str(scenario), str(chain)
+
+
+def test_f12_simulate_json_keeps_the_contract_shape(
+    run_json: Callable[..., Any], files: tuple[str, str]
+) -> None:
+    scenario, chain = files
+    document = run_json("scenario", "simulate", scenario, "--chain", chain, "--horizon", "7")
+    assert {"scenario", "horizon_days", "platforms", "provenance"} <= set(document)
+    assert document["scenario"] == "China stops"
+    assert document["horizon_days"] == 7
+    (platform,) = document["platforms"]
+    assert {"id", "days_lost", "stockout_day", "min_output", "first_short", "series"} <= set(platform)
+    # Shock on days 1–4: buffer whole on days 1, 2; 0.75 on day 3; 0.5 on day 4; back on day 5.
+    assert platform["series"] == pytest.approx([1, 1, 1, 0.75, 0.5, 1, 1])
+    assert platform["days_lost"] == pytest.approx(0.75)
+    assert platform["stockout_day"] == 3
+    assert platform["min_output"] == pytest.approx(0.5)
+    assert platform["first_short"] == "m"
+    assert document["provenance"]["parameters"]["horizon_days"] == 7
+
+
+def test_f12_simulate_csv_has_a_row_per_platform_and_day(
+    run: Callable[..., Any], files: tuple[str, str]
+) -> None:
+    scenario, chain = files
+    result = run("scenario", "simulate", scenario, "--chain", chain, "--horizon", "4", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "platform,day,output",
+        "p,0,1.0",
+        "p,1,1.0",
+        "p,2,1.0",
+        "p,3,0.75",
+    ]
+
+
+def test_f12_simulate_table_names_the_first_stock_to_run_out(
+    run: Callable[..., Any], files: tuple[str, str]
+) -> None:
+    scenario, chain = files
+    result = run("scenario", "simulate", scenario, "--chain", chain, "--horizon", "7")
+    assert result.exit_code == 0, result.output
+    assert "0.8" in result.stdout  # days lost 0.75 at one decimal
+    assert " m " in result.stdout
