@@ -28,6 +28,8 @@ __all__ = [
     "load_scenario",
     "run_on_chain",
     "scenario_notes",
+    "scenario_sources",
+    "shocks_json",
 ]
 
 BASELINE_RULE = N_(
@@ -147,30 +149,36 @@ class ScenarioRun:
                     )
                 )
             ],
-            "shocks": [
-                {
-                    "countries": list(s.countries),
-                    "stage": s.stage,
-                    "materials": list(s.materials),
-                    "items": list(s.items),
-                    "severity": json_value(s.severity, f"/shocks/{n}/severity"),
-                    "start_day": s.start_day,
-                    "duration_days": json_value(s.duration_days, f"/shocks/{n}/duration_days"),
-                    "probability": json_value(s.probability, f"/shocks/{n}/probability"),
-                }
-                for n, s in enumerate(result.scenario.shocks)
-            ],
+            "shocks": shocks_json(result.scenario),
             "notes": [note.to_json() for note in self.notes],
-            "sources": [
-                {
-                    "dataset": "scenario",
-                    "title": result.scenario.name,
-                    "citation": result.scenario.source,
-                },
-                *sources_json(self.provenance.datasets),
-            ],
+            "sources": scenario_sources(result.scenario, self.provenance),
             "provenance": self.provenance.to_json(),
         }
+
+
+def shocks_json(scenario: Scenario) -> list[dict[str, Any]]:
+    """Return a scenario's shocks as JSON-ready dicts (as every scenario document lists them)."""
+    return [
+        {
+            "countries": list(s.countries),
+            "stage": s.stage,
+            "materials": list(s.materials),
+            "items": list(s.items),
+            "severity": json_value(s.severity, f"/shocks/{n}/severity"),
+            "start_day": s.start_day,
+            "duration_days": json_value(s.duration_days, f"/shocks/{n}/duration_days"),
+            "probability": json_value(s.probability, f"/shocks/{n}/probability"),
+        }
+        for n, s in enumerate(scenario.shocks)
+    ]
+
+
+def scenario_sources(scenario: Scenario, provenance: ResultProvenance) -> list[dict[str, Any]]:
+    """Return the ``sources`` of a scenario document: the scenario's own source, then the datasets."""
+    return [
+        {"dataset": "scenario", "title": scenario.name, "citation": scenario.source},
+        *sources_json(provenance.datasets),
+    ]
 
 
 def run_on_chain(

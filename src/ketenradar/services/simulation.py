@@ -16,8 +16,14 @@ from ketenradar.scenarios.simulate import DEFAULT_HORIZON_DAYS, SimulationResult
 from ketenradar.services.chains import OpenedChain, chain_records
 from ketenradar.services.jsonable import json_value
 from ketenradar.services.materials import world_supply_shares
-from ketenradar.services.provenance import ResultProvenance, provenance, sources_json
-from ketenradar.services.scenarios import LoadedScenario, ScenarioNote, scenario_notes
+from ketenradar.services.provenance import ResultProvenance, provenance
+from ketenradar.services.scenarios import (
+    LoadedScenario,
+    ScenarioNote,
+    scenario_notes,
+    scenario_sources,
+    shocks_json,
+)
 
 __all__ = ["SIMULATION_RULE", "ChainSimulation", "simulate_on_chain"]
 
@@ -66,23 +72,9 @@ class ChainSimulation:
                     )
                 )
             ],
-            "shocks": [
-                {
-                    "countries": list(s.countries),
-                    "stage": s.stage,
-                    "materials": list(s.materials),
-                    "items": list(s.items),
-                    "severity": json_value(s.severity, f"/shocks/{n}/severity"),
-                    "start_day": s.start_day,
-                    "duration_days": json_value(s.duration_days, f"/shocks/{n}/duration_days"),
-                }
-                for n, s in enumerate(result.scenario.shocks)
-            ],
+            "shocks": shocks_json(result.scenario),
             "notes": [note.to_json() for note in self.notes],
-            "sources": [
-                {"dataset": "scenario", "title": result.scenario.name, "citation": result.scenario.source},
-                *sources_json(self.provenance.datasets),
-            ],
+            "sources": scenario_sources(result.scenario, self.provenance),
             "provenance": self.provenance.to_json(),
         }
 
