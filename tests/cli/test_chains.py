@@ -239,3 +239,36 @@ def test_f04_materials_from_a_catalogue_file_travel_with_the_stored_chain(run, t
         assert run("chain", "export", "x", str(out), "--workspace", workspace).exit_code == 0
         again = run("chain", "import", str(out), "--name", "again", "--workspace", workspace)
         assert again.exit_code == 0, again.output
+
+
+def test_f12_scenario_list_json_shows_the_library(run_json) -> None:
+    document = run_json("scenario", "list")
+    entries = {s["id"]: s for s in document["scenarios"]}
+    assert {"china-graphite-2023", "russia-sanctions-2022", "drc-cobalt-hypothetical"} <= set(entries)
+    assert set(entries["china-graphite-2023"]) == {"id", "name", "description", "source", "shocks"}
+    assert entries["china-graphite-2023"]["shocks"] == 2
+    assert "No. 39" in entries["china-graphite-2023"]["source"]
+    assert {r["name"] for r in document["provenance"]["inputs"]} == {f"library:{i}" for i in entries}
+
+
+def test_f12_scenario_run_takes_a_library_id(run_json) -> None:
+    document = run_json("scenario", "run", "china-graphite-2023", "--chain", str(demo_chain_path()))
+    assert document["scenario"] == "China graphite export controls (December 2023), stress test"
+    assert [s["stage"] for s in document["shocks"]] == ["mining", "processing"]
+    assert any(p["availability"] < 1 for p in document["platforms"])
+    (_, scenario) = document["provenance"]["inputs"]
+    assert scenario["name"] == "library:china-graphite-2023"
+
+
+def test_f12_unknown_scenario_id_lists_the_library_and_writes_nothing(run, tmp_path: Path) -> None:
+    workspace = tmp_path / "w.sqlite"
+    result = run(
+        "scenario", "run", "china-graphit", "--chain", str(demo_chain_path()), "--workspace", str(workspace)
+    )
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "no scenario 'china-graphit' in the library" in result.stderr
+    assert "china-graphite-2023" in result.stderr and "file path" in result.stderr
+    assert not workspace.exists()
+    missing = run("scenario", "simulate", str(tmp_path / "gone.yaml"), "--chain", str(demo_chain_path()))
+    assert missing.exit_code == 1 and str(tmp_path / "gone.yaml") in missing.stderr
+    assert "russia-sanctions-2022" in missing.stderr

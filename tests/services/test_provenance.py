@@ -64,6 +64,7 @@ def _arguments(files: dict[str, Path]) -> dict[tuple[str, ...], list[str]]:
         ("chain", "list"): workspace,
         ("chain", "show"): ["demo", *workspace],
         ("chain", "exposure"): [str(demo_chain_path())],
+        ("scenario", "list"): [],
         ("scenario", "run"): [str(demo_scenario_path()), "--chain", "demo", *workspace],
         ("scenario", "simulate"): [str(demo_scenario_path()), "--chain", "demo", *workspace],
         ("survey", "summary"): [],

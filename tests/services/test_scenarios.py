@@ -136,3 +136,54 @@ def test_f12_scenario_json_lists_each_shock_with_its_start_day(shared) -> None:
     )
     listed = run_on_chain(shared, Scenario("t", shocks), CATALOGUE).to_json()["shocks"]
     assert [(s["start_day"], s["duration_days"]) for s in listed] == [(30, 90.0), (0, None)]
+
+
+# The shipped library (issue 10 item 2): every file loads, names its source, says when it is hypothetical.
+
+
+def test_f12_every_library_scenario_loads_against_the_catalogue() -> None:
+    from ketenradar.services.scenarios import library_ids, load_scenario, scenario_library
+
+    library = scenario_library()
+    ids = [entry.id for entry in library]
+    assert len(ids) == len(set(ids)) == len(library_ids())
+    assert {
+        "china-gallium-germanium-2023",
+        "china-graphite-2023",
+        "china-rare-earth-technology-2023",
+        "russia-sanctions-2022",
+        "taiwan-semiconductors-hypothetical",
+        "drc-cobalt-hypothetical",
+    } <= set(ids)
+    for entry in library:
+        loaded = load_scenario(entry.id, CATALOGUE)  # validates the material ids
+        assert loaded.scenario.name == entry.name and len(loaded.scenario.shocks) == entry.shocks >= 1
+        assert loaded.record.name == f"library:{entry.id}" and loaded.record.sha256 is not None
+    assert all("_" not in i and i == i.lower() for i in ids)  # ids use hyphens
+
+
+def test_f12_every_library_scenario_names_its_source_and_labels_its_assumptions() -> None:
+    from ketenradar.services.scenarios import scenario_library
+
+    for entry in scenario_library():
+        assert entry.source.strip() and entry.source != entry.id, entry.id
+        assert "assumption" in entry.description, entry.id
+        hypothetical = entry.id.endswith("-hypothetical")
+        assert ("HYPOTHETICAL" in entry.name) == hypothetical, entry.id
+        assert ("HYPOTHETICAL" in entry.description) == hypothetical, entry.id
+        assert (entry.source == "hypothetical scenario, no official act") == hypothetical, entry.id
+        if not hypothetical:
+            assert any(str(year) in entry.source for year in range(2014, 2030)), entry.id
+
+
+def test_f12_unknown_library_id_lists_the_ids_and_a_missing_file_is_named() -> None:
+    from ketenradar.errors import InputFileError, NotFound
+    from ketenradar.services.scenarios import load_scenario
+
+    with pytest.raises(NotFound) as unknown:
+        load_scenario("china-graphite", CATALOGUE)
+    assert "china-graphite-2023" in str(unknown.value) and "file path" in str(unknown.value)
+    with pytest.raises(InputFileError) as missing:
+        load_scenario("missing/china-graphite-2023.yaml", CATALOGUE)
+    assert "missing/china-graphite-2023.yaml" in str(missing.value)
+    assert "drc-cobalt-hypothetical" in str(missing.value)

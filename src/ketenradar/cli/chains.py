@@ -321,20 +321,60 @@ def scenario() -> None:
     """Disruption scenarios on a chain."""
 
 
+@scenario.command(name="list")
+@format_option
+def scenario_list(fmt: str) -> None:
+    """List the shipped reference scenarios: export controls, sanctions and hypothetical disruptions."""
+    import pandas as pd
+
+    from ketenradar.services.provenance import provenance
+    from ketenradar.services.scenarios import library_record, scenario_library
+
+    library = scenario_library()
+    if fmt == "json":
+        # The records of the shipped files, so that a listing says which versions it showed.
+        used = provenance([], {}, [library_record(s.id) for s in library])
+        emit_json({"scenarios": [s.to_json() for s in library], "provenance": used.to_json()})
+        return
+    rows = pd.DataFrame(
+        [s.to_json() for s in library], columns=["id", "name", "source", "shocks", "description"]
+    )
+    if fmt == "csv":
+        emit_csv(rows)
+        return
+    emit_table(
+        rows,
+        [
+            ("id", N_("id"), -1),
+            ("name", N_("name"), -1),
+            ("source", N_("source"), -1),
+            ("shocks", N_("shocks"), 0),
+        ],
+        title=_("Scenario library"),
+        caption=_(
+            "Run one with `ketenradar scenario run ID --chain ...`; a scenario file path is also accepted."
+        ),
+    )
+
+
 @scenario.command()
-@argument("scenario_file", metavar="SCENARIO", type=FILE)
+@argument("scenario_file", metavar="SCENARIO")
 @option("--chain", "chain_ref", required=True, metavar="WORKBOOK|NAME", help="The chain to run it on.")
 @workspace_option
 @catalogue_option
 @format_option
 def run(
-    scenario_file: Path,
+    scenario_file: str,
     chain_ref: str,
     workspace: Path | None,
     catalogue_file: Path | None,
     fmt: str,
 ) -> None:
-    """Availability of every item and platform under SCENARIO, with the limiting inputs."""
+    """Availability of every item and platform under SCENARIO, with the limiting inputs.
+
+    SCENARIO is a scenario file (.yaml, .yml or .json) or the id of a shipped scenario
+    (see `ketenradar scenario list`).
+    """
     from ketenradar.reports.formatting import sentence
     from ketenradar.services.chains import open_chain
     from ketenradar.services.scenarios import load_scenario, run_on_chain
@@ -386,7 +426,7 @@ def run(
 
 
 @scenario.command()
-@argument("scenario_file", metavar="SCENARIO", type=FILE)
+@argument("scenario_file", metavar="SCENARIO")
 @option("--chain", "chain_ref", required=True, metavar="WORKBOOK|NAME", help="The chain to run it on.")
 @option(
     "--horizon",
@@ -400,14 +440,18 @@ def run(
 @catalogue_option
 @format_option
 def simulate(
-    scenario_file: Path,
+    scenario_file: str,
     chain_ref: str,
     horizon_days: int,
     workspace: Path | None,
     catalogue_file: Path | None,
     fmt: str,
 ) -> None:
-    """Daily platform output under SCENARIO over time, with item stocks and buffered supply rows."""
+    """Daily platform output under SCENARIO over time, with item stocks and buffered supply rows.
+
+    SCENARIO is a scenario file (.yaml, .yml or .json) or the id of a shipped scenario
+    (see `ketenradar scenario list`).
+    """
     from ketenradar.reports.formatting import sentence
     from ketenradar.services.chains import open_chain
     from ketenradar.services.scenarios import load_scenario

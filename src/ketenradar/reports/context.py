@@ -36,7 +36,7 @@ def demo_chain_path() -> Path:
 def demo_scenario_path() -> Path:
     """Return the shipped China gallium/germanium scenario file."""
     return Path(
-        str(resources.files("ketenradar.demo_data") / "scenarios" / "china_gallium_germanium_2023.yaml")
+        str(resources.files("ketenradar.demo_data") / "scenarios" / "china-gallium-germanium-2023.yaml")
     )
 
 

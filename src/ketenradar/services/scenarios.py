@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ketenradar.errors import InputFileError, NotFound
 from ketenradar.ingest.scenario_file import read_scenario
 from ketenradar.locale import N_, _
 from ketenradar.model.chain import Chain
@@ -18,15 +20,27 @@ from ketenradar.scenarios.availability import ScenarioResult, run_scenario
 from ketenradar.services.chains import OpenedChain, chain_records
 from ketenradar.services.jsonable import json_value
 from ketenradar.services.materials import world_supply_shares
-from ketenradar.services.provenance import InputRecord, ResultProvenance, input_file, provenance, sources_json
+from ketenradar.services.provenance import (
+    InputRecord,
+    ResultProvenance,
+    file_digest,
+    input_file,
+    provenance,
+    sources_json,
+)
 
 __all__ = [
     "BASELINE_RULE",
+    "LibraryScenario",
     "LoadedScenario",
     "ScenarioNote",
     "ScenarioRun",
+    "library_ids",
+    "library_path",
+    "library_record",
     "load_scenario",
     "run_on_chain",
+    "scenario_library",
     "scenario_notes",
     "scenario_sources",
     "shocks_json",
@@ -46,9 +60,97 @@ class LoadedScenario:
     record: InputRecord
 
 
-def load_scenario(path: str | Path, catalogue: MaterialCatalogue) -> LoadedScenario:
-    """Read and validate a scenario file against the catalogue's material ids."""
-    return LoadedScenario(read_scenario(path, list(catalogue)), input_file("scenario", path))
+# A SCENARIO argument with one of these endings is a file, never a library id.
+SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryScenario:
+    """A scenario shipped with ketenradar: its id (the file name), name, description, source, shocks."""
+
+    id: str
+    name: str
+    description: str
+    source: str
+    shocks: int
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the entry as in the ``scenarios`` list of ``scenario list --format json``."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "source": self.source,
+            "shocks": self.shocks,
+        }
+
+
+def _library_folder() -> Path:
+    # Package data, opened as a resource like the demo chain (the package is installed unzipped).
+    return Path(str(resources.files("ketenradar.demo_data") / "scenarios"))
+
+
+def library_ids() -> list[str]:
+    """Return the ids of the shipped scenarios, in name order."""
+    return sorted(p.stem for p in _library_folder().glob("*.yaml"))
+
+
+def library_path(scenario_id: str) -> Path:
+    """Return the file of a library scenario; refuse an unknown id with the list of ids."""
+    if scenario_id not in library_ids():
+        raise NotFound(
+            _(
+                "no scenario {id!r} in the library; library scenarios: {ids} "
+                "(a scenario file path, .yaml, .yml or .json, is also accepted)"
+            ).format(id=scenario_id, ids=", ".join(library_ids())),
+            scenario_id,
+        )
+    return _library_folder() / f"{scenario_id}.yaml"
+
+
+def library_record(scenario_id: str) -> InputRecord:
+    """Return the input record of a library scenario: named ``library:ID``, with its file and checksum."""
+    path = library_path(scenario_id)
+    # The source stays the real file, so its checksum can be verified like any user file's.
+    return InputRecord(
+        role="scenario", source=str(path), sha256=file_digest(path), name=f"library:{scenario_id}"
+    )
+
+
+def scenario_library() -> list[LibraryScenario]:
+    """Return the shipped reference scenarios with their name, description, source and number of shocks."""
+    entries = []
+    for scenario_id in library_ids():
+        spec = read_scenario(_library_folder() / f"{scenario_id}.yaml")
+        entries.append(
+            LibraryScenario(scenario_id, spec.name, spec.description, spec.source, len(spec.shocks))
+        )
+    return entries
+
+
+def _is_file_argument(argument: str | Path) -> bool:
+    """Return whether a SCENARIO argument names a file rather than a library id."""
+    path = Path(argument)
+    # A Path object from a program is always a file; only text can name a library scenario.
+    return isinstance(argument, Path) or path.exists() or path.suffix.lower() in SCENARIO_SUFFIXES
+
+
+def load_scenario(scenario: str | Path, catalogue: MaterialCatalogue) -> LoadedScenario:
+    """Read and validate a scenario file, or a library scenario by id, against the catalogue's materials."""
+    materials = list(catalogue)
+    if not _is_file_argument(scenario):
+        path = library_path(str(scenario))
+        return LoadedScenario(read_scenario(path, materials), library_record(path.stem))
+    if not Path(scenario).is_file():
+        # Said here rather than by read_scenario so that the library's ids are offered too.
+        raise InputFileError.single(
+            str(scenario),
+            _("file not found"),
+            expected=_("a scenario file (.yaml, .yml or .json) or a library scenario id: {ids}").format(
+                ids=", ".join(library_ids())
+            ),
+        )
+    return LoadedScenario(read_scenario(scenario, materials), input_file("scenario", scenario))
 
 
 @dataclass(frozen=True, slots=True)
