@@ -91,3 +91,49 @@ def test_f12_simulate_table_names_the_first_stock_to_run_out(
     assert result.exit_code == 0, result.output
     assert "0.8" in result.stdout  # days lost 0.75 at one decimal
     assert " m " in result.stdout
+
+
+MONTE_CARLO = """name: China may stop
+shocks:
+  - countries: [CHN]
+    severity: 1.0
+    start_day: 100
+    duration_days: 4
+    probability: 0.5
+"""
+
+
+def test_f13_montecarlo_json_keeps_the_contract_shape(run_json: Callable[..., Any], tmp_path: Path) -> None:
+    chain = write_chain(tmp_path / "buffered", BUFFERED)
+    scenario = tmp_path / "mc.yaml"
+    scenario.write_text(MONTE_CARLO, encoding="utf-8")
+    document = run_json(
+        "scenario", "montecarlo", str(scenario), "--chain", str(chain), "--draws", "40", "--seed", "3"
+    )
+    assert {"scenario", "draws", "seed", "platforms", "provenance"} <= set(document)
+    assert (document["scenario"], document["draws"], document["seed"]) == ("China may stop", 40, 3)
+    (platform,) = document["platforms"]
+    assert {"id", "mean_days_lost", "p50", "p90", "p95", "p99", "p_loss", "contributions"} <= set(platform)
+    (contribution,) = platform["contributions"]
+    assert {"shock", "mean_days_lost"} <= set(contribution)
+    # Days 100–103 with 2.5 days of buffer: 1, 1, 0.75, 0.5 → 0.75 days lost in each occurring year.
+    occurring = document["shock_frequency"][0]["draws_occurring"]
+    assert platform["mean_days_lost"] == pytest.approx(0.75 * occurring / 40)
+    assert platform["p_loss"] == pytest.approx(occurring / 40)
+    assert contribution["mean_days_lost"] == pytest.approx(platform["mean_days_lost"])
+    assert document["provenance"]["parameters"]["draws"] == 40
+    assert document["provenance"]["seed"] == 3
+
+
+def test_f13_montecarlo_csv_and_table(run: Callable[..., Any], tmp_path: Path) -> None:
+    chain = write_chain(tmp_path / "buffered", BUFFERED)
+    scenario = tmp_path / "mc.yaml"
+    scenario.write_text(MONTE_CARLO, encoding="utf-8")
+    result = run(
+        "scenario", "montecarlo", str(scenario), "--chain", str(chain), "--draws", "10", "--format", "csv"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "id,mean_days_lost,p50,p90,p95,p99,p_loss"
+    table = run("scenario", "montecarlo", str(scenario), "--chain", str(chain), "--draws", "10")
+    assert table.exit_code == 0, table.output
+    assert "Monte Carlo" in table.stdout

@@ -493,6 +493,86 @@ def simulate(
         click.secho(sentence(note.text()), err=True, fg="yellow")
 
 
+@scenario.command()
+@argument("scenario_file", metavar="SCENARIO")
+@option("--chain", "chain_ref", required=True, metavar="WORKBOOK|NAME", help="The chain to run it on.")
+@option(
+    "--draws",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Number of simulated years.",
+)
+@option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same numbers).")
+@workspace_option
+@catalogue_option
+@format_option
+def montecarlo(
+    scenario_file: str,
+    chain_ref: str,
+    draws: int,
+    seed: int,
+    workspace: Path | None,
+    catalogue_file: Path | None,
+    fmt: str,
+) -> None:
+    """Distribution of platform-days lost over simulated years of SCENARIO, with shock probabilities.
+
+    SCENARIO is a scenario file (.yaml, .yml or .json) or the id of a shipped scenario
+    (see `ketenradar scenario list`).
+    """
+    import sys
+
+    from ketenradar.reports.formatting import sentence
+    from ketenradar.services.chains import open_chain
+    from ketenradar.services.scenarios import load_scenario
+    from ketenradar.services.simulation import montecarlo_on_chain
+
+    catalogue = catalogue_of(catalogue_file)
+    loaded = load_scenario(scenario_file, catalogue)
+    opened = open_chain(chain_ref, store_of(workspace), catalogue)
+    if sys.stderr.isatty():
+        # The number of distinct shock patterns is known only once drawn: the bar resizes then.
+        with click.progressbar(length=1, label=_("simulating years"), file=sys.stderr) as bar:
+
+            def advance(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            report = montecarlo_on_chain(opened, loaded, catalogue, draws, seed, advance)
+    else:
+        report = montecarlo_on_chain(opened, loaded, catalogue, draws, seed)
+    if fmt == "json":
+        emit_json(report.to_json())
+        return
+    platforms = report.result.platforms
+    if fmt == "csv":
+        emit_csv(platforms)
+        return
+    emit_table(
+        platforms,
+        [
+            ("id", N_("platform"), -1),
+            ("mean_days_lost", N_("mean days lost"), 1),
+            ("p50", N_("median"), 1),
+            ("p90", N_("90th percentile"), 1),
+            ("p95", N_("95th percentile"), 1),
+            ("p99", N_("99th percentile"), 1),
+            ("p_loss", N_("probability of loss"), 2),
+        ],
+        title=_("Monte Carlo over {draws} years (seed {seed}): {name}").format(
+            draws=draws, seed=seed, name=loaded.scenario.name
+        ),
+        caption=_(
+            "Days lost per simulated year; percentiles by linear interpolation; probability of "
+            "loss = share of years with any loss. Contributions per shock: --format json."
+        ),
+        limit=TABLE_ROWS,
+    )
+    for note in report.notes:
+        click.secho(sentence(note.text()), err=True, fg="yellow")
+
+
 @chain.command()
 @option("--items", "n_items", type=click.IntRange(min=10), required=True, help="Number of items.")
 @option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same chain).")

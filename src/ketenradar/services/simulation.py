@@ -1,7 +1,8 @@
-"""Disruption over time on a chain: daily platform output with stocks and buffered supply rows."""
+"""Disruption over time on a chain: daily platform output, and Monte Carlo over simulated years."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,8 +11,9 @@ import numpy as np
 from ketenradar.locale import N_, _
 from ketenradar.model.chain import Chain
 from ketenradar.model.material import MaterialCatalogue
-from ketenradar.model.scenario import Scenario
+from ketenradar.model.scenario import Scenario, Shock
 from ketenradar.network.build import build_chain_matrix
+from ketenradar.scenarios.montecarlo import YEAR_DAYS, MonteCarloResult, monte_carlo
 from ketenradar.scenarios.simulate import DEFAULT_HORIZON_DAYS, SimulationResult, simulate
 from ketenradar.services.chains import OpenedChain, chain_records
 from ketenradar.services.jsonable import json_value
@@ -25,11 +27,23 @@ from ketenradar.services.scenarios import (
     shocks_json,
 )
 
-__all__ = ["SIMULATION_RULE", "ChainSimulation", "simulate_on_chain"]
+__all__ = [
+    "MONTE_CARLO_RULE",
+    "SIMULATION_RULE",
+    "ChainMonteCarlo",
+    "ChainSimulation",
+    "montecarlo_on_chain",
+    "simulate_on_chain",
+]
 
 SIMULATION_RULE = N_(
     "rules v1 over time: each day the baseline rule over the shocks active that day; item stocks "
     "and sourcing-row buffers keep output at 1 while they cover the day's shortfall, not refilled"
+)
+
+MONTE_CARLO_RULE = N_(
+    "rules v1 Monte Carlo: each draw is one simulated year; a shock with a probability occurs at "
+    "most once, on its start day or a uniformly drawn day, cut off at the year's end"
 )
 
 
@@ -99,3 +113,108 @@ def simulate_on_chain(
     }
     used = provenance(["ec_global_supply"], parameters, records)
     return ChainSimulation(chain, result, used, scenario_notes(chain, spec))
+
+
+@dataclass(frozen=True, slots=True)
+class ChainMonteCarlo:
+    """Days lost per platform over Monte Carlo draws of a scenario, with provenance and notes."""
+
+    chain: Chain
+    result: MonteCarloResult
+    provenance: ResultProvenance
+    notes: tuple[ScenarioNote, ...] = ()
+
+    def contributions(self) -> list[list[dict[str, Any]]]:
+        """Return per platform each shock's contribution to its mean days lost, largest first."""
+        labels = [_shock_label(n, shock) for n, shock in enumerate(self.result.scenario.shocks)]
+        values = self.result.contributions
+        order = np.argsort(-values, axis=1, kind="stable")
+        ranked = np.take_along_axis(values, order, axis=1)
+        return [
+            [{"shock": labels[k], "index": k, "mean_days_lost": v} for k, v in zip(ks, vs, strict=True)]
+            for ks, vs in zip(order.tolist(), ranked.tolist(), strict=True)
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the ``scenario montecarlo --format json`` document (see the CLI contract)."""
+        result = self.result
+        frame = result.platforms
+        return {
+            "scenario": result.scenario.name,
+            "description": result.scenario.description,
+            "rule": _(MONTE_CARLO_RULE),
+            "draws": result.draws,
+            "seed": result.seed,
+            "horizon_days": YEAR_DAYS,
+            "percentile_method": "linear",
+            "platforms": [
+                {
+                    "id": row["id"],
+                    **{
+                        key: json_value(row[key], f"/platforms/{n}/{key}")
+                        for key in ("mean_days_lost", "p50", "p90", "p95", "p99", "p_loss")
+                    },
+                    "contributions": [
+                        {
+                            "shock": c["shock"],
+                            "index": c["index"],
+                            "mean_days_lost": json_value(
+                                c["mean_days_lost"], f"/platforms/{n}/contributions"
+                            ),
+                        }
+                        for c in contributions
+                    ],
+                }
+                for n, (row, contributions) in enumerate(
+                    zip(frame.to_dict("records"), self.contributions(), strict=True)
+                )
+            ],
+            "shock_frequency": [
+                {"shock": label, "draws_occurring": int(count)}
+                for label, count in zip(
+                    [_shock_label(n, s) for n, s in enumerate(result.scenario.shocks)],
+                    result.occurred.sum(axis=0).tolist(),
+                    strict=True,
+                )
+            ],
+            "shocks": shocks_json(result.scenario),
+            "notes": [note.to_json() for note in self.notes],
+            "sources": scenario_sources(result.scenario, self.provenance),
+            "provenance": self.provenance.to_json(),
+        }
+
+
+def _shock_label(number: int, shock: Shock) -> str:
+    """Return a short label of a shock: its number (from 1), countries and filter."""
+    what = ",".join((*shock.materials, *shock.items)) or "*"
+    return f"{number + 1}: {','.join(shock.countries)} {shock.stage} {what}"
+
+
+def montecarlo_on_chain(
+    opened: OpenedChain | Chain,
+    scenario: LoadedScenario | Scenario,
+    catalogue: MaterialCatalogue,
+    draws: int,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> ChainMonteCarlo:
+    """Run ``draws`` simulated years of a scenario on the chain (rules v1 Monte Carlo)."""
+    chain, records = chain_records(opened)
+    if isinstance(scenario, LoadedScenario):
+        spec, records = scenario.scenario, (*records, scenario.record)
+    else:
+        spec = scenario
+    result = monte_carlo(
+        chain, build_chain_matrix(chain), spec, world_supply_shares(catalogue), draws, seed, progress
+    )
+    parameters = {
+        "rule": "monte carlo v1",
+        "draws": draws,
+        "seed": seed,
+        "horizon_days": YEAR_DAYS,
+        "rng": "numpy.random.default_rng",
+        "percentiles": "numpy linear interpolation",
+        "world_shares": "EC 2023 global supply",
+    }
+    used = provenance(["ec_global_supply"], parameters, records, seed=seed)
+    return ChainMonteCarlo(chain, result, used, scenario_notes(chain, spec))
