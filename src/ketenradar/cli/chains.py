@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -316,6 +316,17 @@ def exposure(
     )
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def scenario_on_chain(function: F) -> F:
+    """Add the SCENARIO argument (a file or a library id) and ``--chain`` of the scenario commands."""
+    function = option(
+        "--chain", "chain_ref", required=True, metavar="WORKBOOK|NAME", help="The chain to run it on."
+    )(function)
+    return argument("scenario_file", metavar="SCENARIO")(function)
+
+
 @cli.group()
 def scenario() -> None:
     """Disruption scenarios on a chain."""
@@ -358,8 +369,7 @@ def scenario_list(fmt: str) -> None:
 
 
 @scenario.command()
-@argument("scenario_file", metavar="SCENARIO")
-@option("--chain", "chain_ref", required=True, metavar="WORKBOOK|NAME", help="The chain to run it on.")
+@scenario_on_chain
 @workspace_option
 @catalogue_option
 @format_option
@@ -426,8 +436,7 @@ def run(
 
 
 @scenario.command()
-@argument("scenario_file", metavar="SCENARIO")
-@option("--chain", "chain_ref", required=True, metavar="WORKBOOK|NAME", help="The chain to run it on.")
+@scenario_on_chain
 @option(
     "--horizon",
     "horizon_days",
@@ -494,8 +503,7 @@ def simulate(
 
 
 @scenario.command()
-@argument("scenario_file", metavar="SCENARIO")
-@option("--chain", "chain_ref", required=True, metavar="WORKBOOK|NAME", help="The chain to run it on.")
+@scenario_on_chain
 @option(
     "--draws",
     type=click.IntRange(min=1),

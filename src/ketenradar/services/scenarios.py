@@ -40,6 +40,7 @@ __all__ = [
     "library_record",
     "load_scenario",
     "run_on_chain",
+    "scenario_inputs",
     "scenario_library",
     "scenario_notes",
     "scenario_sources",
@@ -283,17 +284,23 @@ def scenario_sources(scenario: Scenario, provenance: ResultProvenance) -> list[d
     ]
 
 
+def scenario_inputs(
+    opened: OpenedChain | Chain, scenario: LoadedScenario | Scenario
+) -> tuple[Chain, Scenario, tuple[InputRecord, ...]]:
+    """Return the chain, the scenario and the records of where both came from."""
+    chain, records = chain_records(opened)
+    if isinstance(scenario, LoadedScenario):
+        return chain, scenario.scenario, (*records, scenario.record)
+    return chain, scenario, records
+
+
 def run_on_chain(
     opened: OpenedChain | Chain,
     scenario: LoadedScenario | Scenario,
     catalogue: MaterialCatalogue,
 ) -> ScenarioRun:
     """Run a scenario on the chain by the baseline rule."""
-    chain, records = chain_records(opened)
-    if isinstance(scenario, LoadedScenario):
-        spec, records = scenario.scenario, (*records, scenario.record)
-    else:
-        spec = scenario
+    chain, spec, records = scenario_inputs(opened, scenario)
     result = run_scenario(chain, build_chain_matrix(chain), spec, world_supply_shares(catalogue))
     parameters = {"rule": "baseline", "world_shares": "EC 2023 global supply"}
     used = provenance(["ec_global_supply"], parameters, records)

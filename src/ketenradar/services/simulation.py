@@ -15,13 +15,14 @@ from ketenradar.model.scenario import Scenario, Shock
 from ketenradar.network.build import build_chain_matrix
 from ketenradar.scenarios.montecarlo import YEAR_DAYS, MonteCarloResult, monte_carlo
 from ketenradar.scenarios.simulate import DEFAULT_HORIZON_DAYS, SimulationResult, simulate
-from ketenradar.services.chains import OpenedChain, chain_records
+from ketenradar.services.chains import OpenedChain
 from ketenradar.services.jsonable import json_value
 from ketenradar.services.materials import world_supply_shares
 from ketenradar.services.provenance import ResultProvenance, provenance
 from ketenradar.services.scenarios import (
     LoadedScenario,
     ScenarioNote,
+    scenario_inputs,
     scenario_notes,
     scenario_sources,
     shocks_json,
@@ -100,11 +101,7 @@ def simulate_on_chain(
     horizon_days: int = DEFAULT_HORIZON_DAYS,
 ) -> ChainSimulation:
     """Simulate a scenario on the chain day by day over ``horizon_days`` (rules v1)."""
-    chain, records = chain_records(opened)
-    if isinstance(scenario, LoadedScenario):
-        spec, records = scenario.scenario, (*records, scenario.record)
-    else:
-        spec = scenario
+    chain, spec, records = scenario_inputs(opened, scenario)
     result = simulate(chain, build_chain_matrix(chain), spec, world_supply_shares(catalogue), horizon_days)
     parameters = {
         "rule": "simulation v1",
@@ -199,11 +196,7 @@ def montecarlo_on_chain(
     progress: Callable[[int, int], None] | None = None,
 ) -> ChainMonteCarlo:
     """Run ``draws`` simulated years of a scenario on the chain (rules v1 Monte Carlo)."""
-    chain, records = chain_records(opened)
-    if isinstance(scenario, LoadedScenario):
-        spec, records = scenario.scenario, (*records, scenario.record)
-    else:
-        spec = scenario
+    chain, spec, records = scenario_inputs(opened, scenario)
     result = monte_carlo(
         chain, build_chain_matrix(chain), spec, world_supply_shares(catalogue), draws, seed, progress
     )
