@@ -163,3 +163,23 @@ def test_f12_without_stocks_simulation_equals_run_scenario_exactly(seed: int) ->
             assert result.series[:, day].tolist() == expected.tolist()
     assert (result.runout_day == -1).all()
     assert result.first_short == (None,) * 4
+
+
+def test_f12_watched_items_keep_input_and_output_and_available_items_stay_at_1() -> None:
+    chain = _chain({"c": 2.5})
+    matrix = build_chain_matrix(chain)
+    c, m = matrix.index.positions(["c", "m"])
+    shock = Shock(("CHN",), 1.0)
+    result = simulate(chain, matrix, Scenario("t", (shock,)), WORLD, 8, watch=np.array([c, m]))
+    # c's input is m's half supply every day; its stock holds its output at 1 for 5 days.
+    assert result.watched_input[0].tolist() == [0.5] * 8
+    assert result.watched_output[0].tolist() == [1] * 5 + [0.5] * 3
+    assert result.watched_output[1].tolist() == [0.5] * 8
+    forced = simulate(
+        chain, matrix, Scenario("t", (shock,)), WORLD, 8, watch=np.array([c, m]), available=np.array([m])
+    )
+    # With m always available c never draws its stock and the platform loses nothing.
+    assert forced.series[0].tolist() == [1] * 8
+    assert forced.watched_input[1].tolist() == [0.5] * 8
+    assert forced.watched_output[1].tolist() == [1] * 8
+    assert forced.first_short == (None,)

@@ -47,10 +47,12 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "materials": ("ketenradar.cli.reference",),
     "materiel": ("ketenradar.cli.sector",),
     "matrix": ("ketenradar.cli.survey",),
+    "monitor": ("ketenradar.cli.monitor",),
     "outlook": ("ketenradar.cli.reference",),
     "ownership": ("ketenradar.cli.sector",),
     "scenario": ("ketenradar.cli.chains",),
     "sources": ("ketenradar.cli.reference",),
+    "stockpile": ("ketenradar.cli.stockpile",),
     "survey": ("ketenradar.cli.survey",),
     "trade": ("ketenradar.cli.trade",),
 }

@@ -21,7 +21,7 @@ from ketenradar.model.scenario import Scenario
 from ketenradar.network.build import ChainMatrix
 from ketenradar.scenarios.simulate import simulate
 
-__all__ = ["PERCENTILES", "YEAR_DAYS", "MonteCarloResult", "draw_plan", "monte_carlo"]
+__all__ = ["PERCENTILES", "YEAR_DAYS", "MonteCarloResult", "draw_plan", "monte_carlo", "year_scenario"]
 
 YEAR_DAYS = 365
 PERCENTILES = (50, 90, 95, 99)
@@ -151,7 +151,7 @@ def monte_carlo(
         # No shock at all loses nothing: skip the simulation (a quiet year is the common pattern).
         if any(day != NOT_OCCURRING for day in pattern):
             lost[done - 1] = simulate(
-                chain, matrix, _year(scenario, pattern), world_shares, YEAR_DAYS
+                chain, matrix, year_scenario(scenario, pattern), world_shares, YEAR_DAYS
             ).days_lost
         if progress is not None:
             progress(done, total)
@@ -171,7 +171,7 @@ def monte_carlo(
     )
 
 
-def _year(scenario: Scenario, pattern: list[int]) -> Scenario:
+def year_scenario(scenario: Scenario, pattern: list[int]) -> Scenario:
     """Return the scenario of one pattern: the occurring shocks on their days, cut at the year's end."""
     shocks = []
     for shock, day in zip(scenario.shocks, pattern, strict=True):

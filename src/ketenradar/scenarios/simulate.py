@@ -27,7 +27,7 @@ a day draws on no stock or buffer, every later day of the segment is the same an
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -57,6 +57,8 @@ class SimulationResult:
     first day item ``i``'s stock, or a buffer on one of its sourcing rows, could not cover the
     day's shortfall (−1 if never). ``first_short[p]`` is the item in platform ``p``'s chain
     (itself included) that runs out first, the first in workbook order on a tie; None if none.
+    For the ``watched`` item positions, ``watched_input[w, t]`` is the input availability
+    ``a(t)`` (before the item's own stock) and ``watched_output[w, t]`` its output.
     """
 
     scenario: Scenario
@@ -66,6 +68,9 @@ class SimulationResult:
     series: FloatArray
     runout_day: IntArray
     first_short: tuple[str | None, ...]
+    watched: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    watched_input: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    watched_output: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
 
     @property
     def days_lost(self) -> FloatArray:
@@ -141,18 +146,19 @@ def active_segments(shocks: tuple[Shock, ...], horizon_days: int) -> list[tuple[
 
 @dataclass(frozen=True, slots=True)
 class _Levels:
-    """Per level (deepest first): the rows, the children to reduce and the stocked items."""
+    """Per level (deepest first): the rows, the children to reduce, the stocked and the forced items."""
 
     rows: list[IntArray]
     children: list[IntArray]
     offsets: list[IntArray]
     targets: list[IntArray]
     stocked: list[IntArray]
+    forced: list[IntArray]
 
 
-def _levels(matrix: ChainMatrix, has_stock: np.ndarray) -> _Levels:
+def _levels(matrix: ChainMatrix, has_stock: np.ndarray, forced: np.ndarray) -> _Levels:
     down = matrix.down_level
-    rows, children, offsets, targets, stocked = [], [], [], [], []
+    rows, children, offsets, targets, stocked, held_up = [], [], [], [], [], []
     for level in range(matrix.depth - 1, -1, -1):
         start, stop = int(matrix.level_bounds[level]), int(matrix.level_bounds[level + 1])
         level_rows = matrix.order[start:stop]
@@ -163,7 +169,8 @@ def _levels(matrix: ChainMatrix, has_stock: np.ndarray) -> _Levels:
         offsets.append((indptr[:-1] - indptr[0])[with_children])
         targets.append(level_rows[with_children])
         stocked.append(level_rows[has_stock[level_rows]])
-    return _Levels(rows, children, offsets, targets, stocked)
+        held_up.append(level_rows[forced[level_rows]])
+    return _Levels(rows, children, offsets, targets, stocked, held_up)
 
 
 def _stock_column(frame: pd.DataFrame) -> FloatArray:
@@ -186,16 +193,33 @@ def simulate(
     scenario: Scenario,
     world_shares: pd.DataFrame,
     horizon_days: int = DEFAULT_HORIZON_DAYS,
+    *,
+    watch: IntArray | None = None,
+    available: IntArray | None = None,
 ) -> SimulationResult:
-    """Simulate the scenario day by day with stocks and buffers; return daily platform output."""
+    """Simulate the scenario day by day with stocks and buffers; return daily platform output.
+
+    ``watch`` names item positions whose daily input availability and output are kept;
+    ``available`` names item positions whose output is held at 1 every day (as if their supply
+    never failed), for questions such as "what if these items were always available".
+    """
     if horizon_days < 0:
         raise ValueError("horizon_days must not be negative")
     n = matrix.n
     src = matrix.sourcing
     n_stages = len(src.stages)
     item_stock = _stock_column(chain.items)
+    forced = np.zeros(n, dtype=bool)
+    if available is not None:
+        forced[np.asarray(available, dtype=np.intp)] = True
+    # A forced item never draws on its stock: its output is 1 whatever its inputs.
+    item_stock[forced] = 0.0
     stock = item_stock.copy()
-    levels = _levels(matrix, item_stock > 0)
+    levels = _levels(matrix, item_stock > 0, forced)
+    watched = np.zeros(0, dtype=np.intp) if watch is None else np.asarray(watch, dtype=np.intp)
+    watched_input = np.ones((len(watched), horizon_days))
+    watched_output = np.ones((len(watched), horizon_days))
+    inputs = np.ones(n) if len(watched) else None
 
     row_buffer = _stock_column(chain.sourcing)
     buffered = np.flatnonzero(row_buffer > 0)
@@ -246,6 +270,9 @@ def simulate(
                 if len(targets):
                     reduced = np.minimum.reduceat(output[levels.children[k]], levels.offsets[k])
                     output[targets] = np.minimum(output[targets], reduced)
+                if inputs is not None:
+                    inputs[levels.rows[k]] = output[levels.rows[k]]
+                output[levels.forced[k]] = 1.0
                 held = levels.stocked[k]
                 if len(held):
                     need = 1.0 - output[held]
@@ -258,9 +285,14 @@ def simulate(
                     ran_out = held[~covered & (need > _COVER_TOLERANCE)]
                     runout[ran_out[runout[ran_out] < 0]] = day
             series[:, day] = output[platforms]
+            if inputs is not None:
+                watched_input[:, day] = inputs[watched]
+                watched_output[:, day] = output[watched]
             if not drawn_any:
                 # Nothing changed the stocks: the rest of the segment repeats this day.
                 series[:, day + 1 : stop] = series[:, [day]]
+                watched_input[:, day + 1 : stop] = watched_input[:, [day]]
+                watched_output[:, day + 1 : stop] = watched_output[:, [day]]
                 break
     np.clip(series, 0.0, 1.0, out=series)
     return SimulationResult(
@@ -271,6 +303,9 @@ def simulate(
         series=series,
         runout_day=runout,
         first_short=_first_short(matrix, runout),
+        watched=watched,
+        watched_input=np.clip(watched_input, 0.0, 1.0),
+        watched_output=np.clip(watched_output, 0.0, 1.0),
     )
 
 
