@@ -15,6 +15,7 @@ from ketenradar import refdata
 from ketenradar.model.chain import Chain
 from ketenradar.model.scenario import Scenario, Shock
 from ketenradar.network.build import build_chain_matrix
+from ketenradar.scenarios.dask_blocks import LOCAL
 from ketenradar.scenarios.montecarlo import MonteCarloResult, draw_plan, monte_carlo
 from ketenradar.services.materials import world_supply_shares
 from ketenradar.services.synth import synthetic_chain
@@ -133,3 +134,45 @@ def test_f13_progress_reports_every_pattern() -> None:
         lambda d, t: calls.append((d, t)),
     )
     assert calls == [(1, 2), (2, 2)]
+
+
+def test_f13_a_blocks_draws_do_not_depend_on_the_number_of_draws() -> None:
+    scenario = Scenario("t", (GALLIUM, Shock(("COD",), 0.5, probability=0.2)))
+    longer = draw_plan(scenario, 2500, seed=4)
+    assert np.array_equal(draw_plan(scenario, 1200, seed=4), longer[:1200])
+
+
+def test_f13_dask_on_two_local_processes_equals_the_in_process_run() -> None:
+    chain = synthetic_chain(200, seed=3, platforms=2)
+    rng = np.random.default_rng(3)
+    chain = chain.with_frames(
+        items=chain.items.assign(
+            stock_days=np.where(rng.random(len(chain.items)) < 0.2, rng.random(len(chain.items)) * 20, np.nan)
+        )
+    )
+    scenario = Scenario(
+        "t",
+        (
+            Shock(("CHN",), 0.8, probability=0.4, duration_days=60),
+            Shock(("COD", "ZAF"), 0.9, probability=0.3, duration_days=40),
+        ),
+    )
+    matrix = build_chain_matrix(chain)
+    in_process = monte_carlo(chain, matrix, scenario, WORLD, 2300, seed=11)
+    done: list[tuple[int, int]] = []
+    on_dask = monte_carlo(
+        chain,
+        matrix,
+        scenario,
+        WORLD,
+        2300,
+        seed=11,
+        progress=lambda d, t: done.append((d, t)),
+        scheduler=LOCAL,
+        workers=2,
+    )
+    assert in_process.days_lost.any()
+    assert np.array_equal(on_dask.days_lost, in_process.days_lost)
+    assert np.array_equal(on_dask.removed_mean, in_process.removed_mean)
+    assert np.array_equal(on_dask.start_day, in_process.start_day)
+    assert done[-1] == (3, 3)  # three blocks: 1000, 1000 and 300 draws

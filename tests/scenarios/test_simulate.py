@@ -13,12 +13,14 @@ import pytest
 
 from ketenradar import refdata
 from ketenradar.model.chain import Chain
+from ketenradar.model.refinements import Alternative, Refinements, Substitute
 from ketenradar.model.scenario import Scenario, Shock
 from ketenradar.network.build import build_chain_matrix
 from ketenradar.scenarios.availability import run_scenario
 from ketenradar.scenarios.simulate import SimulationResult, active_segments, simulate
 from ketenradar.services.materials import world_supply_shares
 from ketenradar.services.synth import synthetic_chain
+from tests.helpers.plain_simulation import plain_outputs
 
 WORLD = world_supply_shares(refdata.load_materials())
 
@@ -183,3 +185,106 @@ def test_f12_watched_items_keep_input_and_output_and_available_items_stay_at_1()
     assert forced.watched_input[1].tolist() == [0.5] * 8
     assert forced.watched_output[1].tolist() == [1] * 8
     assert forced.first_short == (None,)
+
+
+@pytest.mark.parametrize("seed", [2, 5])
+def test_f12_engine_equals_a_plain_day_by_day_simulation_with_stocks_and_buffers(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    chain = synthetic_chain(300, seed=seed, platforms=3)
+    items = chain.items.assign(
+        stock_days=np.where(rng.random(len(chain.items)) < 0.15, rng.random(len(chain.items)) * 6, np.nan)
+    )
+    sourcing = chain.sourcing.assign(
+        stock_days=np.where(
+            rng.random(len(chain.sourcing)) < 0.1, rng.random(len(chain.sourcing)) * 3, np.nan
+        )
+    )
+    chain = chain.with_frames(items=items, sourcing=sourcing)
+    matrix = build_chain_matrix(chain)
+    scenario = Scenario(
+        "s",
+        (
+            Shock(("CHN",), 0.7, start_day=3, duration_days=9),
+            Shock(("CHN", "USA"), 0.4, stage="processing", start_day=6),
+            Shock(("COD", "ZAF"), 0.9, duration_days=5),
+        ),
+    )
+    result = simulate(chain, matrix, scenario, WORLD, 25, watch=np.arange(matrix.n))
+    expected = plain_outputs(chain, matrix, scenario, WORLD, 25)
+    assert (result.runout_day >= 0).sum() > 10  # stocks and buffers do run out on the way
+    np.testing.assert_allclose(result.watched_output, expected, atol=1e-9)
+    np.testing.assert_allclose(result.series, expected[matrix.platforms], atol=1e-9)
+
+
+def _alternative(**fields: object) -> Refinements:
+    values: dict[str, object] = {
+        "stage": "processing",
+        "country": "KOR",
+        "max_share": 0.3,
+        "lead_time_days": 3.0,
+    }
+    values.update(fields)
+    return Refinements(alternatives=(Alternative(material="gallium", **values),))  # type: ignore[arg-type]
+
+
+def _run_with(refinements: Refinements, *shocks: Shock, horizon: int = 6) -> SimulationResult:
+    chain = _chain()
+    return simulate(
+        chain, build_chain_matrix(chain), Scenario("t", shocks), WORLD, horizon, refinements=refinements
+    )
+
+
+def test_f15_alternative_supplier_delivers_its_share_after_its_ramp_up() -> None:
+    # m's processing is 0.5 under a full CHN loss; KOR delivers 0.3 more from day 0 + 3.
+    result = _run_with(_alternative(), Shock(("CHN",), 1.0))
+    np.testing.assert_allclose(result.series[0], [0.5, 0.5, 0.5, 0.8, 0.8, 0.8])
+    assert result.platforms.iloc[0]["days_lost"] == pytest.approx(3 * 0.5 + 3 * 0.2)
+    relief = result.relief.iloc[0]
+    assert (relief["kind"], relief["item"], relief["from"], relief["first_day"]) == (
+        "alternative",
+        "m",
+        "KOR",
+        3,
+    )
+    assert relief["share_days"] == pytest.approx(0.9)
+
+
+def test_f15_alternative_covers_at_most_the_gap_and_counts_from_the_first_day_hit() -> None:
+    # A shock from day 2: the ramp-up of 3 days runs from day 2; 0.7 offered, the gap is 0.5.
+    result = _run_with(_alternative(max_share=0.7), Shock(("CHN",), 1.0, start_day=2), horizon=8)
+    np.testing.assert_allclose(result.series[0], [1, 1, 0.5, 0.5, 0.5, 1, 1, 1])
+    assert result.relief.iloc[0]["share_days"] == pytest.approx(3 * 0.5)
+
+
+def test_f15_alternative_in_a_shocked_country_or_without_ramp_up_time_gives_nothing() -> None:
+    shocked = _run_with(_alternative(country="CHN"), Shock(("CHN",), 1.0))
+    unknown = _run_with(_alternative(lead_time_days=None), Shock(("CHN",), 1.0))
+    for result in (shocked, unknown):
+        np.testing.assert_allclose(result.series[0], [0.5] * 6)
+        assert result.relief.empty
+
+
+def test_f15_substitute_replaces_up_to_its_share_after_qualification() -> None:
+    # Only gallium is hit; germanium stays fully available, and after 2 days of qualification
+    # it replaces 0.2 of gallium: 0.5 → 0.7.
+    refinements = Refinements(
+        substitutes=(
+            Substitute("gallium", "germanium", max_share=0.2, qualification_days=2.0, cost_factor=1.5),
+        )
+    )
+    result = _run_with(refinements, Shock(("CHN",), 1.0, materials=("gallium",)))
+    np.testing.assert_allclose(result.series[0], [0.5, 0.5, 0.7, 0.7, 0.7, 0.7])
+    assert result.relief.iloc[0]["from"] == "germanium"
+    assert result.relief.iloc[0]["share_days"] == pytest.approx(0.8)
+
+
+def test_f15_substitute_is_hit_by_the_same_shock_on_its_world_supply() -> None:
+    # A shock on all of China also cuts germanium by China's share of its world supply.
+    refinements = Refinements(
+        substitutes=(Substitute("gallium", "germanium", max_share=0.2, qualification_days=0.0),)
+    )
+    result = _run_with(refinements, Shock(("CHN",), 1.0))
+    germanium = WORLD[WORLD["material"] == "germanium"]
+    china = germanium[germanium["country"] == "CHN"].groupby("stage")["share"].sum()
+    expected = 0.5 + 0.2 * float((1.0 - china).clip(0, 1).min())
+    np.testing.assert_allclose(result.series[0], [expected] * 6)

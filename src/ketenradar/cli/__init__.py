@@ -50,7 +50,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "monitor": ("ketenradar.cli.monitor",),
     "outlook": ("ketenradar.cli.reference",),
     "ownership": ("ketenradar.cli.sector",),
-    "scenario": ("ketenradar.cli.chains",),
+    "scenario": ("ketenradar.cli.chains", "ketenradar.cli.refinements"),
     "sources": ("ketenradar.cli.reference",),
     "stockpile": ("ketenradar.cli.stockpile",),
     "survey": ("ketenradar.cli.survey",),

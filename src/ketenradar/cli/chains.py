@@ -512,6 +512,11 @@ def simulate(
     help="Number of simulated years.",
 )
 @option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same numbers).")
+@option(
+    "--scheduler",
+    metavar="dask|ADDRESS",
+    help="Run the draws on Dask: 'dask' for a local cluster, or a scheduler's address (same numbers).",
+)
 @workspace_option
 @catalogue_option
 @format_option
@@ -520,6 +525,7 @@ def montecarlo(
     chain_ref: str,
     draws: int,
     seed: int,
+    scheduler: str | None,
     workspace: Path | None,
     catalogue_file: Path | None,
     fmt: str,
@@ -547,9 +553,9 @@ def montecarlo(
                 bar.length = total
                 bar.update(done - bar.pos)
 
-            report = montecarlo_on_chain(opened, loaded, catalogue, draws, seed, advance)
+            report = montecarlo_on_chain(opened, loaded, catalogue, draws, seed, advance, scheduler=scheduler)
     else:
-        report = montecarlo_on_chain(opened, loaded, catalogue, draws, seed)
+        report = montecarlo_on_chain(opened, loaded, catalogue, draws, seed, scheduler=scheduler)
     if fmt == "json":
         emit_json(report.to_json())
         return

@@ -26,7 +26,7 @@ from ketenradar.model.vocabulary import CHAIN_STAGES, RAW_MATERIAL_STAGES
 from ketenradar.network.build import ChainMatrix
 from ketenradar.network.propagate import reduce_up, total_requirements
 
-__all__ = ["OwnSupply", "ScenarioResult", "own_from_stages", "own_supply", "run_scenario"]
+__all__ = ["OwnSupply", "ScenarioResult", "own_from_stages", "own_supply", "retained_under", "run_scenario"]
 
 TOLERANCE = 1e-9
 _STAGE_CODE: dict[str, int] = {stage: i for i, stage in enumerate(CHAIN_STAGES)}
@@ -185,7 +185,7 @@ def _hits(
     return hit
 
 
-def _retained(
+def retained_under(
     scenario: Scenario,
     countries: np.ndarray,
     stages: np.ndarray,
@@ -290,7 +290,7 @@ def own_supply(
     # World shares for raw materials that the chain does not source at a stage: evaluated once
     # per material, then given to every such item.
     world = world_shares
-    world_retained = _retained(
+    world_retained = retained_under(
         scenario,
         world["country"].to_numpy(),
         world["stage"].to_numpy(),
@@ -334,7 +334,7 @@ def _apply_item_shocks(
     column = _STAGE_CODE[stage]
     for position in items[np.isin(items, matrix.index.positions(named))]:
         rows = world[(world["material"] == matrix.material[position]) & (world["stage"] == stage)]
-        retained = _retained(
+        retained = retained_under(
             scenario,
             rows["country"].to_numpy(),
             rows["stage"].to_numpy(),

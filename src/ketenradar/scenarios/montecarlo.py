@@ -8,6 +8,7 @@ independently of the other shocks. Shocks without a probability occur in every d
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -17,14 +18,27 @@ import pandas as pd
 from ketenradar._types import FloatArray, IntArray
 from ketenradar.model.chain import Chain
 from ketenradar.model.index import StringArray
+from ketenradar.model.refinements import Refinements
 from ketenradar.model.scenario import Scenario
-from ketenradar.network.build import ChainMatrix
-from ketenradar.scenarios.simulate import simulate
+from ketenradar.network.build import ChainMatrix, build_chain_matrix
+from ketenradar.scenarios.simulate import Simulator
 
-__all__ = ["PERCENTILES", "YEAR_DAYS", "MonteCarloResult", "draw_plan", "monte_carlo", "year_scenario"]
+__all__ = [
+    "BLOCK_DRAWS",
+    "PERCENTILES",
+    "YEAR_DAYS",
+    "MonteCarloResult",
+    "block_losses",
+    "draw_plan",
+    "monte_carlo",
+    "variant_losses",
+    "year_scenario",
+]
 
 YEAR_DAYS = 365
 PERCENTILES = (50, 90, 95, 99)
+# Draws per block: each block has its own seed, so a block gives the same draws wherever it runs.
+BLOCK_DRAWS = 1000
 # Marks a shock that does not occur in a draw, in the start-day table of the draw plan.
 NOT_OCCURRING = -1
 
@@ -37,7 +51,8 @@ class MonteCarloResult:
 
     ``days_lost[p, d]`` is platform ``p``'s loss in draw ``d``. ``start_day[d, k]`` is the day
     shock ``k`` starts in draw ``d`` (−1 if it does not occur). ``removed_mean[p, k]`` is
-    platform ``p``'s mean loss over the same draws with shock ``k`` removed.
+    platform ``p``'s mean loss over the same draws with shock ``k`` removed. ``n_patterns`` is
+    the number of distinct patterns of start days among the draws.
     """
 
     scenario: Scenario
@@ -100,21 +115,79 @@ def draw_plan(scenario: Scenario, draws: int, seed: int = 0) -> IntArray:
     A shock with a probability starts on a day drawn uniformly from 0…364 when its
     ``start_day`` is 0 (the model cannot tell an explicit 0 from the default), else on its
     ``start_day``. A shock without a probability occurs in every draw on its ``start_day``.
+    The draws come in blocks of :data:`BLOCK_DRAWS`, block ``b`` from its own generator seeded
+    with the ``b``-th child of ``numpy.random.SeedSequence(seed)``: a block's draws do not
+    depend on how many draws there are or on which machine the block is run, and ``n`` draws
+    are the first ``n`` of any larger run with the same seed.
     """
     shocks = scenario.shocks
-    rng = np.random.default_rng(seed)
-    # Both tables are drawn whole, for every shock, so a draw's numbers do not depend on which
-    # shocks have a probability or a start day: the same seed gives the same plan.
-    uniform = rng.random((draws, len(shocks)))
-    random_day = rng.integers(0, YEAR_DAYS, size=(draws, len(shocks)))
     probability = np.array([1.0 if s.probability is None else s.probability for s in shocks])
     always = np.array([s.probability is None for s in shocks], dtype=bool)
     fixed = np.array([s.start_day for s in shocks], dtype=np.int64)
     drawn_day = np.array([s.probability is not None and s.start_day == 0 for s in shocks], dtype=bool)
-    start = np.where(drawn_day, random_day, fixed)
-    occurs = always | (uniform < probability)
-    plan: IntArray = np.where(occurs, start, NOT_OCCURRING).astype(np.int64)
+    blocks = []
+    for child, size in zip(_block_seeds(seed, draws), _block_sizes(draws), strict=True):
+        rng = np.random.default_rng(child)
+        # Both tables are drawn whole, for every shock, so a draw's numbers do not depend on
+        # which shocks have a probability or a start day: the same seed gives the same plan.
+        # A short last block takes the first rows of a whole one: more draws extend, not reshuffle.
+        uniform = rng.random((BLOCK_DRAWS, len(shocks)))[:size]
+        random_day = rng.integers(0, YEAR_DAYS, size=(BLOCK_DRAWS, len(shocks)))[:size]
+        start = np.where(drawn_day, random_day, fixed)
+        occurs = always | (uniform < probability)
+        blocks.append(np.where(occurs, start, NOT_OCCURRING).astype(np.int64))
+    plan: IntArray = np.concatenate(blocks) if blocks else np.zeros((0, len(shocks)), dtype=np.int64)
     return plan
+
+
+def _block_sizes(draws: int) -> list[int]:
+    """Return the sizes of the blocks of draws: full blocks and the rest."""
+    full, rest = divmod(draws, BLOCK_DRAWS)
+    return [BLOCK_DRAWS] * full + ([rest] if rest else [])
+
+
+def _block_seeds(seed: int, draws: int) -> list[np.random.SeedSequence]:
+    """Return one independent seed sequence per block of draws."""
+    return np.random.SeedSequence(seed).spawn(len(_block_sizes(draws)))
+
+
+def variant_losses(
+    simulator: Simulator, scenario: Scenario, plan: IntArray, progress: Progress | None = None
+) -> FloatArray:
+    """Return days lost per variant, draw and platform: the plan, then the plan with each shock removed.
+
+    Draws are grouped by their pattern (the start day of each shock, or absent) and each
+    distinct pattern is simulated once. ``progress(done, total)`` is called after every pattern.
+    """
+    k = len(scenario.shocks)
+    draws = len(plan)
+    # The plan, then the plan once per shock with that shock removed: one table of patterns.
+    variants = np.repeat(plan[None, :, :], k + 1, axis=0)
+    variants[np.arange(1, k + 1), :, np.arange(k)] = NOT_OCCURRING
+    patterns, inverse = np.unique(variants.reshape(-1, k), axis=0, return_inverse=True)
+    platforms = simulator.matrix.platforms
+    lost = np.zeros((len(patterns), len(platforms)))
+    total = len(patterns)
+    for done, pattern in enumerate(patterns.tolist(), start=1):
+        # No shock at all loses nothing: skip the simulation (a quiet year is the common pattern).
+        if any(day != NOT_OCCURRING for day in pattern):
+            lost[done - 1] = simulator.run(year_scenario(scenario, pattern), YEAR_DAYS).days_lost
+        if progress is not None:
+            progress(done, total)
+    by_variant: FloatArray = lost[inverse.reshape(k + 1, draws)]
+    return by_variant
+
+
+def block_losses(
+    chain: Chain,
+    scenario: Scenario,
+    world_shares: pd.DataFrame,
+    refinements: Refinements | None,
+    plan: IntArray,
+) -> FloatArray:
+    """Return :func:`variant_losses` for one block of draws, building the chain's matrix here (a worker)."""
+    simulator = Simulator(chain, build_chain_matrix(chain), world_shares, refinements=refinements)
+    return variant_losses(simulator, scenario, plan)
 
 
 def monte_carlo(
@@ -125,49 +198,48 @@ def monte_carlo(
     draws: int,
     seed: int = 0,
     progress: Progress | None = None,
+    *,
+    refinements: Refinements | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
 ) -> MonteCarloResult:
     """Run ``draws`` simulated years of the scenario; return days lost per platform and draw.
 
-    Draws are grouped by their pattern (the start day of each shock, or absent) and each
-    distinct pattern is simulated once, including the patterns with one shock removed that the
-    contributions need. With fixed start days there are at most ``2^k`` patterns for ``k``
-    shocks; drawn start days give up to ``365 + 1`` values per shock. ``progress(done, total)``
-    is called after every simulated pattern.
+    Each distinct pattern of shock start days is simulated once, including the patterns with
+    one shock removed that the contributions need; what a set of active shocks does is computed
+    once for all patterns. With fixed start days there are at most ``2^k`` patterns for ``k``
+    shocks; drawn start days give up to ``365 + 1`` values per shock. ``scheduler`` ``"dask"``
+    runs the blocks of draws on a local Dask cluster, any other value is the address of a
+    running Dask scheduler; the numbers are the same as in process. ``workers`` is the number
+    of worker processes of a local cluster (default: Dask's, one per core).
     """
     if draws < 1:
         raise ValueError("draws must be at least 1")
     plan = draw_plan(scenario, draws, seed)
-    k = len(scenario.shocks)
-    # The plan, then the plan once per shock with that shock removed: one table of patterns.
-    variants = np.repeat(plan[None, :, :], k + 1, axis=0)
-    variants[np.arange(1, k + 1), :, np.arange(k)] = NOT_OCCURRING
-    patterns, inverse = np.unique(variants.reshape(-1, k), axis=0, return_inverse=True)
-    inverse = inverse.reshape(k + 1, draws)
+    if scheduler is None:
+        simulator = Simulator(chain, matrix, world_shares, refinements=refinements)
+        by_variant = variant_losses(simulator, scenario, plan, progress)
+    else:
+        from ketenradar.scenarios.dask_blocks import run_blocks
 
-    platforms = matrix.platforms
-    lost = np.zeros((len(patterns), len(platforms)))
-    total = len(patterns)
-    for done, pattern in enumerate(patterns.tolist(), start=1):
-        # No shock at all loses nothing: skip the simulation (a quiet year is the common pattern).
-        if any(day != NOT_OCCURRING for day in pattern):
-            lost[done - 1] = simulate(
-                chain, matrix, year_scenario(scenario, pattern), world_shares, YEAR_DAYS
-            ).days_lost
-        if progress is not None:
-            progress(done, total)
-
-    # lost[inverse] is (variant, draw, platform); the first variant is the plan itself.
-    by_variant = lost[inverse]
+        bounds = np.cumsum([0, *_block_sizes(draws)])
+        blocks = [plan[a:b] for a, b in itertools.pairwise(bounds)]
+        by_variant = np.concatenate(
+            run_blocks(
+                scheduler, chain, scenario, world_shares, refinements, blocks, progress, workers=workers
+            ),
+            axis=1,
+        )
     return MonteCarloResult(
         scenario=scenario,
         draws=draws,
         seed=seed,
         labels=matrix.index.values,
-        platform_positions=platforms,
+        platform_positions=matrix.platforms,
         days_lost=by_variant[0].T.copy(),
         start_day=plan,
         removed_mean=by_variant[1:].mean(axis=1).T.copy(),
-        n_patterns=total,
+        n_patterns=len(np.unique(plan, axis=0)),
     )
 
 

@@ -27,7 +27,7 @@ a day draws on no stock or buffer, every later day of the segment is the same an
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -35,12 +35,13 @@ import pandas as pd
 from ketenradar._types import FloatArray, IntArray
 from ketenradar.model.chain import Chain
 from ketenradar.model.index import StringArray
+from ketenradar.model.refinements import Alternative, Refinements, Substitute
 from ketenradar.model.scenario import Scenario, Shock
 from ketenradar.network.build import ChainMatrix
 from ketenradar.network.propagate import reduce_up
-from ketenradar.scenarios.availability import OwnSupply, own_from_stages, own_supply
+from ketenradar.scenarios.availability import OwnSupply, own_from_stages, own_supply, retained_under
 
-__all__ = ["DEFAULT_HORIZON_DAYS", "SimulationResult", "active_segments", "simulate"]
+__all__ = ["DEFAULT_HORIZON_DAYS", "SimulationResult", "Simulator", "active_segments", "simulate"]
 
 DEFAULT_HORIZON_DAYS = 365
 # A stock within this of the day's shortfall covers it: rounding must not cut a whole day short.
@@ -58,7 +59,9 @@ class SimulationResult:
     day's shortfall (−1 if never). ``first_short[p]`` is the item in platform ``p``'s chain
     (itself included) that runs out first, the first in workbook order on a tie; None if none.
     For the ``watched`` item positions, ``watched_input[w, t]`` is the input availability
-    ``a(t)`` (before the item's own stock) and ``watched_output[w, t]`` its output.
+    ``a(t)`` (before the item's own stock) and ``watched_output[w, t]`` its output. ``relief``
+    has a row per alternative or substitute that delivered: kind, item, from (country or
+    material), first_day, share_days (Σ over days of the share of the item's supply it gave).
     """
 
     scenario: Scenario
@@ -71,6 +74,7 @@ class SimulationResult:
     watched: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     watched_input: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
     watched_output: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    relief: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def days_lost(self) -> FloatArray:
@@ -156,21 +160,37 @@ class _Levels:
     forced: list[IntArray]
 
 
-def _levels(matrix: ChainMatrix, has_stock: np.ndarray, forced: np.ndarray) -> _Levels:
+def _levels(matrix: ChainMatrix, keep: np.ndarray, has_stock: np.ndarray, forced: np.ndarray) -> _Levels:
+    """Return the levels restricted to the items in ``keep`` (their children may lie outside it)."""
     down = matrix.down_level
     rows, children, offsets, targets, stocked, held_up = [], [], [], [], [], []
     for level in range(matrix.depth - 1, -1, -1):
         start, stop = int(matrix.level_bounds[level]), int(matrix.level_bounds[level + 1])
-        level_rows = matrix.order[start:stop]
-        indptr = down.indptr[start : stop + 1]
-        with_children = np.diff(indptr) > 0
+        ranks = start + np.flatnonzero(keep[matrix.order[start:stop]])
+        level_rows = matrix.order[ranks]
+        counts = down.indptr[ranks + 1] - down.indptr[ranks]
+        with_children = counts > 0
+        # The children of the kept rows, gathered from their (not necessarily adjacent) slices.
+        child_slices = np.repeat(down.indptr[ranks] - np.r_[0, np.cumsum(counts)[:-1]], counts)
         rows.append(level_rows)
-        children.append(down.indices[indptr[0] : indptr[-1]])
-        offsets.append((indptr[:-1] - indptr[0])[with_children])
+        children.append(down.indices[child_slices + np.arange(counts.sum())])
+        offsets.append(np.r_[0, np.cumsum(counts)[:-1]][with_children])
         targets.append(level_rows[with_children])
         stocked.append(level_rows[has_stock[level_rows]])
         held_up.append(level_rows[forced[level_rows]])
     return _Levels(rows, children, offsets, targets, stocked, held_up)
+
+
+def _pass(levels: _Levels, output: FloatArray, inputs: FloatArray | None) -> None:
+    """Take every item's output to the minimum of its own and its inputs', deepest level first."""
+    for k in range(len(levels.rows)):
+        targets = levels.targets[k]
+        if len(targets):
+            reduced = np.minimum.reduceat(output[levels.children[k]], levels.offsets[k])
+            output[targets] = np.minimum(output[targets], reduced)
+        if inputs is not None:
+            inputs[levels.rows[k]] = output[levels.rows[k]]
+        output[levels.forced[k]] = 1.0
 
 
 def _stock_column(frame: pd.DataFrame) -> FloatArray:
@@ -187,6 +207,402 @@ def _draw(stock: FloatArray, need: FloatArray) -> tuple[FloatArray, np.ndarray]:
     return np.where(covered, need, stock), covered
 
 
+def _whole_days(remaining: FloatArray, need: FloatArray) -> int:
+    """Return how many more whole days the remaining stocks cover at these daily needs (the fewest)."""
+    if not len(need):
+        return np.iinfo(np.int64).max
+    return int(np.floor((remaining + _COVER_TOLERANCE) / need).min())
+
+
+@dataclass(frozen=True, slots=True)
+class _ShockSet:
+    """What one set of active shocks gives, before stocks: computed once, used on every day it is active."""
+
+    supply: OwnSupply
+    own: FloatArray
+    output: FloatArray
+    inputs: FloatArray | None
+    alternative_retained: FloatArray
+    substitute_availability: FloatArray
+
+
+class Simulator:
+    """A chain prepared for simulation: its levels, stocks, buffers and refinements.
+
+    The items whose output can change from day to day (items with a stock, a buffered sourcing
+    row, an alternative or a substitute) and every item above them form the *dynamic cone*;
+    every other item's output is its availability under the day's active shocks, computed once
+    per set of active shocks and kept for the next run (:meth:`run` may be called for many
+    scenarios with the same shocks at other times, as Monte Carlo does). Within a run the days
+    between two events (a shock starting or ending, a stock or buffer running out, an
+    alternative or substitute coming in) are all alike, so one day is computed and repeated.
+    """
+
+    def __init__(
+        self,
+        chain: Chain,
+        matrix: ChainMatrix,
+        world_shares: pd.DataFrame,
+        *,
+        refinements: Refinements | None = None,
+        watch: IntArray | None = None,
+        available: IntArray | None = None,
+    ) -> None:
+        self.chain, self.matrix, self.world_shares = chain, matrix, world_shares
+        n = matrix.n
+        src = matrix.sourcing
+        self.n_stages = len(src.stages)
+        forced = np.zeros(n, dtype=bool)
+        if available is not None:
+            forced[np.asarray(available, dtype=np.intp)] = True
+        item_stock = _stock_column(chain.items)
+        # A forced item never draws on its stock: its output is 1 whatever its inputs.
+        item_stock[forced] = 0.0
+        self.item_stock = item_stock
+
+        row_buffer = _stock_column(chain.sourcing)
+        self.buffered = np.flatnonzero(row_buffer > 0)
+        self.row_buffer = row_buffer[self.buffered]
+        self.buffer_item = src.item[self.buffered]
+        self.buffer_share = src.share[self.buffered]
+
+        self.refinements = refinements or Refinements()
+        alt = _resolve_alternatives(matrix, self.refinements, src.stages)
+        self.alt_item, self.alt_stage, self.alt_share, self.alt_lead, self.alternatives = alt
+        sub = _resolve_substitutes(matrix, self.refinements)
+        self.sub_item, self.sub_material, self.sub_share, self.sub_days, self.substitutes = sub
+        # Several substitutes of one item share its gap: their offers are summed per item.
+        self.sub_items, self.sub_slot = np.unique(self.sub_item, return_inverse=True)
+
+        # The items whose stage supply is recomputed each day, and each buffered row's and
+        # alternative's (item, stage) cell among them.
+        self.stage_items = np.unique(np.concatenate([self.buffer_item, self.alt_item]).astype(np.intp))
+        local = np.searchsorted(self.stage_items, self.buffer_item)
+        self.buffer_cell = local.astype(np.int64) * self.n_stages + src.stage[self.buffered]
+        self.alt_cell = np.searchsorted(self.stage_items, self.alt_item).astype(np.int64) * self.n_stages + (
+            self.alt_stage
+        )
+
+        dynamic = (item_stock > 0) & ~forced
+        dynamic[self.stage_items] = True
+        dynamic[self.sub_item] = True
+        self.cone = np.flatnonzero(reduce_up(matrix, dynamic.astype(np.float64), "max") > 0)
+        in_cone = np.zeros(n, dtype=bool)
+        in_cone[self.cone] = True
+        self.levels = _levels(matrix, np.ones(n, dtype=bool), np.zeros(n, dtype=bool), forced)
+        self.cone_levels = _levels(matrix, in_cone, item_stock > 0, forced)
+        self.watched = np.zeros(0, dtype=np.intp) if watch is None else np.asarray(watch, dtype=np.intp)
+        self._sets: dict[tuple[Shock, ...], _ShockSet] = {}
+
+    def _shock_set(self, shocks: tuple[Shock, ...]) -> _ShockSet:
+        """Return what the active shocks give before stocks, computed on first use."""
+        # The timing of a shock does not change what it does on a day it is active.
+        key = tuple(replace(s, start_day=0, duration_days=None, probability=None) for s in shocks)
+        found = self._sets.get(key)
+        if found is not None:
+            return found
+        active = Scenario("active", key)
+        supply = own_supply(self.chain, self.matrix, active, self.world_shares)
+        own = own_from_stages(np.clip(supply.stage_values, 0.0, 1.0))
+        output = own.copy()
+        inputs = own.copy() if len(self.watched) else None
+        _pass(self.levels, output, inputs)
+        made = _ShockSet(
+            supply=supply,
+            own=own,
+            output=output,
+            inputs=inputs,
+            alternative_retained=_alternative_retained(
+                self.matrix, active, self.alt_item, self.alt_stage, self.alternatives
+            ),
+            substitute_availability=_substitute_availability(active, self.world_shares, self.sub_material),
+        )
+        self._sets[key] = made
+        return made
+
+    def run(self, scenario: Scenario, horizon_days: int = DEFAULT_HORIZON_DAYS) -> SimulationResult:
+        """Simulate the scenario day by day; return daily platform output and the summaries."""
+        if horizon_days < 0:
+            raise ValueError("horizon_days must not be negative")
+        matrix = self.matrix
+        n = matrix.n
+        platforms = matrix.platforms
+        stock = self.item_stock.copy()
+        buffer = self.row_buffer.copy()
+        runout = np.full(n, -1, dtype=np.intp)
+        series = np.ones((len(platforms), horizon_days))
+        watched = self.watched
+        watched_input = np.ones((len(watched), horizon_days))
+        watched_output = np.ones((len(watched), horizon_days))
+        # The first day each alternative's stage, and each substitute's material, is hit.
+        alt_hit = np.full(len(self.alt_item), -1, dtype=np.int64)
+        sub_hit = np.full(len(self.sub_item), -1, dtype=np.int64)
+        alt_from = self.alt_lead
+        relief = np.zeros(len(self.alt_item) + len(self.sub_item))
+        relief_first = np.full(len(relief), -1, dtype=np.int64)
+        cone_levels = self.cone_levels
+        cone = self.cone
+        stage_items = self.stage_items
+
+        for start, stop, active in active_segments(scenario.shocks, horizon_days):
+            shocks = self._shock_set(tuple(scenario.shocks[k] for k in active))
+            stage_values = shocks.supply.stage_values[stage_items]
+            row_loss = 1.0 - shocks.supply.retained[self.buffered]
+            if len(self.alt_item):
+                hit = (
+                    np.clip(shocks.supply.stage_values[self.alt_item, self.alt_stage], 0.0, 1.0)
+                    < 1.0 - _SHORT_TOLERANCE
+                )
+                alt_hit[hit & (alt_hit < 0)] = start
+            if len(self.sub_item):
+                hit = shocks.own[self.sub_item] < 1.0 - _SHORT_TOLERANCE
+                sub_hit[hit & (sub_hit < 0)] = start
+            output = shocks.output.copy()
+            inputs = None if shocks.inputs is None else shocks.inputs.copy()
+            day = start
+            while day < stop:
+                partial = False
+                bounds = [stop - day - 1]
+                day_relief = np.zeros(len(relief))
+                own_cone = shocks.own[cone]
+                output[cone] = own_cone
+                if len(stage_items):
+                    stages = stage_values
+                    if len(buffer):
+                        drawn, covered = _draw(buffer, row_loss)
+                        drawing = covered & (row_loss > _COVER_TOLERANCE)
+                        partial |= bool((~covered & (drawn > 0)).any())
+                        # A buffered row adds back the share of its loss that the buffer delivers.
+                        back = np.bincount(
+                            self.buffer_cell, weights=self.buffer_share * drawn, minlength=stage_values.size
+                        )
+                        stages = stage_values + back.reshape(stage_values.shape)
+                        buffer -= drawn
+                        short = ~covered & (row_loss > _COVER_TOLERANCE)
+                        first = self.buffer_item[short]
+                        runout[first[runout[first] < 0]] = day
+                        bounds.append(_whole_days(buffer[drawing], row_loss[drawing]))
+                    stages = np.clip(stages, 0.0, 1.0)
+                    if len(self.alt_item):
+                        ready = (alt_hit >= 0) & (day >= alt_hit + alt_from)
+                        offer = np.where(ready, self.alt_share * shocks.alternative_retained, 0.0)
+                        flat = stages.reshape(-1)
+                        total = np.bincount(self.alt_cell, weights=offer, minlength=flat.size)
+                        gap = np.where(np.isnan(flat), 0.0, 1.0 - flat)
+                        taken = np.minimum(gap, total)
+                        flat = flat + taken
+                        stages = flat.reshape(stages.shape)
+                        used = (
+                            offer
+                            * np.divide(taken, total, out=np.zeros_like(total), where=total > 0)[
+                                self.alt_cell
+                            ]
+                        )
+                        day_relief[: len(offer)] = used
+                        pending = (alt_hit >= 0) & ~ready
+                        if pending.any():
+                            bounds.append(int(np.ceil(alt_hit[pending] + alt_from[pending]).min()) - day - 1)
+                    output[stage_items] = own_from_stages(stages)
+                if len(self.sub_item):
+                    ready = (sub_hit >= 0) & (day >= sub_hit + self.sub_days)
+                    offer = np.where(ready, self.sub_share * shocks.substitute_availability, 0.0)
+                    offer = np.nan_to_num(offer, nan=0.0)
+                    items, where = self.sub_items, self.sub_slot
+                    total = np.bincount(where, weights=offer, minlength=len(items))
+                    taken = np.minimum(1.0 - output[items], total)
+                    output[items] += taken
+                    used = offer * np.divide(taken, total, out=np.zeros_like(total), where=total > 0)[where]
+                    day_relief[len(self.alt_item) :] = used
+                    pending = (sub_hit >= 0) & ~ready
+                    if pending.any():
+                        bounds.append(int(np.ceil(sub_hit[pending] + self.sub_days[pending]).min()) - day - 1)
+                # The cone's own supply is set; its outputs follow level by level.
+                drawing_items: list[IntArray] = []
+                drawing_need: list[FloatArray] = []
+                for k in range(len(cone_levels.rows)):
+                    targets = cone_levels.targets[k]
+                    if len(targets):
+                        reduced = np.minimum.reduceat(output[cone_levels.children[k]], cone_levels.offsets[k])
+                        output[targets] = np.minimum(output[targets], reduced)
+                    if inputs is not None:
+                        inputs[cone_levels.rows[k]] = output[cone_levels.rows[k]]
+                    output[cone_levels.forced[k]] = 1.0
+                    held = cone_levels.stocked[k]
+                    if len(held):
+                        need = 1.0 - output[held]
+                        drawn, covered = _draw(stock[held], need)
+                        if drawn.any():
+                            # Covered is exactly 1, not a(t) + (1 − a(t)) with its rounding.
+                            output[held] = np.where(covered, 1.0, output[held] + drawn)
+                            stock[held] -= drawn
+                        partial |= bool((~covered & (drawn > 0)).any())
+                        drawing = covered & (need > _COVER_TOLERANCE)
+                        drawing_items.append(held[drawing])
+                        drawing_need.append(need[drawing])
+                        ran_out = held[~covered & (need > _COVER_TOLERANCE)]
+                        runout[ran_out[runout[ran_out] < 0]] = day
+                if drawing_items:
+                    bounds.append(
+                        _whole_days(stock[np.concatenate(drawing_items)], np.concatenate(drawing_need))
+                    )
+                # Until the next event every day is this day again: repeat it, draw the stocks.
+                repeat = 0 if partial else max(0, min(bounds))
+                stop_copy = day + 1 + repeat
+                series[:, day:stop_copy] = output[platforms][:, None]
+                if len(watched):
+                    watched_output[:, day:stop_copy] = output[watched][:, None]
+                    watched_input[:, day:stop_copy] = (inputs if inputs is not None else output)[watched][
+                        :, None
+                    ]
+                if repeat:
+                    if drawing_items:
+                        held_all = np.concatenate(drawing_items)
+                        stock[held_all] = np.maximum(
+                            stock[held_all] - repeat * np.concatenate(drawing_need), 0.0
+                        )
+                    if len(buffer):
+                        buffer[:] = np.maximum(
+                            buffer
+                            - repeat * np.where((buffer > 0) & (row_loss > _COVER_TOLERANCE), row_loss, 0.0),
+                            0.0,
+                        )
+                used_days = 1 + repeat
+                relief += day_relief * used_days
+                first_use = (day_relief > 0) & (relief_first < 0)
+                relief_first[first_use] = day
+                day = stop_copy
+        np.clip(series, 0.0, 1.0, out=series)
+        return SimulationResult(
+            scenario=scenario,
+            horizon_days=horizon_days,
+            labels=matrix.index.values,
+            platform_positions=platforms,
+            series=series,
+            runout_day=runout,
+            first_short=_first_short(matrix, runout),
+            watched=watched,
+            watched_input=np.clip(watched_input, 0.0, 1.0),
+            watched_output=np.clip(watched_output, 0.0, 1.0),
+            relief=self._relief_frame(relief, relief_first),
+        )
+
+    def _relief_frame(self, relief: FloatArray, first: IntArray) -> pd.DataFrame:
+        """Return one row per alternative and substitute that delivered: what, where, from when, how much."""
+        labels = self.matrix.index
+        rows = []
+        for k, alternative in enumerate(self.alternatives):
+            rows.append(("alternative", alternative.country, self.alt_item[k], alternative.source))
+        for k, substitute in enumerate(self.substitutes):
+            rows.append(("substitute", substitute.substitute, self.sub_item[k], substitute.source))
+        items = np.array([r[2] for r in rows], dtype=np.intp)
+        frame = pd.DataFrame(
+            {
+                "kind": [r[0] for r in rows],
+                "item": np.asarray(labels.take(items), dtype=object) if len(items) else [],
+                "from": [r[1] for r in rows],
+                "first_day": first,
+                "share_days": relief,
+                "source": [r[3] for r in rows],
+            }
+        )
+        return frame[frame["share_days"] > 0].reset_index(drop=True)
+
+
+def _resolve_alternatives(
+    matrix: ChainMatrix, refinements: Refinements, stages: tuple[str, ...]
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray, tuple[Alternative, ...]]:
+    """Return per (alternative, chain item) pair: item, stage code, max share, lead time, the alternative."""
+    items, stage, share, lead, which = [], [], [], [], []
+    for alternative in refinements.usable_alternatives:
+        if alternative.item:
+            positions = matrix.index.lookup([alternative.item])
+            positions = positions[positions >= 0]
+        else:
+            positions = np.flatnonzero(np.asarray(matrix.material == alternative.material, dtype=bool))
+        if alternative.stage not in stages:
+            continue
+        for position in positions.tolist():
+            items.append(position)
+            stage.append(stages.index(alternative.stage))
+            share.append(alternative.max_share)
+            lead.append(float(alternative.lead_time_days or 0.0))
+            which.append(alternative)
+    return (
+        np.array(items, dtype=np.intp),
+        np.array(stage, dtype=np.intp),
+        np.array(share, dtype=np.float64),
+        np.array(lead, dtype=np.float64),
+        tuple(which),
+    )
+
+
+def _resolve_substitutes(
+    matrix: ChainMatrix, refinements: Refinements
+) -> tuple[IntArray, np.ndarray, FloatArray, FloatArray, tuple[Substitute, ...]]:
+    """Return per (substitute, material item) pair: item, substitute, max share, qualification days."""
+    items, material, share, days, which = [], [], [], [], []
+    is_material = np.asarray(matrix.kind == "material", dtype=bool)
+    for substitute in refinements.substitutes:
+        positions = np.flatnonzero(
+            is_material & np.asarray(matrix.material == substitute.material, dtype=bool)
+        )
+        for position in positions.tolist():
+            items.append(position)
+            material.append(substitute.substitute)
+            share.append(substitute.max_share)
+            days.append(substitute.qualification_days)
+            which.append(substitute)
+    return (
+        np.array(items, dtype=np.intp),
+        np.array(material, dtype=object),
+        np.array(share, dtype=np.float64),
+        np.array(days, dtype=np.float64),
+        tuple(which),
+    )
+
+
+def _alternative_retained(
+    matrix: ChainMatrix,
+    active: Scenario,
+    items: IntArray,
+    stages: IntArray,
+    alternatives: tuple[Alternative, ...],
+) -> FloatArray:
+    """Return the fraction each alternative keeps under the active shocks (they may hit it too)."""
+    if not len(items):
+        return np.zeros(0)
+    stage_names = np.asarray(matrix.sourcing.stages, dtype=object)[stages]
+    return retained_under(
+        active,
+        np.array([a.country for a in alternatives], dtype=object),
+        stage_names,
+        np.asarray(matrix.material[items], dtype=object),
+        np.asarray(matrix.index.take(items), dtype=object),
+    )
+
+
+def _substitute_availability(
+    active: Scenario, world_shares: pd.DataFrame, materials: np.ndarray
+) -> FloatArray:
+    """Return each substitute's availability on world shares under the active shocks (NaN: none)."""
+    if not len(materials):
+        return np.zeros(0)
+    world = world_shares[world_shares["material"].isin(set(materials.tolist()))]
+    retained = retained_under(
+        active, world["country"].to_numpy(), world["stage"].to_numpy(), world["material"].to_numpy(), None
+    )
+    lost = (
+        world.assign(lost=world["share"].to_numpy() * (1.0 - retained))
+        .groupby(["material", "stage"])["lost"]
+        .sum()
+    )
+    by_material = (1.0 - lost).clip(0.0, 1.0).groupby(level="material").min()
+    availability: FloatArray = by_material.reindex(pd.Index(materials, dtype=object)).to_numpy(
+        dtype=np.float64
+    )
+    return availability
+
+
 def simulate(
     chain: Chain,
     matrix: ChainMatrix,
@@ -194,119 +610,20 @@ def simulate(
     world_shares: pd.DataFrame,
     horizon_days: int = DEFAULT_HORIZON_DAYS,
     *,
+    refinements: Refinements | None = None,
     watch: IntArray | None = None,
     available: IntArray | None = None,
 ) -> SimulationResult:
     """Simulate the scenario day by day with stocks and buffers; return daily platform output.
 
-    ``watch`` names item positions whose daily input availability and output are kept;
-    ``available`` names item positions whose output is held at 1 every day (as if their supply
-    never failed), for questions such as "what if these items were always available".
+    ``refinements`` are the alternatives and substitutes to use (none by default); ``watch``
+    names item positions whose daily input availability and output are kept; ``available``
+    names item positions whose output is held at 1 every day (as if their supply never failed).
     """
-    if horizon_days < 0:
-        raise ValueError("horizon_days must not be negative")
-    n = matrix.n
-    src = matrix.sourcing
-    n_stages = len(src.stages)
-    item_stock = _stock_column(chain.items)
-    forced = np.zeros(n, dtype=bool)
-    if available is not None:
-        forced[np.asarray(available, dtype=np.intp)] = True
-    # A forced item never draws on its stock: its output is 1 whatever its inputs.
-    item_stock[forced] = 0.0
-    stock = item_stock.copy()
-    levels = _levels(matrix, item_stock > 0, forced)
-    watched = np.zeros(0, dtype=np.intp) if watch is None else np.asarray(watch, dtype=np.intp)
-    watched_input = np.ones((len(watched), horizon_days))
-    watched_output = np.ones((len(watched), horizon_days))
-    inputs = np.ones(n) if len(watched) else None
-
-    row_buffer = _stock_column(chain.sourcing)
-    buffered = np.flatnonzero(row_buffer > 0)
-    buffer = row_buffer[buffered].copy()
-    buffer_item = src.item[buffered]
-    # The items with buffered rows, and each buffered row's (item, stage) cell among them.
-    buffer_items, local_item = np.unique(buffer_item, return_inverse=True)
-    cell = local_item.astype(np.int64) * n_stages + src.stage[buffered]
-    buffer_share = src.share[buffered]
-
-    runout = np.full(n, -1, dtype=np.intp)
-    platforms = matrix.platforms
-    series = np.ones((len(platforms), horizon_days))
-    cache: dict[tuple[int, ...], tuple[OwnSupply, FloatArray]] = {}
-    for start, stop, active in active_segments(scenario.shocks, horizon_days):
-        if active not in cache:
-            supply = own_supply(
-                chain,
-                matrix,
-                Scenario(scenario.name, tuple(scenario.shocks[k] for k in active)),
-                world_shares,
-            )
-            cache[active] = (supply, own_from_stages(np.clip(supply.stage_values, 0.0, 1.0)))
-        supply, segment_own = cache[active]
-        row_loss = 1.0 - supply.retained[buffered]
-        buffer_stages = supply.stage_values[buffer_items]
-        for day in range(start, stop):
-            own = segment_own
-            drawn_any = False
-            if len(buffered):
-                drawn, covered = _draw(buffer, row_loss)
-                if drawn.any():
-                    drawn_any = True
-                    # A buffered row adds back the share of its loss that the buffer delivers.
-                    back = np.bincount(cell, weights=buffer_share * drawn, minlength=buffer_stages.size)
-                    stages = np.clip(buffer_stages + back.reshape(buffer_stages.shape), 0.0, 1.0)
-                    own = segment_own.copy()
-                    own[buffer_items] = own_from_stages(stages)
-                    buffer -= drawn
-                short = ~covered & (row_loss > _COVER_TOLERANCE)
-                if short.any():
-                    first = buffer_item[short]
-                    first = first[runout[first] < 0]
-                    runout[first] = day
-            output = own.copy()
-            for k in range(len(levels.rows)):
-                targets = levels.targets[k]
-                if len(targets):
-                    reduced = np.minimum.reduceat(output[levels.children[k]], levels.offsets[k])
-                    output[targets] = np.minimum(output[targets], reduced)
-                if inputs is not None:
-                    inputs[levels.rows[k]] = output[levels.rows[k]]
-                output[levels.forced[k]] = 1.0
-                held = levels.stocked[k]
-                if len(held):
-                    need = 1.0 - output[held]
-                    drawn, covered = _draw(stock[held], need)
-                    if drawn.any():
-                        drawn_any = True
-                        # Covered is exactly 1, not a(t) + (1 − a(t)) with its rounding.
-                        output[held] = np.where(covered, 1.0, output[held] + drawn)
-                        stock[held] -= drawn
-                    ran_out = held[~covered & (need > _COVER_TOLERANCE)]
-                    runout[ran_out[runout[ran_out] < 0]] = day
-            series[:, day] = output[platforms]
-            if inputs is not None:
-                watched_input[:, day] = inputs[watched]
-                watched_output[:, day] = output[watched]
-            if not drawn_any:
-                # Nothing changed the stocks: the rest of the segment repeats this day.
-                series[:, day + 1 : stop] = series[:, [day]]
-                watched_input[:, day + 1 : stop] = watched_input[:, [day]]
-                watched_output[:, day + 1 : stop] = watched_output[:, [day]]
-                break
-    np.clip(series, 0.0, 1.0, out=series)
-    return SimulationResult(
-        scenario=scenario,
-        horizon_days=horizon_days,
-        labels=matrix.index.values,
-        platform_positions=platforms,
-        series=series,
-        runout_day=runout,
-        first_short=_first_short(matrix, runout),
-        watched=watched,
-        watched_input=np.clip(watched_input, 0.0, 1.0),
-        watched_output=np.clip(watched_output, 0.0, 1.0),
+    simulator = Simulator(
+        chain, matrix, world_shares, refinements=refinements, watch=watch, available=available
     )
+    return simulator.run(scenario, horizon_days)
 
 
 def _first_short(matrix: ChainMatrix, runout: IntArray) -> tuple[str | None, ...]:

@@ -11,14 +11,15 @@ import numpy as np
 from ketenradar.locale import N_, _
 from ketenradar.model.chain import Chain
 from ketenradar.model.material import MaterialCatalogue
+from ketenradar.model.refinements import Refinements
 from ketenradar.model.scenario import Scenario, Shock
 from ketenradar.network.build import build_chain_matrix
-from ketenradar.scenarios.montecarlo import YEAR_DAYS, MonteCarloResult, monte_carlo
+from ketenradar.scenarios.montecarlo import BLOCK_DRAWS, YEAR_DAYS, MonteCarloResult, monte_carlo
 from ketenradar.scenarios.simulate import DEFAULT_HORIZON_DAYS, SimulationResult, simulate
 from ketenradar.services.chains import OpenedChain
-from ketenradar.services.jsonable import json_value
+from ketenradar.services.jsonable import json_records, json_value
 from ketenradar.services.materials import world_supply_shares
-from ketenradar.services.provenance import ResultProvenance, provenance
+from ketenradar.services.provenance import InputRecord, ResultProvenance, provenance
 from ketenradar.services.scenarios import (
     LoadedScenario,
     ScenarioNote,
@@ -33,6 +34,7 @@ __all__ = [
     "SIMULATION_RULE",
     "ChainMonteCarlo",
     "ChainSimulation",
+    "LoadedRefinements",
     "montecarlo_on_chain",
     "simulate_on_chain",
 ]
@@ -46,6 +48,33 @@ MONTE_CARLO_RULE = N_(
     "rules v1 Monte Carlo: each draw is one simulated year; a shock with a probability occurs at "
     "most once, on its start day or a uniformly drawn day, cut off at the year's end"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRefinements:
+    """Alternatives and substitutes for a simulation, with the datasets and files they came from."""
+
+    refinements: Refinements
+    datasets: tuple[str, ...] = ()
+    inputs: tuple[InputRecord, ...] = ()
+
+
+def _refinement_parameters(loaded: LoadedRefinements | None) -> dict[str, Any]:
+    """Return the provenance parameters that say which refinements a run used."""
+    if loaded is None or not loaded.refinements:
+        return {}
+    return {
+        "alternatives": len(loaded.refinements.usable_alternatives),
+        "substitutes": len(loaded.refinements.substitutes),
+    }
+
+
+def _refinement_datasets(loaded: LoadedRefinements | None) -> tuple[str, ...]:
+    return () if loaded is None else loaded.datasets
+
+
+def _refinement_records(loaded: LoadedRefinements | None) -> tuple[InputRecord, ...]:
+    return () if loaded is None else loaded.inputs
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +116,7 @@ class ChainSimulation:
                     )
                 )
             ],
+            "relief": json_records(result.relief),
             "shocks": shocks_json(result.scenario),
             "notes": [note.to_json() for note in self.notes],
             "sources": scenario_sources(result.scenario, self.provenance),
@@ -99,16 +129,30 @@ def simulate_on_chain(
     scenario: LoadedScenario | Scenario,
     catalogue: MaterialCatalogue,
     horizon_days: int = DEFAULT_HORIZON_DAYS,
+    refinements: LoadedRefinements | None = None,
 ) -> ChainSimulation:
     """Simulate a scenario on the chain day by day over ``horizon_days`` (rules v1)."""
     chain, spec, records = scenario_inputs(opened, scenario)
-    result = simulate(chain, build_chain_matrix(chain), spec, world_supply_shares(catalogue), horizon_days)
+    used_refinements = refinements.refinements if refinements is not None else None
+    result = simulate(
+        chain,
+        build_chain_matrix(chain),
+        spec,
+        world_supply_shares(catalogue),
+        horizon_days,
+        refinements=used_refinements,
+    )
     parameters = {
         "rule": "simulation v1",
         "horizon_days": horizon_days,
         "world_shares": "EC 2023 global supply",
+        **_refinement_parameters(refinements),
     }
-    used = provenance(["ec_global_supply"], parameters, records)
+    used = provenance(
+        ["ec_global_supply", *_refinement_datasets(refinements)],
+        parameters,
+        [*records, *_refinement_records(refinements)],
+    )
     return ChainSimulation(chain, result, used, scenario_notes(chain, spec))
 
 
@@ -194,11 +238,26 @@ def montecarlo_on_chain(
     draws: int,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    refinements: LoadedRefinements | None = None,
+    scheduler: str | None = None,
 ) -> ChainMonteCarlo:
-    """Run ``draws`` simulated years of a scenario on the chain (rules v1 Monte Carlo)."""
+    """Run ``draws`` simulated years of a scenario on the chain (rules v1 Monte Carlo).
+
+    ``scheduler`` runs the blocks of draws on Dask (``"dask"``: a local cluster; else the
+    address of a scheduler) with the same numbers as in process.
+    """
     chain, spec, records = scenario_inputs(opened, scenario)
     result = monte_carlo(
-        chain, build_chain_matrix(chain), spec, world_supply_shares(catalogue), draws, seed, progress
+        chain,
+        build_chain_matrix(chain),
+        spec,
+        world_supply_shares(catalogue),
+        draws,
+        seed,
+        progress,
+        refinements=refinements.refinements if refinements is not None else None,
+        scheduler=scheduler,
     )
     parameters = {
         "rule": "monte carlo v1",
@@ -208,6 +267,14 @@ def montecarlo_on_chain(
         "rng": "numpy.random.default_rng",
         "percentiles": "numpy linear interpolation",
         "world_shares": "EC 2023 global supply",
+        "block_draws": BLOCK_DRAWS,
+        "block_seeds": "numpy.random.SeedSequence(seed).spawn",
+        **_refinement_parameters(refinements),
     }
-    used = provenance(["ec_global_supply"], parameters, records, seed=seed)
+    used = provenance(
+        ["ec_global_supply", *_refinement_datasets(refinements)],
+        parameters,
+        [*records, *_refinement_records(refinements)],
+        seed=seed,
+    )
     return ChainMonteCarlo(chain, result, used, scenario_notes(chain, spec))
