@@ -13,6 +13,9 @@ Example ``ketenradar.toml``::
 
     [outlook]
     crma_limit = 0.65
+    crma_extraction_benchmark = 0.10
+    crma_processing_benchmark = 0.40
+    crma_recycling_benchmark = 0.25
 """
 
 from __future__ import annotations
@@ -27,7 +30,12 @@ from ketenradar.ingest.validation import describe_error
 from ketenradar.locale import _
 from ketenradar.risk.assessment import DEFAULT_WGI_YEARS, WGI_FIRST_YEAR, WGI_LAST_YEAR
 from ketenradar.risk.country import DEFAULT_COUNTRY_WEIGHTS, normalise_weights
-from ketenradar.risk.outlook import CRMA_SINGLE_COUNTRY_LIMIT
+from ketenradar.risk.outlook import (
+    CRMA_EXTRACTION_BENCHMARK,
+    CRMA_PROCESSING_BENCHMARK,
+    CRMA_RECYCLING_BENCHMARK,
+    CRMA_SINGLE_COUNTRY_LIMIT,
+)
 
 __all__ = ["Settings", "load_settings"]
 
@@ -67,6 +75,10 @@ class OutlookSettings(_Strict):
     """Thresholds of the outlook and benchmark indicators."""
 
     crma_limit: float = Field(default=CRMA_SINGLE_COUNTRY_LIMIT, gt=0.0, le=1.0)
+    # The CRMA's capacity benchmarks (art. 5(1)(a)): EU shares of the Union's consumption.
+    crma_extraction_benchmark: float = Field(default=CRMA_EXTRACTION_BENCHMARK, gt=0.0, le=1.0)
+    crma_processing_benchmark: float = Field(default=CRMA_PROCESSING_BENCHMARK, gt=0.0, le=1.0)
+    crma_recycling_benchmark: float = Field(default=CRMA_RECYCLING_BENCHMARK, gt=0.0, le=1.0)
 
 
 class Settings(_Strict):

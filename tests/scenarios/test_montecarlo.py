@@ -106,7 +106,8 @@ def test_f13_shocks_without_probability_occur_in_every_draw() -> None:
     certain = Shock(("CHN",), 1.0, materials=("germanium",), start_day=200, duration_days=30)
     result = _run(certain, draws=50)
     assert result.occurred.all()
-    assert result.days_lost[0].tolist() == [12.0] * 50
+    # Summed day by day in another order than 30 × 0.4: equal to within rounding.
+    np.testing.assert_allclose(result.days_lost[0], [12.0] * 50, rtol=1e-12)
     assert result.p_loss[0] == 1.0
 
 
@@ -133,7 +134,8 @@ def test_f13_progress_reports_every_pattern() -> None:
         0,
         lambda d, t: calls.append((d, t)),
     )
-    assert calls == [(1, 2), (2, 2)]
+    # One simulated group: the shock moved to day 0 (the quiet years need no simulation).
+    assert calls == [(1, 1)]
 
 
 def test_f13_a_blocks_draws_do_not_depend_on_the_number_of_draws() -> None:

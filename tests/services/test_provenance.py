@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from importlib import resources
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ from ketenradar import refdata
 from ketenradar.cli import cli
 from ketenradar.reports.context import demo_chain_path, demo_scenario_path
 
+DEMO_DATA = Path(str(resources.files("ketenradar.demo_data")))
 INTERMEDIATES = (
     "material,stage,supply_data_used,hhi_gs,hhi_eu,import_reliance,eol_rir,si_sr\n"
     "cobalt,mining,gs+eu,3.6,1.3,0.32,0,1.0\n"
@@ -50,6 +52,12 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         cli, ["chain", "import", str(demo_chain_path()), "--name", "demo", "--workspace", str(workspace)]
     )
     assert result.exit_code == 0, result.output
+    # Two snapshots, so that monitor diff and alerts have something to compare.
+    for name in ("first", "second"):
+        result = CliRunner().invoke(
+            cli, ["monitor", "snapshot", "--name", name, "--workspace", str(workspace)]
+        )
+        assert result.exit_code == 0, result.output
     return {"inputs": inputs, "trade": trade, "workspace": workspace}
 
 
@@ -75,6 +83,24 @@ def _arguments(files: dict[str, Path]) -> dict[tuple[str, ...], list[str]]:
             "5",
             *workspace,
         ],
+        ("scenario", "alternatives"): [],
+        ("stockpile", "plan"): [
+            str(DEMO_DATA / "stockpile" / "scenario.yaml"),
+            "--chain",
+            "demo",
+            "--candidates",
+            str(DEMO_DATA / "stockpile" / "candidates.csv"),
+            "--budget",
+            "20000",
+            "--draws",
+            "20",
+            *workspace,
+        ],
+        ("monitor", "snapshot"): ["--name", "third", *workspace],
+        ("monitor", "list"): workspace,
+        ("monitor", "diff"): ["first", "second", *workspace],
+        ("monitor", "alerts"): ["--rules", str(DEMO_DATA / "monitor" / "alert_rules.yaml"), *workspace],
+        ("monitor", "key-figures"): workspace,
         ("survey", "summary"): [],
         ("matrix",): ["--domain", "land"],
         ("ownership",): [],
@@ -119,7 +145,8 @@ def test_every_json_document_carries_provenance(command: tuple[str, ...], files:
         if record["sha256"] is not None:
             assert record["sha256"] == _sha256(source)
         else:
-            assert record["version"] is not None or record["role"] == "survey"  # stored or synthetic
+            # A stored chain has a version, a snapshot its unique name; a survey may be synthetic.
+            assert record["version"] is not None or record["role"] in ("survey", "snapshot")
     assert "seed" in block
 
 

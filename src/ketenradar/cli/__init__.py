@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import importlib
 import os
+import sys
 from collections.abc import Iterator, MutableMapping, Sequence
 from functools import cache
 from importlib.util import find_spec
@@ -74,7 +75,9 @@ class LazyCommands(MutableMapping[str, click.Command]):
         return name in self.modules or name in self.loaded
 
     def __getitem__(self, name: str) -> click.Command:
-        if name not in self.loaded and name in self.modules:
+        # Every module of the name is imported, even when another name's module has already
+        # registered this command (chains defines both chain and scenario; others add to them).
+        if name in self.modules and not all(m in sys.modules for m in self.modules[name]):
             # In English, as when every module was imported before the language was set: click
             # translates a few words when an object is made (FILE, the metavar of click.Path).
             with use_language(DEFAULT_LANGUAGE):

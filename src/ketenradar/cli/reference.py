@@ -9,13 +9,23 @@ import click
 
 from ketenradar.cli import cli, settings_of
 from ketenradar.cli.i18n import option
-from ketenradar.cli.options import FILE, parse_weights, parse_years
+from ketenradar.cli.options import (
+    FILE,
+    catalogue_of,
+    catalogue_option,
+    parse_weights,
+    parse_years,
+    store_of,
+    workspace_option,
+)
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option
-from ketenradar.locale import N_, _, country_name, current_language, format_number
+from ketenradar.locale import N_, _, country_name, current_language, format_number, format_percent
 
 # The readers, services and reports are imported by the functions that use them, so that
 # `ketenradar --help` does not load pandas.
 if TYPE_CHECKING:
+    from ketenradar.model.material import MaterialCatalogue
+    from ketenradar.services.chain_outlook import ChainBenchmarks, ChainOutlookResult
     from ketenradar.services.countries import CountryOverview
     from ketenradar.services.materials import MaterialOverview
     from ketenradar.services.provenance import InputRecord
@@ -289,9 +299,32 @@ def sources(fmt: str) -> None:
 
 @cli.command()
 @format_option
+@option(
+    "--chain",
+    "chain_refs",
+    multiple=True,
+    metavar="WORKBOOK|NAME",
+    help="Flag the outlook and CRMA benchmarks per material of this mapped chain (a workbook or a "
+    "stored chain); repeat for more chains.",
+)
+@workspace_option
+@catalogue_option
 @click.pass_context
-def outlook(ctx: click.Context, fmt: str) -> None:
-    """Show reserve lifetime, price volatility, IEA demand/supply and the CRMA 65% benchmark."""
+def outlook(
+    ctx: click.Context,
+    fmt: str,
+    chain_refs: tuple[str, ...],
+    workspace: Path | None,
+    catalogue_file: Path | None,
+) -> None:
+    """Show reserve lifetime, price volatility, IEA demand/supply and the CRMA 65% benchmark.
+
+    With --chain: these and the CRMA capacity benchmarks, flagged per material of each mapped
+    chain, with a summary per chain.
+    """
+    if chain_refs:
+        _chain_outlook(ctx, fmt, chain_refs, workspace, catalogue_file)
+        return
     from ketenradar.services.outlook import OutlookResult
 
     result = OutlookResult(load_material_overview(ctx))
@@ -341,4 +374,155 @@ def outlook(ctx: click.Context, fmt: str) -> None:
         ],
         title=_("IEA demand and supply outlook"),
         caption=_("Source: IEA Global Critical Minerals Outlook 2024, as cited in Berenschot 2024."),
+    )
+
+
+def _chain_outlook(
+    ctx: click.Context,
+    fmt: str,
+    chain_refs: tuple[str, ...],
+    workspace: Path | None,
+    catalogue_file: Path | None,
+) -> None:
+    """Open the chains, compute their outlook and CRMA flags and emit them."""
+    from ketenradar.services.chain_outlook import BenchmarkThresholds, chain_outlook
+    from ketenradar.services.chains import open_chain
+
+    settings = settings_of(ctx).outlook
+    thresholds = BenchmarkThresholds(
+        single_third_country_limit=settings.crma_limit,
+        extraction=settings.crma_extraction_benchmark,
+        processing=settings.crma_processing_benchmark,
+        recycling=settings.crma_recycling_benchmark,
+    )
+    catalogue = catalogue_of(catalogue_file)
+    store = None if all(Path(ref).exists() for ref in chain_refs) else store_of(workspace)
+    opened = [open_chain(ref, store, catalogue) for ref in chain_refs]
+    result = chain_outlook(opened, catalogue, thresholds)
+    for chain in result.chains:
+        if not chain.platforms:
+            click.secho(
+                _(
+                    "chain {name!r} has no item of kind 'platform': exposure is computed per "
+                    "platform, so there is nothing to show (mark the top items as platforms)"
+                ).format(name=chain.chain),
+                err=True,
+                fg="yellow",
+            )
+    if fmt == "json":
+        emit_json(result.to_json())
+        return
+    if fmt == "csv":
+        emit_csv(result.frame())
+        return
+    for chain in result.chains:
+        _emit_chain_tables(chain, result, catalogue)
+
+
+def _emit_chain_tables(
+    chain: ChainBenchmarks, result: ChainOutlookResult, catalogue: MaterialCatalogue
+) -> None:
+    """Print one chain's outlook table, CRMA benchmark table and summary."""
+    from ketenradar.reports.formatting import supplier_label
+    from ketenradar.services.chain_outlook import BENCHMARKS
+
+    limits = result.thresholds
+    frame = chain.materials.reset_index()
+    frame["name"] = [catalogue.name(m, current_language()) for m in frame["material"]]
+    emit_table(
+        frame,
+        [
+            ("name", N_("material"), -1),
+            ("platforms", N_("platforms"), -1),
+            ("iea_2030_supply_minus_demand_kt", N_("IEA 2030 supply − demand kt"), 0),
+            ("iea_2030_shortfall", N_("shortfall 2030"), -1),
+            ("iea_2040_supply_minus_demand_kt", N_("IEA 2040 supply − demand kt"), 0),
+            ("iea_2040_shortfall", N_("shortfall 2040"), -1),
+            ("reserve_lifetime_years_report", N_("lifetime report (y)"), 0),
+            ("reserve_lifetime_years_usgs", N_("lifetime USGS (y)"), 0),
+            ("price_volatility_pct", N_("price vol. %"), 0),
+        ],
+        title=_("Outlook of chain {name!r}: per material of its platforms").format(name=chain.chain),
+        caption=_(
+            "IEA Global Critical Minerals Outlook 2024 (as cited in Berenschot 2024): shortfall = supply "
+            "below demand; — = the IEA gives no figures for the material. Lifetime = reserves / world "
+            "production: the report's printed figure and USGS MCS 2025. Price volatility: the report's "
+            "printed percentage (no shipped source defines one otherwise)."
+        ),
+    )
+    for stage in ("mining", "processing"):
+        frame[f"{stage}_chain"] = [
+            supplier_label(c, s)
+            for c, s in zip(
+                frame[f"{stage}_chain_third_country"],
+                frame[f"{stage}_chain_third_country_share"],
+                strict=True,
+            )
+        ]
+        frame[f"{stage}_ec"] = [
+            supplier_label(c, s)
+            for c, s in zip(
+                frame[f"{stage}_ec_third_country"], frame[f"{stage}_ec_third_country_share"], strict=True
+            )
+        ]
+    emit_table(
+        frame,
+        [
+            ("name", N_("material"), -1),
+            ("crma_strategic", N_("strategic"), -1),
+            ("mining_chain", N_("mining: chain"), -1),
+            ("processing_chain", N_("processing: chain"), -1),
+            ("crma_chain_exceeds_limit", N_("over limit (chain)"), -1),
+            ("mining_ec", N_("mining: EC"), -1),
+            ("processing_ec", N_("processing: EC"), -1),
+            ("crma_ec_exceeds_limit", N_("over limit (EC)"), -1),
+        ],
+        title=_("CRMA single-country benchmark of chain {name!r}").format(name=chain.chain),
+        caption=_(
+            "Largest share of one country outside the EU+EEA per stage: on the chain's own sourcing "
+            "(the worst platform; world = EC 2023 global supply where the chain is silent) and on the "
+            "EC basis (EU sourcing, else global supply); over the limit of {limit}: strategic materials "
+            "only (— for the others)."
+        ).format(limit=format_percent(limits.single_third_country_limit)),
+    )
+    for column in ("extraction_eu_share", "processing_eu_share", "recycling_eol_rir"):
+        frame[f"{column}_text"] = [format_percent(v, 1) for v in frame[column]]
+    emit_table(
+        frame,
+        [
+            ("name", N_("material"), -1),
+            ("crma_strategic", N_("strategic"), -1),
+            ("extraction_eu_share_text", N_("EU extraction"), -1),
+            ("extraction_below_benchmark", N_("below"), -1),
+            ("processing_eu_share_text", N_("EU processing"), -1),
+            ("processing_below_benchmark", N_("below"), -1),
+            ("recycling_eol_rir_text", N_("EOL-RIR"), -1),
+            ("recycling_below_benchmark", N_("below"), -1),
+        ],
+        title=_("CRMA capacity benchmarks of chain {name!r} (proxies)").format(name=chain.chain),
+        caption=_(
+            "Benchmarks: EU extraction {extraction}, processing {processing}, recycling {recycling} of "
+            "the Union's consumption, flagged for strategic materials only. Proxies at mining and "
+            "processing: 1 − the EC's import reliance, else the EU27 share of the EC's EU sourcing, "
+            "else of global supply; for recycling the end-of-life recycling input rate (EC 2023, else "
+            "the report). — = no figure."
+        ).format(
+            extraction=format_percent(limits.extraction),
+            processing=format_percent(limits.processing),
+            recycling=format_percent(limits.recycling),
+        ),
+    )
+    words = {code: text for code, _column, text in BENCHMARKS}
+    summary = chain.summary.assign(benchmark_text=[_(words[c]) for c in chain.summary["benchmark"]])
+    emit_table(
+        summary,
+        [
+            ("benchmark_text", N_("benchmark"), -1),
+            ("flagged", N_("flagged"), 0),
+            ("not_flagged", N_("not flagged"), 0),
+            ("unknown", N_("unknown or n/a"), 0),
+            ("materials", N_("materials flagged"), -1),
+            ("platforms", N_("platforms affected"), -1),
+        ],
+        title=_("Summary of chain {name!r}: materials flagged per benchmark").format(name=chain.chain),
     )

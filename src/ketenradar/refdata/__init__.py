@@ -2,9 +2,11 @@
 
 from ketenradar.refdata.loaders import (
     EU_SOURCING_WITHDRAWN_REASONS,
+    LIKE_MINDED_GROUPS,
     WGI_DIMENSIONS,
     SourcedTable,
     known_country_codes,
+    load_alternatives,
     load_countries,
     load_crma_strategic,
     load_defence_materials_extra,
@@ -30,12 +32,14 @@ from ketenradar.refdata.usgs import USGS_LIFETIME_EXCLUDED, load_usgs_prices, lo
 
 __all__ = [
     "EU_SOURCING_WITHDRAWN_REASONS",
+    "LIKE_MINDED_GROUPS",
     "USGS_LIFETIME_EXCLUDED",
     "WGI_DIMENSIONS",
     "Provenance",
     "SourcedTable",
     "dataset_names",
     "known_country_codes",
+    "load_alternatives",
     "load_countries",
     "load_country_callouts",
     "load_crma_strategic",

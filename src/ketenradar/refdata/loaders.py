@@ -22,9 +22,11 @@ from ketenradar.refdata.provenance import Provenance, data_dir, provenance_of
 
 __all__ = [
     "EU_SOURCING_WITHDRAWN_REASONS",
+    "LIKE_MINDED_GROUPS",
     "WGI_DIMENSIONS",
     "SourcedTable",
     "known_country_codes",
+    "load_alternatives",
     "load_countries",
     "load_crma_strategic",
     "load_defence_materials_extra",
@@ -489,3 +491,27 @@ def load_dis_areas() -> pd.DataFrame:
     """Return the DIS areas of the report's questionnaire: category and area (English and Dutch)."""
     areas = read_dataset("seed_dis_area_activity")[["category", "area", "area_nl"]]
     return areas.drop_duplicates(["category", "area"]).reset_index(drop=True)
+
+
+# The groups whose members count as like-minded partners for alternative supply (F15);
+# scripts/derive_alternatives.py builds the shipped table with them.
+LIKE_MINDED_GROUPS = ("EU27", "EEA", "NATO", "OECD")
+
+
+@cache
+def load_alternatives() -> SourcedTable:
+    """Return the shipped alternative producers among like-minded partners (USGS spare capacity).
+
+    One row per material, stage and country: ``max_share`` = spare capacity / world production
+    of the same USGS series and year (a fraction), ``lead_time_days`` NaN (no source gives a
+    ramp-up time), with the figures it was derived from, ``source`` and ``note``. Provenance:
+    the derived table and the USGS and country-group files it comes from.
+    """
+    raw = read_dataset("alternatives_usgs")
+    frame = raw.assign(
+        lead_time_days=pd.to_numeric(raw["lead_time_days"], errors="coerce").astype(float),
+        is_estimate=_flag(raw["is_estimate"]),
+        partner_groups=raw["partner_groups"].fillna(""),
+        note=raw["note"].fillna(""),
+    )
+    return _sourced(frame, "alternatives_usgs", "usgs_capacity", "usgs_production", "country_groups")

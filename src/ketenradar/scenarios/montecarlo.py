@@ -156,25 +156,41 @@ def variant_losses(
 ) -> FloatArray:
     """Return days lost per variant, draw and platform: the plan, then the plan with each shock removed.
 
-    Draws are grouped by their pattern (the start day of each shock, or absent) and each
-    distinct pattern is simulated once. ``progress(done, total)`` is called after every pattern.
+    Nothing happens before a draw's first shock starts, so a pattern of start days is the same
+    year as the pattern moved to start on day 0, cut short: draws are grouped by the *offsets*
+    of their shocks from the first, each distinct group is simulated once from day 0, and a
+    draw whose first shock starts on day ``s`` loses what that run loses in its first
+    ``365 − s`` days. ``progress(done, total)`` is called after every simulated group.
     """
     k = len(scenario.shocks)
     draws = len(plan)
     # The plan, then the plan once per shock with that shock removed: one table of patterns.
     variants = np.repeat(plan[None, :, :], k + 1, axis=0)
     variants[np.arange(1, k + 1), :, np.arange(k)] = NOT_OCCURRING
-    patterns, inverse = np.unique(variants.reshape(-1, k), axis=0, return_inverse=True)
+    rows = variants.reshape(-1, k)
+    occurs = rows != NOT_OCCURRING
+    first = np.where(occurs, rows, np.iinfo(np.int64).max).min(axis=1, initial=np.iinfo(np.int64).max)
+    # Rows with no shock, or whose shocks all start after the year, lose nothing.
+    quiet = ~occurs.any(axis=1) | (first >= YEAR_DAYS)
+    offsets = np.where(occurs, rows - np.where(quiet, 0, first)[:, None], NOT_OCCURRING)
+    busy = np.flatnonzero(~quiet)
+    groups, inverse = np.unique(offsets[busy], axis=0, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(groups) + 1))
     platforms = simulator.matrix.platforms
-    lost = np.zeros((len(patterns), len(platforms)))
-    total = len(patterns)
-    for done, pattern in enumerate(patterns.tolist(), start=1):
-        # No shock at all loses nothing: skip the simulation (a quiet year is the common pattern).
-        if any(day != NOT_OCCURRING for day in pattern):
-            lost[done - 1] = simulator.run(year_scenario(scenario, pattern), YEAR_DAYS).days_lost
+    lost = np.zeros((len(rows), len(platforms)))
+    total = len(groups)
+    for done, (group, lo, hi) in enumerate(
+        zip(groups.tolist(), bounds[:-1], bounds[1:], strict=True), start=1
+    ):
+        members = busy[order[lo:hi]]
+        days = YEAR_DAYS - first[members]
+        series = simulator.run(year_scenario(scenario, group), int(days.max())).series
+        lost_by_day = np.cumsum(1.0 - series, axis=1)
+        lost[members] = lost_by_day[:, days - 1].T
         if progress is not None:
             progress(done, total)
-    by_variant: FloatArray = lost[inverse.reshape(k + 1, draws)]
+    by_variant: FloatArray = lost.reshape(k + 1, draws, len(platforms))
     return by_variant
 
 

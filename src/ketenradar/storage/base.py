@@ -8,16 +8,28 @@ name become versions n and n+1), and reading never sees a half-written version.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from ketenradar.errors import KetenradarError, NotFound
+from ketenradar.locale import _
 from ketenradar.model.chain import Chain
 from ketenradar.model.material import Material
 from ketenradar.model.survey import Survey
 
-__all__ = ["ChainVersion", "Store", "default_workspace_path"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "ChainVersion",
+    "SnapshotExists",
+    "SnapshotInfo",
+    "SnapshotNotFound",
+    "Store",
+    "default_workspace_path",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +43,34 @@ class ChainVersion:
     n_items: int
     n_bom: int
     n_sourcing: int
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotInfo:
+    """One stored monitoring snapshot: its unique name, when it was taken and its parts."""
+
+    name: str
+    created_at: str
+    parts: tuple[str, ...]
+
+
+# These two belong in ketenradar.errors beside ChainNotFound; they live here until that module
+# takes them, so the monitoring work did not have to touch the shared exception tree.
+class SnapshotNotFound(NotFound):
+    """No stored snapshot has that name (or there are fewer snapshots than needed)."""
+
+    def __init__(self, name: str, message: str | None = None) -> None:
+        super().__init__(message or _("no stored snapshot {name!r}").format(name=name), name)
+
+
+class SnapshotExists(KetenradarError):
+    """A snapshot of that name is already stored; names are unique."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            _("a snapshot named {name!r} is already stored; choose another name").format(name=name)
+        )
 
 
 class Store(Protocol):
@@ -70,6 +110,29 @@ class Store(Protocol):
 
     def survey_versions(self, name: str) -> list[int]:
         """Return the stored version numbers of a survey, oldest first (empty if none)."""
+        ...
+
+    def save_snapshot(self, name: str | None, parts: Mapping[str, pd.DataFrame]) -> SnapshotInfo:
+        """Store named frames as one snapshot in one transaction (``None``: a name is assigned).
+
+        Raise SnapshotExists if the name is taken.
+        """
+        ...
+
+    def list_snapshots(self) -> list[SnapshotInfo]:
+        """Return every stored snapshot, oldest first."""
+        ...
+
+    def load_snapshot(self, name: str) -> tuple[SnapshotInfo, dict[str, pd.DataFrame]]:
+        """Return a stored snapshot's record and frames; raise SnapshotNotFound."""
+        ...
+
+    def add_key_figures(self, figures: pd.DataFrame) -> int:
+        """Store key-figure rows (metric, year, value, unit, source ...); return how many."""
+        ...
+
+    def key_figures(self) -> pd.DataFrame:
+        """Return the key-figure rows users added, in the order they were added."""
         ...
 
 

@@ -11,13 +11,16 @@ integer-coded Arrow columns in compressed parts (:mod:`ketenradar.storage.chain_
 loading a national chain is a few BLOB reads, not a query row per item. ``PRAGMA user_version``
 is the schema version; a workspace of an earlier schema is brought up to date, in one write
 transaction, the first time a store opens it.
+
+A monitoring snapshot is a row of ``snapshots`` and its frames are rows of ``snapshot_parts``,
+one compressed Arrow IPC stream each; the key figures users add are rows of ``key_figures``.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +34,7 @@ from ketenradar.locale import _
 from ketenradar.model.chain import CHAIN_COLUMNS, Chain, ChainCodes
 from ketenradar.model.material import Material
 from ketenradar.model.survey import SURVEY_SHEETS, Survey
-from ketenradar.storage.base import ChainVersion
+from ketenradar.storage.base import ChainVersion, SnapshotExists, SnapshotInfo, SnapshotNotFound
 
 if TYPE_CHECKING:
     from ketenradar.storage.chain_columns import SheetPart
@@ -46,6 +49,8 @@ APPLICATION_ID = 0x4B526472
 # The layout of the workspace (PRAGMA user_version). 0: a new file, or one of an earlier ketenradar
 # with a chain as one row per item, bom row and sourcing row (tables items, bom, sourcing);
 # 1: a chain's sheets as integer-coded Arrow columns in parts (chain_sheets, chain_columns).
+# The monitoring tables (MONITOR_SCHEMA) belong to schema 1 too: they are created by the first
+# write that needs them, an older ketenradar ignores them, and a workspace without them has none.
 SCHEMA_VERSION = 1
 
 # Statements run one by one inside a write transaction (executescript would commit it first).
@@ -84,7 +89,32 @@ SCHEMA = (
     PRIMARY KEY (chain_key, id)
 )""",
 )
+# The monitoring tables, created inside the first write transaction that stores a snapshot or figure.
+MONITOR_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS snapshots (
+    snapshot_key INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+)""",
+    """CREATE TABLE IF NOT EXISTS snapshot_parts (
+    snapshot_key INTEGER NOT NULL REFERENCES snapshots(snapshot_key) ON DELETE CASCADE,
+    part TEXT NOT NULL,
+    format TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (snapshot_key, part)
+)""",
+    """CREATE TABLE IF NOT EXISTS key_figures (
+    figure_key INTEGER PRIMARY KEY,
+    metric TEXT NOT NULL, year INTEGER NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL,
+    qualifier TEXT NOT NULL, source TEXT NOT NULL, note TEXT NOT NULL, file TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    UNIQUE (metric, year, source)
+)""",
+)
 _TABLES = frozenset({"chains", "chain_sheets", "surveys", "chain_materials"})
+# What the ``format`` of a stored snapshot frame says: one Arrow IPC stream of the frame's columns.
+FRAME_FORMAT = "arrow-ipc-stream/1"
+_FIGURE_COLUMNS = ("metric", "year", "value", "unit", "qualifier", "source", "note", "file")
 # The row tables of schema 0, read once by the upgrade and then dropped.
 _LEGACY_TABLES = ("items", "bom", "sourcing")
 _MATERIAL_COLUMNS = ("id", "name_en", "name_nl", "category", "note", "source")
@@ -424,6 +454,136 @@ class SqliteStore:
                 "SELECT version FROM surveys WHERE name = ? ORDER BY version", (name,)
             ).fetchall()
         return [int(v) for (v,) in rows]
+
+    def save_snapshot(self, name: str | None, parts: Mapping[str, pd.DataFrame]) -> SnapshotInfo:
+        """Store named frames as one snapshot, all or nothing; ``None`` names it ``snapshot-N``."""
+        created = datetime.now(UTC).isoformat(timespec="seconds")
+        # Encoded before the write lock is taken, so other writers wait less.
+        encoded = [(part, _encode_frame(frame)) for part, frame in parts.items()]
+        with self._writing() as connection:
+            _create_monitoring_tables(connection)
+            if (
+                name is not None
+                and connection.execute("SELECT 1 FROM snapshots WHERE name = ?", (name,)).fetchone()
+            ):
+                raise SnapshotExists(name)
+            (latest,) = connection.execute("SELECT COALESCE(MAX(snapshot_key), 0) FROM snapshots").fetchone()
+            chosen = name if name is not None else _free_name(connection, int(latest) + 1)
+            cursor = connection.execute(
+                "INSERT INTO snapshots (name, created_at) VALUES (?, ?)", (chosen, created)
+            )
+            key = cursor.lastrowid
+            connection.executemany(
+                "INSERT INTO snapshot_parts (snapshot_key, part, format, data) VALUES (?, ?, ?, ?)",
+                [(key, part, FRAME_FORMAT, data) for part, data in encoded],
+            )
+        return SnapshotInfo(chosen, created, tuple(parts))
+
+    def list_snapshots(self) -> list[SnapshotInfo]:
+        """Return every stored snapshot, oldest first."""
+        with self._reading() as connection:
+            if "snapshots" not in _tables(connection):
+                return []
+            rows = connection.execute(
+                "SELECT s.snapshot_key, s.name, s.created_at, p.part FROM snapshots s "
+                "LEFT JOIN snapshot_parts p ON p.snapshot_key = s.snapshot_key "
+                "ORDER BY s.snapshot_key, p.part"
+            ).fetchall()
+        found: dict[int, tuple[str, str, list[str]]] = {}
+        for key, name, created, part in rows:
+            found.setdefault(key, (name, created, []))[2].extend([part] if part is not None else [])
+        return [SnapshotInfo(name, created, tuple(parts)) for name, created, parts in found.values()]
+
+    def load_snapshot(self, name: str) -> tuple[SnapshotInfo, dict[str, pd.DataFrame]]:
+        """Return a stored snapshot's record and frames; raise SnapshotNotFound."""
+        with self._reading() as connection:
+            found = (
+                connection.execute(
+                    "SELECT snapshot_key, created_at FROM snapshots WHERE name = ?", (name,)
+                ).fetchone()
+                if "snapshots" in _tables(connection)
+                else None
+            )
+            if found is None:
+                raise SnapshotNotFound(name)
+            key, created = found
+            rows = connection.execute(
+                "SELECT part, format, data FROM snapshot_parts WHERE snapshot_key = ? ORDER BY part", (key,)
+            ).fetchall()
+        frames = {}
+        for part, stored_format, data in rows:
+            if stored_format != FRAME_FORMAT:
+                raise self._newer()
+            frames[str(part)] = _decode_frame(data)
+        return SnapshotInfo(name, str(created), tuple(frames)), frames
+
+    def add_key_figures(self, figures: pd.DataFrame) -> int:
+        """Store key-figure rows (metric, year, value, unit, source ...) in one transaction."""
+        added = datetime.now(UTC).isoformat(timespec="seconds")
+        columns = [figures[c].to_numpy(dtype=object) for c in _FIGURE_COLUMNS]
+        rows = [
+            (str(m), int(y), float(v), str(u), str(q), str(s), str(n), str(f), added)
+            for m, y, v, u, q, s, n, f in zip(*columns, strict=True)
+        ]
+        with self._writing() as connection:
+            _create_monitoring_tables(connection)
+            connection.executemany(
+                f"INSERT INTO key_figures ({', '.join(_FIGURE_COLUMNS)}, added_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
+
+    def key_figures(self) -> pd.DataFrame:
+        """Return the key-figure rows users added, in the order they were added."""
+        with self._reading() as connection:
+            if "key_figures" not in _tables(connection):
+                return pd.DataFrame(
+                    {c: pd.Series(dtype=object) for c in (*_FIGURE_COLUMNS, "added_at")}
+                ).astype({"year": "Int64", "value": np.float64})
+            frame = pd.read_sql_query(
+                f"SELECT {', '.join(_FIGURE_COLUMNS)}, added_at FROM key_figures ORDER BY figure_key",
+                connection,
+            )
+        frame["year"] = frame["year"].astype("Int64")
+        frame["value"] = frame["value"].astype(np.float64)
+        return frame
+
+
+def _create_monitoring_tables(connection: sqlite3.Connection) -> None:
+    """Create the monitoring tables if the workspace has none yet (inside the caller's transaction)."""
+    for statement in MONITOR_SCHEMA:
+        connection.execute(statement)
+
+
+def _free_name(connection: sqlite3.Connection, number: int) -> str:
+    """Return ``snapshot-N`` for the first N from ``number`` that no snapshot is called yet."""
+    while connection.execute("SELECT 1 FROM snapshots WHERE name = ?", (f"snapshot-{number}",)).fetchone():
+        number += 1
+    return f"snapshot-{number}"
+
+
+def _encode_frame(frame: pd.DataFrame) -> bytes:
+    """Return a frame as one compressed Arrow IPC stream (the index is not kept)."""
+    import pyarrow as pa
+
+    from ketenradar.storage.chain_columns import COMPRESSION
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    options = pa.ipc.IpcWriteOptions(compression=COMPRESSION)
+    with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def _decode_frame(data: bytes) -> pd.DataFrame:
+    """Return the frame of one stored Arrow IPC stream."""
+    import pyarrow as pa
+
+    with pa.ipc.open_stream(pa.py_buffer(data)) as reader:
+        frame: pd.DataFrame = reader.read_all().to_pandas()
+    return frame
 
 
 # The row counts are those stored with the parts (n_rows), so listing reads no chain data.
