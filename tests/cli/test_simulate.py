@@ -137,3 +137,39 @@ def test_f13_montecarlo_csv_and_table(run: Callable[..., Any], tmp_path: Path) -
     table = run("scenario", "montecarlo", str(scenario), "--chain", str(chain), "--draws", "10")
     assert table.exit_code == 0, table.output
     assert "Monte Carlo" in table.stdout
+
+
+def test_f15_simulate_with_an_alternatives_file_uses_the_ramped_up_supplier(
+    run_json: Callable[..., Any], files: tuple[str, str], tmp_path: Path
+) -> None:
+    # KOR can deliver 0.25 of m's processing from 2 days after the shock first hits m (day 1):
+    # from day 3 on. Day 3: buffer 0.75 + 0.25 = 1; day 4: 0.5 + 0.25 = 0.75.
+    scenario, chain = files
+    alternatives = tmp_path / "alternatives.csv"
+    alternatives.write_text(
+        "item;stage;country;max_share;lead_time_days;source\nm;processing;KOR;0,25;2;test\n", encoding="utf-8"
+    )
+    document = run_json(
+        "scenario",
+        "simulate",
+        scenario,
+        "--chain",
+        chain,
+        "--horizon",
+        "7",
+        "--alternatives",
+        str(alternatives),
+    )
+    (platform,) = document["platforms"]
+    assert platform["series"] == pytest.approx([1, 1, 1, 1, 0.75, 1, 1])
+    (relief,) = document["relief"]
+    assert (relief["kind"], relief["item"], relief["from"], relief["first_day"]) == (
+        "alternative",
+        "m",
+        "KOR",
+        3,
+    )
+    assert relief["share_days"] == pytest.approx(0.5)
+    parameters = document["provenance"]["parameters"]
+    assert parameters["alternatives_used"] == 1
+    assert any(record["role"] == "alternatives" for record in document["provenance"]["inputs"])

@@ -10,7 +10,15 @@ import click
 
 from ketenradar.cli import cli
 from ketenradar.cli.i18n import argument, option
-from ketenradar.cli.options import FILE, PATH, catalogue_of, catalogue_option, store_of, workspace_option
+from ketenradar.cli.options import (
+    FILE,
+    PATH,
+    catalogue_of,
+    catalogue_option,
+    refinement_options,
+    store_of,
+    workspace_option,
+)
 from ketenradar.cli.output import (
     CELL_ITEMS,
     TABLE_ROWS,
@@ -39,6 +47,7 @@ EXPOSURE_TABLES = {
 if TYPE_CHECKING:
     from ketenradar.model.chain import Chain
     from ketenradar.model.material import Material, MaterialCatalogue
+    from ketenradar.services.refinements import LoadedRefinements
 
 _VERSION_TABLE = [
     ("version", N_("version"), -1),
@@ -319,6 +328,17 @@ def exposure(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def refinements_of(
+    catalogue: MaterialCatalogue, alternatives_file: Path | None, substitutes_file: Path | None
+) -> LoadedRefinements | None:
+    """Return the alternatives and substitutes to simulate with, or None when no file is given."""
+    if alternatives_file is None and substitutes_file is None:
+        return None
+    from ketenradar.services.refinements import load_refinements
+
+    return load_refinements(catalogue, alternatives_file, substitutes_file)
+
+
 def scenario_on_chain(function: F) -> F:
     """Add the SCENARIO argument (a file or a library id) and ``--chain`` of the scenario commands."""
     function = option(
@@ -445,6 +465,7 @@ def run(
     show_default=True,
     help="Number of days to simulate.",
 )
+@refinement_options
 @workspace_option
 @catalogue_option
 @format_option
@@ -452,6 +473,8 @@ def simulate(
     scenario_file: str,
     chain_ref: str,
     horizon_days: int,
+    alternatives_file: Path | None,
+    substitutes_file: Path | None,
     workspace: Path | None,
     catalogue_file: Path | None,
     fmt: str,
@@ -459,7 +482,8 @@ def simulate(
     """Daily platform output under SCENARIO over time, with item stocks and buffered supply rows.
 
     SCENARIO is a scenario file (.yaml, .yml or .json) or the id of a shipped scenario
-    (see `ketenradar scenario list`).
+    (see `ketenradar scenario list`). With --alternatives or --substitutes, alternative
+    suppliers come in after their ramp-up and substitutes after qualification.
     """
     from ketenradar.reports.formatting import sentence
     from ketenradar.services.chains import open_chain
@@ -468,13 +492,14 @@ def simulate(
 
     catalogue = catalogue_of(catalogue_file)
     loaded = load_scenario(scenario_file, catalogue)
+    refinements = refinements_of(catalogue, alternatives_file, substitutes_file)
     with working(
         _("simulating {scenario!r} on {chain} over {days} days").format(
             scenario=loaded.scenario.name, chain=chain_ref, days=horizon_days
         )
     ):
         opened = open_chain(chain_ref, store_of(workspace), catalogue)
-        report = simulate_on_chain(opened, loaded, catalogue, horizon_days)
+        report = simulate_on_chain(opened, loaded, catalogue, horizon_days, refinements)
     if fmt == "json":
         emit_json(report.to_json())
         return
@@ -517,6 +542,7 @@ def simulate(
     metavar="dask|ADDRESS",
     help="Run the draws on Dask: 'dask' for a local cluster, or a scheduler's address (same numbers).",
 )
+@refinement_options
 @workspace_option
 @catalogue_option
 @format_option
@@ -526,6 +552,8 @@ def montecarlo(
     draws: int,
     seed: int,
     scheduler: str | None,
+    alternatives_file: Path | None,
+    substitutes_file: Path | None,
     workspace: Path | None,
     catalogue_file: Path | None,
     fmt: str,
@@ -544,6 +572,7 @@ def montecarlo(
 
     catalogue = catalogue_of(catalogue_file)
     loaded = load_scenario(scenario_file, catalogue)
+    refinements = refinements_of(catalogue, alternatives_file, substitutes_file)
     opened = open_chain(chain_ref, store_of(workspace), catalogue)
     if sys.stderr.isatty():
         # The number of distinct shock patterns is known only once drawn: the bar resizes then.
@@ -553,9 +582,13 @@ def montecarlo(
                 bar.length = total
                 bar.update(done - bar.pos)
 
-            report = montecarlo_on_chain(opened, loaded, catalogue, draws, seed, advance, scheduler=scheduler)
+            report = montecarlo_on_chain(
+                opened, loaded, catalogue, draws, seed, advance, refinements=refinements, scheduler=scheduler
+            )
     else:
-        report = montecarlo_on_chain(opened, loaded, catalogue, draws, seed, scheduler=scheduler)
+        report = montecarlo_on_chain(
+            opened, loaded, catalogue, draws, seed, refinements=refinements, scheduler=scheduler
+        )
     if fmt == "json":
         emit_json(report.to_json())
         return

@@ -57,6 +57,23 @@ def catalogue_option(function: F) -> F:
     )(function)
 
 
+def refinement_options(function: F) -> F:
+    """Add ``--alternatives FILE`` and ``--substitutes FILE`` (F15, the refinements over time)."""
+    function = option(
+        "--substitutes",
+        "substitutes_file",
+        type=FILE,
+        help="Your substitutes (CSV, .xlsx, YAML or JSON); none are shipped.",
+    )(function)
+    return option(
+        "--alternatives",
+        "alternatives_file",
+        type=FILE,
+        help="Your alternative producing countries (CSV, .xlsx, YAML or JSON); a row replaces the "
+        "shipped row of the same material or item, stage and country.",
+    )(function)
+
+
 def disclosure_options(function: F) -> F:
     """Add ``--unsuppressed``, ``--min-companies`` and ``--max-dominance`` (the disclosure rules)."""
     from ketenradar.model.defaults import DISCLOSURE_MAX_DOMINANCE, DISCLOSURE_MIN_COMPANIES

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from ketenradar.cli.chains import scenario
-from ketenradar.cli.i18n import option
-from ketenradar.cli.options import FILE, catalogue_of, catalogue_option
+from ketenradar.cli.options import catalogue_of, catalogue_option, refinement_options
 from ketenradar.cli.output import emit_csv, emit_json, emit_table, format_option
 from ketenradar.locale import N_, _
 
@@ -33,19 +32,7 @@ _CSV_COLUMNS = [
 
 
 @scenario.command()
-@option(
-    "--alternatives",
-    "alternatives_file",
-    type=FILE,
-    help="Your alternative producing countries (CSV, .xlsx, YAML or JSON); a row replaces the "
-    "shipped row of the same material or item, stage and country.",
-)
-@option(
-    "--substitutes",
-    "substitutes_file",
-    type=FILE,
-    help="Your substitutes (CSV, .xlsx, YAML or JSON); none are shipped.",
-)
+@refinement_options
 @catalogue_option
 @format_option
 def alternatives(

@@ -11,15 +11,16 @@ import numpy as np
 from ketenradar.locale import N_, _
 from ketenradar.model.chain import Chain
 from ketenradar.model.material import MaterialCatalogue
-from ketenradar.model.refinements import Refinements
 from ketenradar.model.scenario import Scenario, Shock
 from ketenradar.network.build import build_chain_matrix
+from ketenradar.refdata.provenance import Provenance
 from ketenradar.scenarios.montecarlo import BLOCK_DRAWS, YEAR_DAYS, MonteCarloResult, monte_carlo
 from ketenradar.scenarios.simulate import DEFAULT_HORIZON_DAYS, SimulationResult, simulate
 from ketenradar.services.chains import OpenedChain
 from ketenradar.services.jsonable import json_records, json_value
 from ketenradar.services.materials import world_supply_shares
 from ketenradar.services.provenance import InputRecord, ResultProvenance, provenance
+from ketenradar.services.refinements import LoadedRefinements
 from ketenradar.services.scenarios import (
     LoadedScenario,
     ScenarioNote,
@@ -34,7 +35,6 @@ __all__ = [
     "SIMULATION_RULE",
     "ChainMonteCarlo",
     "ChainSimulation",
-    "LoadedRefinements",
     "montecarlo_on_chain",
     "simulate_on_chain",
 ]
@@ -50,31 +50,23 @@ MONTE_CARLO_RULE = N_(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class LoadedRefinements:
-    """Alternatives and substitutes for a simulation, with the datasets and files they came from."""
-
-    refinements: Refinements
-    datasets: tuple[str, ...] = ()
-    inputs: tuple[InputRecord, ...] = ()
-
-
 def _refinement_parameters(loaded: LoadedRefinements | None) -> dict[str, Any]:
     """Return the provenance parameters that say which refinements a run used."""
-    if loaded is None or not loaded.refinements:
+    if loaded is None:
         return {}
     return {
-        "alternatives": len(loaded.refinements.usable_alternatives),
-        "substitutes": len(loaded.refinements.substitutes),
+        "alternatives_used": len(loaded.refinements.usable_alternatives),
+        "alternatives_without_lead_time": loaded.without_lead_time,
+        "substitutes": len(loaded.substitutes),
     }
 
 
-def _refinement_datasets(loaded: LoadedRefinements | None) -> tuple[str, ...]:
-    return () if loaded is None else loaded.datasets
+def _refinement_datasets(loaded: LoadedRefinements | None) -> tuple[Provenance, ...]:
+    return () if loaded is None else loaded.provenance.datasets
 
 
 def _refinement_records(loaded: LoadedRefinements | None) -> tuple[InputRecord, ...]:
-    return () if loaded is None else loaded.inputs
+    return () if loaded is None else loaded.provenance.inputs
 
 
 @dataclass(frozen=True, slots=True)
