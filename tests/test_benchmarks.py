@@ -47,3 +47,11 @@ def test_f04_deep_chain_benchmark_runs_and_both_routes_agree() -> None:
     assert "== deep, warm: 3,000 items" in output
     assert "2,993 levels" in output
     assert "deep / broad" in output
+
+
+def test_f13_montecarlo_benchmark_runs_and_equals_the_plain_loop() -> None:
+    # Issue 10: the script checks that every draw's days lost (and each shock-removed variant)
+    # equal a plain per-draw simulation over every item and day.
+    output = _bench("bench_montecarlo.py", "--items", "2000", "--draws", "200", "--baseline-draws", "2")
+    assert "checks passed: days lost per draw and variant equal to the plain loop on 2 draws" in output
+    assert "plain / ours" in output

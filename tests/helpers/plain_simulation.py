@@ -15,7 +15,7 @@ from ketenradar.model.scenario import Scenario
 from ketenradar.network.build import ChainMatrix
 from ketenradar.scenarios.availability import own_from_stages, own_supply
 
-__all__ = ["plain_outputs", "plain_series"]
+__all__ = ["plain_outputs", "plain_runout", "plain_series"]
 
 
 def _stock(frame: pd.DataFrame) -> np.ndarray:
@@ -30,14 +30,29 @@ def plain_series(
     return plain_outputs(chain, matrix, scenario, world, horizon)[matrix.platforms]
 
 
-def plain_outputs(
+def plain_runout(
     chain: Chain, matrix: ChainMatrix, scenario: Scenario, world: pd.DataFrame, horizon: int
+) -> np.ndarray:
+    """Return per item the first day its stock or a buffer of its rows could not cover (−1: never)."""
+    runout = np.full(matrix.n, -1)
+    plain_outputs(chain, matrix, scenario, world, horizon, runout)
+    return runout
+
+
+def plain_outputs(
+    chain: Chain,
+    matrix: ChainMatrix,
+    scenario: Scenario,
+    world: pd.DataFrame,
+    horizon: int,
+    runout: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return every item's output per day (items × days), every item on every day from scratch."""
     src = matrix.sourcing
     n, n_stages = matrix.n, len(src.stages)
     stock = _stock(chain.items)
     buffer = _stock(chain.sourcing)
+    has_buffer = buffer > 0
     cell = src.item.astype(np.int64) * n_stages + src.stage
     series = np.ones((n, horizon))
     for day in range(horizon):
@@ -49,6 +64,10 @@ def plain_outputs(
         supply = own_supply(chain, matrix, Scenario("day", active), world)
         loss = 1.0 - supply.retained
         covered = buffer >= loss - 1e-12
+        if runout is not None:
+            # Only rows that hold a buffer can run out of one.
+            for item in src.item[has_buffer & ~covered & (loss > 1e-12)].tolist():
+                runout[item] = day if runout[item] < 0 else runout[item]
         drawn = np.where(covered, loss, buffer)
         buffer = buffer - drawn
         back = np.bincount(cell, weights=src.share * drawn, minlength=n * n_stages).reshape(n, n_stages)
@@ -66,5 +85,7 @@ def plain_outputs(
                     else:
                         output[item] += stock[item]
                         stock[item] = 0.0
+                        if runout is not None and need > 1e-12 and runout[item] < 0:
+                            runout[item] = day
         series[:, day] = output
     return np.clip(series, 0.0, 1.0)

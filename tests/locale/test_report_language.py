@@ -24,9 +24,15 @@ from ketenradar.refdata import (
     known_country_codes,
     provenance_of,
 )
-from ketenradar.reports.context import demo_chain_path, demo_scenario_path
+from ketenradar.reports.context import (
+    demo_candidates_path,
+    demo_chain_path,
+    demo_scenario_path,
+    demo_stockpile_scenario_path,
+)
 from ketenradar.risk.country import COUNTRY_INDICATORS
 from ketenradar.services.materials import defence_catalogue
+from tests.helpers.report import section
 
 NUMBER = re.compile(r"[-−]?\d{1,3}(?:\u202f\d{3})*(?:,\d+)?\s?%?|[-−]?\d+(?:,\d+)?%?")
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -109,6 +115,10 @@ def data_words() -> list[str]:
     words |= {country_name(code, name, "nl") for code, name in known_country_codes().items()}
     words |= set(known_country_codes())
     words |= {str(demo_chain_path()), str(demo_scenario_path())}
+    # The foresight section quotes the stockpile example's scenario and names its input files.
+    stockpile = read_scenario(demo_stockpile_scenario_path())
+    words |= {stockpile.name, stockpile.source}
+    words |= {str(demo_stockpile_scenario_path()), str(demo_candidates_path())}
     return sorted((w for w in words if isinstance(w, str) and w), key=len, reverse=True)
 
 
@@ -192,3 +202,26 @@ def test_f20_the_language_check_catches_english(tmp_path: Path, catalogue, data_
     ]
     assert len(rejected) > 100
     assert "The sector picture" in rejected
+
+
+def test_i10_dutch_foresight_section_is_dutch_with_decimal_commas(
+    dutch_report: str,
+    catalogue: tuple[set[str], list[re.Pattern[str]], set[str]],
+    data_words: list[str],
+) -> None:
+    parser = _TextNodes()
+    parser.feed(section(dutch_report, "foresight"))
+    offenders = sorted(
+        {
+            text
+            for text, verbatim, _tag, _css in parser.nodes
+            if not verbatim and not _allowed(text, catalogue, data_words)
+        }
+    )
+    assert offenders == []
+    cells = [text for text, _verbatim, tag, css in parser.nodes if tag == "td" and "num" in css]
+    assert len(cells) > 50
+    assert not [c for c in cells if re.search(r"\d\.\d", c)]
+    assert sum("," in c for c in cells) > 20
+    ticks = [text for text, _verbatim, tag, _css in parser.nodes if tag == "text" and NUMBER.fullmatch(text)]
+    assert "0,2" in ticks and not [t for t in ticks if re.search(r"\d\.\d", t)]

@@ -58,6 +58,7 @@ def test_f01_every_section_and_table_has_a_source_note(demo_report_en: Path) -> 
         "outlook",
         "chain",
         "scenario",
+        "foresight",
         "sector",
         "catalogue",
         "sources",

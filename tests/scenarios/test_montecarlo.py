@@ -15,7 +15,7 @@ from ketenradar import refdata
 from ketenradar.model.chain import Chain
 from ketenradar.model.scenario import Scenario, Shock
 from ketenradar.network.build import build_chain_matrix
-from ketenradar.scenarios.dask_blocks import LOCAL
+from ketenradar.scenarios.dask_groups import LOCAL
 from ketenradar.scenarios.montecarlo import MonteCarloResult, draw_plan, monte_carlo
 from ketenradar.services.materials import world_supply_shares
 from ketenradar.services.synth import synthetic_chain
@@ -177,4 +177,4 @@ def test_f13_dask_on_two_local_processes_equals_the_in_process_run() -> None:
     assert np.array_equal(on_dask.days_lost, in_process.days_lost)
     assert np.array_equal(on_dask.removed_mean, in_process.removed_mean)
     assert np.array_equal(on_dask.start_day, in_process.start_day)
-    assert done[-1] == (3, 3)  # three blocks: 1000, 1000 and 300 draws
+    assert done[-1][0] == done[-1][1] == 4  # two chunks of groups per worker

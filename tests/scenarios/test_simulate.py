@@ -20,7 +20,7 @@ from ketenradar.scenarios.availability import run_scenario
 from ketenradar.scenarios.simulate import SimulationResult, active_segments, simulate
 from ketenradar.services.materials import world_supply_shares
 from ketenradar.services.synth import synthetic_chain
-from tests.helpers.plain_simulation import plain_outputs
+from tests.helpers.plain_simulation import plain_outputs, plain_runout
 
 WORLD = world_supply_shares(refdata.load_materials())
 
@@ -214,6 +214,11 @@ def test_f12_engine_equals_a_plain_day_by_day_simulation_with_stocks_and_buffers
     assert (result.runout_day >= 0).sum() > 10  # stocks and buffers do run out on the way
     np.testing.assert_allclose(result.watched_output, expected, atol=1e-9)
     np.testing.assert_allclose(result.series, expected[matrix.platforms], atol=1e-9)
+    # Without watched items the engine simulates only the items that change and the platforms.
+    contracted = simulate(chain, matrix, scenario, WORLD, 25)
+    np.testing.assert_allclose(contracted.series, expected[matrix.platforms], atol=1e-9)
+    assert np.array_equal(contracted.runout_day, result.runout_day)
+    assert np.array_equal(result.runout_day, plain_runout(chain, matrix, scenario, WORLD, 25))
 
 
 def _alternative(**fields: object) -> Refinements:

@@ -20,7 +20,16 @@ from matplotlib.ticker import FuncFormatter
 
 from ketenradar.locale import _, format_number, format_percent
 
-__all__ = ["concentration_chart", "country_risk_chart", "exposure_chart", "matrix_chart", "sr_ei_chart"]
+__all__ = [
+    "concentration_chart",
+    "country_risk_chart",
+    "exposure_chart",
+    "loss_comparison_chart",
+    "loss_histogram_chart",
+    "matrix_chart",
+    "sr_ei_chart",
+    "timeline_chart",
+]
 
 _PALETTE = ["#1f4e79", "#c0392b", "#e67e22", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d"]
 _OTHER = "#bdc3c7"
@@ -253,4 +262,98 @@ def matrix_chart(
     for ax in axes[::2]:
         ax.set_ylabel(y_label)
     figure.suptitle(title, fontsize=11)
+    return _svg(figure)
+
+
+# Line styles of the timeline's variants (without added stock, with the plan's stock).
+_DASHES = ["-", "--", ":", "-."]
+
+
+def timeline_chart(
+    series: Mapping[str, pd.DataFrame], *, title: str = "", x_label: str = "", y_label: str = ""
+) -> str:
+    """Lines of daily output (0..1) per platform; ``series`` maps a variant's legend to a frame.
+
+    Each frame has one row per platform (index: the platform's label) and one column per day;
+    each variant gets its own line style, each platform its own colour.
+    """
+    figure = Figure(figsize=(9, 4.2))
+    ax = figure.subplots()
+    for v, (variant, frame) in enumerate(series.items()):
+        days = np.arange(frame.shape[1])
+        for p, (platform, values) in enumerate(frame.iterrows()):
+            ax.plot(
+                days,
+                values.to_numpy(dtype=float),
+                color=_PALETTE[p % len(_PALETTE)],
+                ls=_DASHES[v % len(_DASHES)],
+                lw=1.4,
+                drawstyle="steps-post",
+                label=f"{platform} · {variant}",
+            )
+    ax.set_ylim(-0.02, 1.05)
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.set_title(title, fontsize=11)
+    _ticks(ax, x_digits=0, y_digits=1)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False, ncols=2)
+    ax.grid(alpha=0.25)
+    return _svg(figure)
+
+
+def loss_histogram_chart(
+    losses: Mapping[str, np.ndarray], *, bins: int = 30, title: str = "", x_label: str = "", y_label: str = ""
+) -> str:
+    """Step histograms of platform-days lost per simulated year, one per platform (share of draws)."""
+    figure = Figure(figsize=(9, 4.0))
+    ax = figure.subplots()
+    values = [np.asarray(v, dtype=float) for v in losses.values()]
+    top = max((float(v.max()) for v in values if v.size), default=0.0)
+    edges = np.linspace(0.0, max(top, 1.0), bins + 1).tolist()
+    for p, (platform, lost) in enumerate(zip(losses, values, strict=True)):
+        weights = np.full(lost.size, 1.0 / lost.size) if lost.size else None
+        ax.hist(
+            lost,
+            bins=edges,
+            weights=weights,
+            histtype="step",
+            lw=1.6,
+            ls=_DASHES[p % len(_DASHES)],
+            color=_PALETTE[p % len(_PALETTE)],
+            label=platform,
+        )
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.set_title(title, fontsize=11)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_percent(v, 0)))
+    _ticks(ax, x_digits=0)
+    ax.legend(fontsize=7, loc="upper right", frameon=False)
+    ax.grid(alpha=0.25)
+    return _svg(figure)
+
+
+def loss_comparison_chart(
+    frame: pd.DataFrame, bars: Mapping[str, str], *, title: str = "", x_label: str = ""
+) -> str:
+    """Draw grouped horizontal bars per row of ``frame`` (its ``label``); ``bars`` maps column to legend."""
+    labels = frame["label"].tolist()
+    y = np.arange(len(labels))
+    height = 0.8 / max(len(bars), 1)
+    figure = Figure(figsize=(9, max(2.6, 0.9 * len(labels) + 1.2)))
+    ax = figure.subplots()
+    for i, (column, legend) in enumerate(bars.items()):
+        values = frame[column].to_numpy(dtype=float)
+        offset = (i - (len(bars) - 1) / 2) * height
+        ax.barh(y + offset, np.nan_to_num(values), height=height * 0.95, color=_PALETTE[i], label=legend)
+        for position, value in zip(y + offset, values, strict=True):
+            if np.isfinite(value):
+                ax.text(value, position, " " + format_number(float(value), 1), va="center", fontsize=7)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(x_label)
+    ax.set_title(title, fontsize=11)
+    ax.set_xlim(0, max(1.0, float(np.nanmax(frame[list(bars)].to_numpy(dtype=float)))) * 1.15)
+    _ticks(ax, x_digits=0)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False, ncols=len(bars))
+    ax.grid(axis="x", alpha=0.25)
     return _svg(figure)

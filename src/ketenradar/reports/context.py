@@ -5,9 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from ketenradar.locale import Language, use_language
-from ketenradar.services.chains import ChainExposure, chain_exposure, open_chain
+from ketenradar.model.chain import Chain
+from ketenradar.model.material import MaterialCatalogue
+from ketenradar.services.chain_outlook import ChainOutlookResult, chain_outlook
+from ketenradar.services.chains import ChainExposure, OpenedChain, chain_exposure, open_chain
 from ketenradar.services.countries import CountryOverview, build_country_overview
 from ketenradar.services.materials import MaterialOverview, build_material_overview, defence_catalogue
 from ketenradar.services.matrix import RiskImpactMatrix, risk_impact_matrix
@@ -19,10 +25,31 @@ from ketenradar.services.sector import (
     materiel_from_seed,
     ownership_from_seed,
 )
+from ketenradar.services.simulation import (
+    ChainMonteCarlo,
+    ChainSimulation,
+    montecarlo_on_chain,
+    simulate_on_chain,
+)
+from ketenradar.services.stockpile import ChainStockpile, stockpile_on_chain
 from ketenradar.services.survey import SurveySummary, open_survey, summarise_survey
 from ketenradar.services.trade import ProductGroups, product_groups
 
-__all__ = ["MATRIX_DOMAINS", "ReportContext", "build_demo_context", "demo_chain_path", "demo_scenario_path"]
+__all__ = [
+    "FORESIGHT_BUDGET_EUR",
+    "FORESIGHT_DRAWS",
+    "FORESIGHT_SEED",
+    "MATRIX_DOMAINS",
+    "ForesightResults",
+    "ReportContext",
+    "build_demo_context",
+    "build_foresight",
+    "demo_candidates_path",
+    "demo_chain_path",
+    "demo_scenario_path",
+    "demo_stockpile_scenario_path",
+    "with_plan_stock",
+]
 
 # The domains of the risk-impact matrices, in the order the source report shows them.
 MATRIX_DOMAINS = ("maritime", "air_space", "land", "security")
@@ -37,6 +64,93 @@ def demo_scenario_path() -> Path:
     """Return the shipped China gallium/germanium scenario file."""
     return Path(
         str(resources.files("ketenradar.demo_data") / "scenarios" / "china-gallium-germanium-2023.yaml")
+    )
+
+
+def demo_stockpile_scenario_path() -> Path:
+    """Return the shipped illustrative scenario with probabilities (the stockpile example)."""
+    return Path(str(resources.files("ketenradar.demo_data") / "stockpile" / "scenario.yaml"))
+
+
+def demo_candidates_path() -> Path:
+    """Return the shipped illustrative stockpile candidates (costs and bounds) of the demo chain."""
+    return Path(str(resources.files("ketenradar.demo_data") / "stockpile" / "candidates.csv"))
+
+
+# The foresight section's Monte Carlo: enough draws for stable means, few enough that the demo
+# stays fast (the stockpile plan re-runs the draws for the plan and the naive plan).
+FORESIGHT_DRAWS = 500
+FORESIGHT_SEED = 0
+# The budget of the stockpile example's README command (euros a year; an illustrative input).
+FORESIGHT_BUDGET_EUR = 50_000.0
+
+
+@dataclass(frozen=True, slots=True)
+class ForesightResults:
+    """The demo's foresight results: timelines without and with the plan's stock, draws, plan, flags.
+
+    ``timeline`` and ``timeline_with_plan`` simulate the stockpile example's scenario over 365
+    days on the demo chain, the second with the plan's days added to the candidates' stock;
+    ``montecarlo`` draws the same scenario; ``stockpile`` is the plan and the naive plan;
+    ``outlook`` the outlook and CRMA benchmark flags of the demo chain.
+    """
+
+    scenario_file: Path
+    candidates_file: Path
+    timeline: ChainSimulation
+    timeline_with_plan: ChainSimulation
+    montecarlo: ChainMonteCarlo
+    stockpile: ChainStockpile
+    outlook: ChainOutlookResult
+
+    @property
+    def chain_has_stock(self) -> bool:
+        """Return whether the chain holds stock of its own (items or sourcing rows)."""
+        chain = self.timeline.chain
+        return bool(chain.items["stock_days"].notna().any() or chain.sourcing["stock_days"].notna().any())
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the ``data/foresight.json`` document: each service's own JSON, side by side."""
+        return {
+            "timeline": self.timeline.to_json(),
+            "timeline_with_plan": self.timeline_with_plan.to_json(),
+            "montecarlo": self.montecarlo.to_json(),
+            "stockpile": self.stockpile.to_json(),
+            "outlook": self.outlook.to_json(),
+        }
+
+
+def with_plan_stock(chain: Chain, stockpile: ChainStockpile) -> Chain:
+    """Return the chain with the plan's days added to its candidates' ``stock_days``."""
+    added = pd.Series(stockpile.plan.days, index=list(stockpile.item_ids), dtype="float64")
+    extra = chain.items["id"].map(added).fillna(0.0)
+    current = chain.items["stock_days"]
+    # An item without stock and without added days keeps NaN (no stock), not a stock of 0.
+    stock = current.where(extra == 0, current.fillna(0.0) + extra)
+    return chain.with_frames(items=chain.items.assign(stock_days=stock))
+
+
+def build_foresight(
+    opened: OpenedChain,
+    catalogue: MaterialCatalogue,
+    materials: MaterialOverview,
+    *,
+    draws: int = FORESIGHT_DRAWS,
+    seed: int = FORESIGHT_SEED,
+    budget: float = FORESIGHT_BUDGET_EUR,
+) -> ForesightResults:
+    """Compute the foresight results on a chain with the shipped stockpile example inputs."""
+    scenario_file, candidates_file = demo_stockpile_scenario_path(), demo_candidates_path()
+    scenario = load_scenario(scenario_file, catalogue)
+    stockpile = stockpile_on_chain(opened, scenario, catalogue, candidates_file, budget, draws, seed)
+    return ForesightResults(
+        scenario_file=scenario_file,
+        candidates_file=candidates_file,
+        timeline=simulate_on_chain(opened, scenario, catalogue),
+        timeline_with_plan=simulate_on_chain(with_plan_stock(opened.chain, stockpile), scenario, catalogue),
+        montecarlo=montecarlo_on_chain(opened, scenario, catalogue, draws, seed),
+        stockpile=stockpile,
+        outlook=chain_outlook([opened], catalogue, overview=materials),
     )
 
 
@@ -55,6 +169,7 @@ class ReportContext:
     materiel: MaterielOrigin
     product_groups: ProductGroups
     datasets: DatasetList
+    foresight: ForesightResults
 
 
 def build_demo_context(lang: str = "en") -> ReportContext:
@@ -80,4 +195,5 @@ def build_demo_context(lang: str = "en") -> ReportContext:
             materiel=materiel_from_seed(),
             product_groups=product_groups(),
             datasets=list_datasets(),
+            foresight=build_foresight(chain, catalogue, materials),
         )

@@ -54,6 +54,7 @@ def render_demo(
             "data/countries.json": _json(ctx.countries.to_json()),
             "data/chain_exposure.json": _json(ctx.chain.to_json(detail=True)),
             "data/scenario.json": _json(ctx.scenario.to_json()),
+            "data/foresight.json": _json(ctx.foresight.to_json()),
         }
 
 

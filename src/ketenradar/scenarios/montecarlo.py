@@ -8,7 +8,6 @@ independently of the other shocks. Shocks without a probability occur in every d
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -28,10 +27,13 @@ __all__ = [
     "PERCENTILES",
     "YEAR_DAYS",
     "MonteCarloResult",
-    "block_losses",
+    "YearGroups",
+    "chunk_losses",
     "draw_plan",
+    "group_losses",
     "monte_carlo",
     "variant_losses",
+    "year_groups",
     "year_scenario",
 ]
 
@@ -151,59 +153,112 @@ def _block_seeds(seed: int, draws: int) -> list[np.random.SeedSequence]:
     return np.random.SeedSequence(seed).spawn(len(_block_sizes(draws)))
 
 
-def variant_losses(
-    simulator: Simulator, scenario: Scenario, plan: IntArray, progress: Progress | None = None
-) -> FloatArray:
-    """Return days lost per variant, draw and platform: the plan, then the plan with each shock removed.
+@dataclass(frozen=True, slots=True)
+class YearGroups:
+    """The draws' years grouped for simulation: one group per distinct offsets of its shocks.
 
-    Nothing happens before a draw's first shock starts, so a pattern of start days is the same
-    year as the pattern moved to start on day 0, cut short: draws are grouped by the *offsets*
-    of their shocks from the first, each distinct group is simulated once from day 0, and a
-    draw whose first shock starts on day ``s`` loses what that run loses in its first
-    ``365 − s`` days. ``progress(done, total)`` is called after every simulated group.
+    Nothing happens before a year's first shock starts, so a pattern of start days is the same
+    year as the pattern moved to start on day 0, cut short: rows (variant × draw) are grouped
+    by the *offsets* of their shocks from the first, each group is simulated once from day 0,
+    and a row whose first shock starts on day ``s`` loses what that run loses in its first
+    ``365 − s`` days (``days``). Group ``g``'s rows are ``rows[bounds[g]:bounds[g + 1]]``.
+    Rows without a shock in the year lose nothing and are in no group.
     """
-    k = len(scenario.shocks)
-    draws = len(plan)
+
+    offsets: IntArray
+    rows: IntArray
+    bounds: IntArray
+    days: IntArray
+    n_rows: int
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def members(self, group: int) -> tuple[IntArray, IntArray]:
+        """Return a group's rows and the days each of them counts."""
+        lo, hi = self.bounds[group], self.bounds[group + 1]
+        return self.rows[lo:hi], self.days[lo:hi]
+
+
+def year_groups(plan: IntArray) -> YearGroups:
+    """Group the plan and the plan with each shock removed (the variants) by shock offsets."""
+    k = plan.shape[1]
     # The plan, then the plan once per shock with that shock removed: one table of patterns.
     variants = np.repeat(plan[None, :, :], k + 1, axis=0)
     variants[np.arange(1, k + 1), :, np.arange(k)] = NOT_OCCURRING
     rows = variants.reshape(-1, k)
     occurs = rows != NOT_OCCURRING
-    first = np.where(occurs, rows, np.iinfo(np.int64).max).min(axis=1, initial=np.iinfo(np.int64).max)
+    never = np.iinfo(np.int64).max
+    first = np.where(occurs, rows, never).min(axis=1, initial=never)
     # Rows with no shock, or whose shocks all start after the year, lose nothing.
     quiet = ~occurs.any(axis=1) | (first >= YEAR_DAYS)
     offsets = np.where(occurs, rows - np.where(quiet, 0, first)[:, None], NOT_OCCURRING)
     busy = np.flatnonzero(~quiet)
     groups, inverse = np.unique(offsets[busy], axis=0, return_inverse=True)
     order = np.argsort(inverse, kind="stable")
-    bounds = np.searchsorted(inverse[order], np.arange(len(groups) + 1))
-    platforms = simulator.matrix.platforms
-    lost = np.zeros((len(rows), len(platforms)))
-    total = len(groups)
-    for done, (group, lo, hi) in enumerate(
-        zip(groups.tolist(), bounds[:-1], bounds[1:], strict=True), start=1
-    ):
-        members = busy[order[lo:hi]]
-        days = YEAR_DAYS - first[members]
-        series = simulator.run(year_scenario(scenario, group), int(days.max())).series
-        lost_by_day = np.cumsum(1.0 - series, axis=1)
-        lost[members] = lost_by_day[:, days - 1].T
+    members = busy[order]
+    return YearGroups(
+        offsets=groups.reshape(-1, k),
+        rows=members,
+        bounds=np.searchsorted(inverse[order], np.arange(len(groups) + 1)),
+        days=(YEAR_DAYS - first[members]).astype(np.intp),
+        n_rows=len(rows),
+    )
+
+
+def group_losses(
+    simulator: Simulator,
+    scenario: Scenario,
+    offsets: IntArray,
+    days: list[IntArray],
+    progress: Progress | None = None,
+) -> list[FloatArray]:
+    """Return per group the days lost per platform (rows) by each of its members (columns).
+
+    ``offsets[g]`` are group ``g``'s shock start days (−1: absent) and ``days[g]`` the days its
+    members count from day 0. ``progress(done, total)`` is called after every group.
+    """
+    lost = []
+    for done, (group, counted) in enumerate(zip(offsets.tolist(), days, strict=True), start=1):
+        series = simulator.run(year_scenario(scenario, group), int(counted.max()), details=False).series
+        lost.append(np.cumsum(1.0 - series, axis=1)[:, counted - 1])
         if progress is not None:
-            progress(done, total)
-    by_variant: FloatArray = lost.reshape(k + 1, draws, len(platforms))
-    return by_variant
+            progress(done, len(offsets))
+    return lost
 
 
-def block_losses(
+def chunk_losses(
     chain: Chain,
     scenario: Scenario,
     world_shares: pd.DataFrame,
     refinements: Refinements | None,
-    plan: IntArray,
-) -> FloatArray:
-    """Return :func:`variant_losses` for one block of draws, building the chain's matrix here (a worker)."""
+    offsets: IntArray,
+    days: list[IntArray],
+) -> list[FloatArray]:
+    """Return :func:`group_losses` for a chunk of groups, preparing the chain here (on a worker)."""
     simulator = Simulator(chain, build_chain_matrix(chain), world_shares, refinements=refinements)
-    return variant_losses(simulator, scenario, plan)
+    return group_losses(simulator, scenario, offsets, days)
+
+
+def variant_losses(
+    simulator: Simulator, scenario: Scenario, plan: IntArray, progress: Progress | None = None
+) -> FloatArray:
+    """Return days lost per variant, draw and platform: the plan, then the plan with each shock removed."""
+    groups = year_groups(plan)
+    days = [groups.members(g)[1] for g in range(len(groups))]
+    return _assemble(
+        groups, group_losses(simulator, scenario, groups.offsets, days, progress), plan, simulator
+    )
+
+
+def _assemble(groups: YearGroups, lost: list[FloatArray], plan: IntArray, simulator: Simulator) -> FloatArray:
+    """Return the groups' losses as one table of days lost per variant, draw and platform."""
+    draws, k = plan.shape
+    table = np.zeros((groups.n_rows, len(simulator.matrix.platforms)))
+    for g, group_lost in enumerate(lost):
+        table[groups.members(g)[0]] = group_lost.T
+    by_variant: FloatArray = table.reshape(k + 1, draws, -1)
+    return by_variant
 
 
 def monte_carlo(
@@ -224,28 +279,35 @@ def monte_carlo(
     Each distinct pattern of shock start days is simulated once, including the patterns with
     one shock removed that the contributions need; what a set of active shocks does is computed
     once for all patterns. With fixed start days there are at most ``2^k`` patterns for ``k``
-    shocks; drawn start days give up to ``365 + 1`` values per shock. ``scheduler`` ``"dask"``
-    runs the blocks of draws on a local Dask cluster, any other value is the address of a
-    running Dask scheduler; the numbers are the same as in process. ``workers`` is the number
-    of worker processes of a local cluster (default: Dask's, one per core).
+    shocks; drawn start days give up to ``365 + 1`` values per shock, fewer groups once moved to
+    day 0 (:class:`YearGroups`). ``scheduler`` ``"dask"`` simulates the groups on a local Dask
+    cluster, any other value is the address of a running Dask scheduler; every group is
+    simulated the same way wherever it runs, so the numbers equal the in-process run.
+    ``workers`` is the number of worker processes of a local cluster (default: one per core).
     """
     if draws < 1:
         raise ValueError("draws must be at least 1")
     plan = draw_plan(scenario, draws, seed)
+    simulator = Simulator(chain, matrix, world_shares, refinements=refinements)
+    groups = year_groups(plan)
+    days = [groups.members(g)[1] for g in range(len(groups))]
     if scheduler is None:
-        simulator = Simulator(chain, matrix, world_shares, refinements=refinements)
-        by_variant = variant_losses(simulator, scenario, plan, progress)
+        lost = group_losses(simulator, scenario, groups.offsets, days, progress)
     else:
-        from ketenradar.scenarios.dask_blocks import run_blocks
+        from ketenradar.scenarios.dask_groups import run_groups
 
-        bounds = np.cumsum([0, *_block_sizes(draws)])
-        blocks = [plan[a:b] for a, b in itertools.pairwise(bounds)]
-        by_variant = np.concatenate(
-            run_blocks(
-                scheduler, chain, scenario, world_shares, refinements, blocks, progress, workers=workers
-            ),
-            axis=1,
+        lost = run_groups(
+            scheduler,
+            chain,
+            scenario,
+            world_shares,
+            refinements,
+            groups.offsets,
+            days,
+            progress,
+            workers=workers,
         )
+    by_variant = _assemble(groups, lost, plan, simulator)
     return MonteCarloResult(
         scenario=scenario,
         draws=draws,

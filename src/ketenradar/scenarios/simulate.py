@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ketenradar._types import FloatArray, IntArray
 from ketenradar.model.chain import Chain
@@ -181,16 +182,25 @@ def _levels(matrix: ChainMatrix, keep: np.ndarray, has_stock: np.ndarray, forced
     return _Levels(rows, children, offsets, targets, stocked, held_up)
 
 
-def _pass(levels: _Levels, output: FloatArray, inputs: FloatArray | None) -> None:
-    """Take every item's output to the minimum of its own and its inputs', deepest level first."""
+def _base(
+    levels: _Levels, own: FloatArray, own_dynamic: np.ndarray, dynamic: np.ndarray, forced: np.ndarray
+) -> FloatArray:
+    """Return each item's minimum over what cannot change while a set of shocks is active.
+
+    That is its own supply (unless it changes by the day) and its inputs' values, where a
+    dynamic input counts as no limit (+inf: the node graph adds it day by day) and an input
+    held available as 1.
+    """
+    value = np.where(own_dynamic, np.inf, own)
+    as_input = value.copy()
     for k in range(len(levels.rows)):
         targets = levels.targets[k]
         if len(targets):
-            reduced = np.minimum.reduceat(output[levels.children[k]], levels.offsets[k])
-            output[targets] = np.minimum(output[targets], reduced)
-        if inputs is not None:
-            inputs[levels.rows[k]] = output[levels.rows[k]]
-        output[levels.forced[k]] = 1.0
+            reduced = np.minimum.reduceat(as_input[levels.children[k]], levels.offsets[k])
+            value[targets] = np.minimum(value[targets], reduced)
+        rows = levels.rows[k]
+        as_input[rows] = np.where(dynamic[rows], np.inf, np.where(forced[rows], 1.0, value[rows]))
+    return value
 
 
 def _stock_column(frame: pd.DataFrame) -> FloatArray:
@@ -215,27 +225,102 @@ def _whole_days(remaining: FloatArray, need: FloatArray) -> int:
 
 
 @dataclass(frozen=True, slots=True)
+class _NodeGraph:
+    """The chain contracted to the items whose output can change by the day, and those observed.
+
+    Nodes are the items with a stock, a buffered sourcing row, an alternative or a substitute
+    (the *dynamic* items), the platforms and the watched items, by level, deepest first:
+    ``order[j]`` is node ``j``'s chain position, ``local_of`` the reverse (−1 for other items),
+    level ``k`` holds nodes ``bounds[k] … bounds[k + 1] − 1``. A node's ``children`` are its
+    *nearest dynamic descendants*: the dynamic items below it with no dynamic or held-available
+    item between. Everything else below a node is fixed while a set of shocks is active and
+    enters as one number, its ``base`` (:meth:`Simulator._shock_set`). ``targets``, ``forced``
+    and ``stocked`` are node numbers.
+    """
+
+    order: IntArray
+    local_of: IntArray
+    bounds: IntArray
+    children: list[IntArray]
+    offsets: list[IntArray]
+    targets: list[IntArray]
+    forced: list[IntArray]
+    stocked: list[IntArray]
+
+    @classmethod
+    def of(
+        cls,
+        matrix: ChainMatrix,
+        nodes: np.ndarray,
+        dynamic: np.ndarray,
+        forced: np.ndarray,
+        stocked: np.ndarray,
+    ) -> _NodeGraph:
+        """Contract the chain to ``nodes`` (a mask) with edges to their nearest dynamic descendants."""
+        n = matrix.n
+        # Deepest level first; within a level in chain order.
+        positions = np.flatnonzero(nodes)
+        order = positions[np.lexsort((positions, -matrix.level[positions]))].astype(np.intp)
+        local_of = np.full(n, -1, dtype=np.intp)
+        local_of[order] = np.arange(len(order))
+        near = _nearest_dynamic(matrix, order, dynamic, forced)
+        levels = matrix.level[order]
+        bounds = np.r_[0, np.flatnonzero(np.diff(levels)) + 1, len(order)]
+        children, offsets, targets, held, held_stock = [], [], [], [], []
+        for a, b in itertools.pairwise(bounds.tolist()):
+            counts = np.diff(near.indptr[a : b + 1])
+            with_children = counts > 0
+            children.append(local_of[near.indices[near.indptr[a] : near.indptr[b]]])
+            offsets.append(np.r_[0, np.cumsum(counts)[:-1]][with_children].astype(np.intp))
+            targets.append(np.arange(a, b)[with_children])
+            held.append(np.arange(a, b)[forced[order[a:b]]])
+            held_stock.append(np.arange(a, b)[stocked[order[a:b]]])
+        return cls(order, local_of, np.asarray(bounds), children, offsets, targets, held, held_stock)
+
+
+def _nearest_dynamic(
+    matrix: ChainMatrix, order: IntArray, dynamic: np.ndarray, forced: np.ndarray
+) -> sp.csr_matrix:
+    """Return, per node, its nearest dynamic descendants (a boolean node × item CSR in node order)."""
+    down = matrix.down.astype(bool)
+    # Paths go on through items that are neither dynamic nor held available.
+    through = sp.diags((~dynamic & ~forced).astype(np.float64)).astype(bool)
+    keep = sp.diags(dynamic.astype(np.float64)).astype(bool)
+    frontier = down[order]
+    found = sp.csr_matrix((len(order), matrix.n), dtype=bool)
+    for _ in range(matrix.depth):
+        if frontier.nnz == 0:
+            break
+        found = found + frontier @ keep
+        frontier = (frontier @ through) @ down
+    found = found.tocsr()
+    found.sort_indices()
+    return found
+
+
+@dataclass(frozen=True, slots=True)
 class _ShockSet:
     """What one set of active shocks gives, before stocks: computed once, used on every day it is active."""
 
     supply: OwnSupply
     own: FloatArray
-    output: FloatArray
-    inputs: FloatArray | None
     alternative_retained: FloatArray
     substitute_availability: FloatArray
+    base: FloatArray
+    node_own: FloatArray
 
 
 class Simulator:
     """A chain prepared for simulation: its levels, stocks, buffers and refinements.
 
-    The items whose output can change from day to day (items with a stock, a buffered sourcing
-    row, an alternative or a substitute) and every item above them form the *dynamic cone*;
-    every other item's output is its availability under the day's active shocks, computed once
-    per set of active shocks and kept for the next run (:meth:`run` may be called for many
-    scenarios with the same shocks at other times, as Monte Carlo does). Within a run the days
-    between two events (a shock starting or ending, a stock or buffer running out, an
-    alternative or substitute coming in) are all alike, so one day is computed and repeated.
+    Only the items whose output can change from day to day (items with a stock, a buffered
+    sourcing row, an alternative or a substitute), the platforms and the watched items are
+    simulated, as a graph of their own (:class:`_NodeGraph`); everything else below a node is
+    folded into one number per node and set of active shocks, computed once and kept for the
+    next run (:meth:`run` may be called for many scenarios with the same shocks at other times,
+    as Monte Carlo does). Within a run the days between two events (a shock starting or ending,
+    a stock or buffer running out, an alternative or substitute coming in) are all alike, so
+    one day is computed and repeated.
     """
 
     def __init__(
@@ -283,15 +368,19 @@ class Simulator:
             self.alt_stage
         )
 
-        dynamic = (item_stock > 0) & ~forced
-        dynamic[self.stage_items] = True
-        dynamic[self.sub_item] = True
-        self.cone = np.flatnonzero(reduce_up(matrix, dynamic.astype(np.float64), "max") > 0)
-        in_cone = np.zeros(n, dtype=bool)
-        in_cone[self.cone] = True
-        self.levels = _levels(matrix, np.ones(n, dtype=bool), np.zeros(n, dtype=bool), forced)
-        self.cone_levels = _levels(matrix, in_cone, item_stock > 0, forced)
+        # Items whose own supply changes by the day, and items whose output can change by the day.
+        self.own_dynamic = np.zeros(n, dtype=bool)
+        self.own_dynamic[self.stage_items] = True
+        self.own_dynamic[self.sub_item] = True
+        self.own_dynamic &= ~forced
+        dynamic = ((item_stock > 0) | self.own_dynamic) & ~forced
         self.watched = np.zeros(0, dtype=np.intp) if watch is None else np.asarray(watch, dtype=np.intp)
+        nodes = dynamic.copy()
+        nodes[matrix.platforms] = True
+        nodes[self.watched] = True
+        self.dynamic, self.forced = dynamic, forced
+        self.levels = _levels(matrix, np.ones(n, dtype=bool), np.zeros(n, dtype=bool), forced)
+        self.graph = _NodeGraph.of(matrix, nodes, dynamic, forced, item_stock > 0)
         self._sets: dict[tuple[Shock, ...], _ShockSet] = {}
 
     def _shock_set(self, shocks: tuple[Shock, ...]) -> _ShockSet:
@@ -304,14 +393,11 @@ class Simulator:
         active = Scenario("active", key)
         supply = own_supply(self.chain, self.matrix, active, self.world_shares)
         own = own_from_stages(np.clip(supply.stage_values, 0.0, 1.0))
-        output = own.copy()
-        inputs = own.copy() if len(self.watched) else None
-        _pass(self.levels, output, inputs)
         made = _ShockSet(
+            base=_base(self.levels, own, self.own_dynamic, self.dynamic, self.forced)[self.graph.order],
+            node_own=own[self.graph.order],
             supply=supply,
             own=own,
-            output=output,
-            inputs=inputs,
             alternative_retained=_alternative_retained(
                 self.matrix, active, self.alt_item, self.alt_stage, self.alternatives
             ),
@@ -320,33 +406,48 @@ class Simulator:
         self._sets[key] = made
         return made
 
-    def run(self, scenario: Scenario, horizon_days: int = DEFAULT_HORIZON_DAYS) -> SimulationResult:
-        """Simulate the scenario day by day; return daily platform output and the summaries."""
+    def run(
+        self, scenario: Scenario, horizon_days: int = DEFAULT_HORIZON_DAYS, *, details: bool = True
+    ) -> SimulationResult:
+        """Simulate the scenario day by day; return daily platform output and the summaries.
+
+        Without ``details`` the item that runs out first per platform and the relief table are
+        left empty (Monte Carlo needs only the daily output).
+        """
         if horizon_days < 0:
             raise ValueError("horizon_days must not be negative")
         matrix = self.matrix
         n = matrix.n
         platforms = matrix.platforms
-        stock = self.item_stock.copy()
+        graph = self.graph
+        size = len(graph.order)
+        values = np.ones(size)
+        inputs = np.ones(size) if len(self.watched) else None
+        stock = self.item_stock[graph.order]
         buffer = self.row_buffer.copy()
-        runout = np.full(n, -1, dtype=np.intp)
+        runout = np.full(size, -1, dtype=np.intp)
         series = np.ones((len(platforms), horizon_days))
         watched = self.watched
         watched_input = np.ones((len(watched), horizon_days))
         watched_output = np.ones((len(watched), horizon_days))
+        platform_node, watched_node = graph.local_of[platforms], graph.local_of[watched]
         # The first day each alternative's stage, and each substitute's material, is hit.
         alt_hit = np.full(len(self.alt_item), -1, dtype=np.int64)
         sub_hit = np.full(len(self.sub_item), -1, dtype=np.int64)
         alt_from = self.alt_lead
         relief = np.zeros(len(self.alt_item) + len(self.sub_item))
         relief_first = np.full(len(relief), -1, dtype=np.int64)
-        cone_levels = self.cone_levels
-        cone = self.cone
-        stage_items = self.stage_items
+        # Items held available are no nodes (−1): what changes their own supply changes nothing.
+        stage_node = graph.local_of[self.stage_items]
+        stage_kept = stage_node >= 0
+        sub_node = graph.local_of[self.sub_items]
+        sub_kept = sub_node >= 0
+        own_node = graph.local_of[np.flatnonzero(self.own_dynamic)]
+        buffer_node = graph.local_of[self.buffer_item]
 
         for start, stop, active in active_segments(scenario.shocks, horizon_days):
             shocks = self._shock_set(tuple(scenario.shocks[k] for k in active))
-            stage_values = shocks.supply.stage_values[stage_items]
+            stage_values = shocks.supply.stage_values[self.stage_items]
             row_loss = 1.0 - shocks.supply.retained[self.buffered]
             if len(self.alt_item):
                 hit = (
@@ -357,31 +458,43 @@ class Simulator:
             if len(self.sub_item):
                 hit = shocks.own[self.sub_item] < 1.0 - _SHORT_TOLERANCE
                 sub_hit[hit & (sub_hit < 0)] = start
-            output = shocks.output.copy()
-            inputs = None if shocks.inputs is None else shocks.inputs.copy()
+            losing = row_loss > _COVER_TOLERANCE
+            n_losing = int(losing.sum())
+            segment_stage_own = own_from_stages(np.clip(stage_values, 0.0, 1.0))[stage_kept]
             day = start
             while day < stop:
                 partial = False
                 bounds = [stop - day - 1]
                 day_relief = np.zeros(len(relief))
-                own_cone = shocks.own[cone]
-                output[cone] = own_cone
-                if len(stage_items):
+                values[:] = shocks.base
+                own_now = shocks.node_own.copy()
+                # Only buffers of rows that lose supply this segment and still hold some can draw.
+                live = np.flatnonzero(losing & (buffer > 0))
+                if len(live) < n_losing:
+                    # An empty buffer on a row that loses supply runs out today, if not before.
+                    empty = buffer_node[losing & (buffer <= 0)]
+                    empty = empty[empty >= 0]
+                    runout[empty[runout[empty] < 0]] = day
+                if len(self.stage_items) and not len(live) and not len(self.alt_item):
+                    # Nothing moves the stage supply: the segment's value holds.
+                    own_now[stage_node[stage_kept]] = segment_stage_own
+                elif len(self.stage_items):
                     stages = stage_values
-                    if len(buffer):
-                        drawn, covered = _draw(buffer, row_loss)
-                        drawing = covered & (row_loss > _COVER_TOLERANCE)
+                    if len(live):
+                        drawn, covered = _draw(buffer[live], row_loss[live])
                         partial |= bool((~covered & (drawn > 0)).any())
                         # A buffered row adds back the share of its loss that the buffer delivers.
                         back = np.bincount(
-                            self.buffer_cell, weights=self.buffer_share * drawn, minlength=stage_values.size
+                            self.buffer_cell[live],
+                            weights=self.buffer_share[live] * drawn,
+                            minlength=stage_values.size,
                         )
                         stages = stage_values + back.reshape(stage_values.shape)
-                        buffer -= drawn
-                        short = ~covered & (row_loss > _COVER_TOLERANCE)
-                        first = self.buffer_item[short]
+                        buffer[live] -= drawn
+                        first = buffer_node[live[~covered]]
+                        first = first[first >= 0]
                         runout[first[runout[first] < 0]] = day
-                        bounds.append(_whole_days(buffer[drawing], row_loss[drawing]))
+                        bounds.append(_whole_days(buffer[live[covered]], row_loss[live[covered]]))
                     stages = np.clip(stages, 0.0, 1.0)
                     if len(self.alt_item):
                         ready = (alt_hit >= 0) & (day >= alt_hit + alt_from)
@@ -390,50 +503,48 @@ class Simulator:
                         total = np.bincount(self.alt_cell, weights=offer, minlength=flat.size)
                         gap = np.where(np.isnan(flat), 0.0, 1.0 - flat)
                         taken = np.minimum(gap, total)
-                        flat = flat + taken
-                        stages = flat.reshape(stages.shape)
-                        used = (
-                            offer
-                            * np.divide(taken, total, out=np.zeros_like(total), where=total > 0)[
-                                self.alt_cell
-                            ]
-                        )
-                        day_relief[: len(offer)] = used
+                        stages = (flat + taken).reshape(stages.shape)
+                        share_taken = np.divide(taken, total, out=np.zeros_like(total), where=total > 0)
+                        day_relief[: len(offer)] = offer * share_taken[self.alt_cell]
                         pending = (alt_hit >= 0) & ~ready
                         if pending.any():
                             bounds.append(int(np.ceil(alt_hit[pending] + alt_from[pending]).min()) - day - 1)
-                    output[stage_items] = own_from_stages(stages)
+                    own_now[stage_node[stage_kept]] = own_from_stages(stages)[stage_kept]
                 if len(self.sub_item):
                     ready = (sub_hit >= 0) & (day >= sub_hit + self.sub_days)
-                    offer = np.where(ready, self.sub_share * shocks.substitute_availability, 0.0)
-                    offer = np.nan_to_num(offer, nan=0.0)
-                    items, where = self.sub_items, self.sub_slot
-                    total = np.bincount(where, weights=offer, minlength=len(items))
-                    taken = np.minimum(1.0 - output[items], total)
-                    output[items] += taken
-                    used = offer * np.divide(taken, total, out=np.zeros_like(total), where=total > 0)[where]
-                    day_relief[len(self.alt_item) :] = used
+                    offer = np.nan_to_num(
+                        np.where(ready, self.sub_share * shocks.substitute_availability, 0.0)
+                    )
+                    total = np.bincount(self.sub_slot, weights=offer, minlength=len(sub_node))
+                    taken = np.where(sub_kept, np.minimum(1.0 - own_now[sub_node], total), 0.0)
+                    own_now[sub_node[sub_kept]] += taken[sub_kept]
+                    share_taken = np.divide(taken, total, out=np.zeros_like(total), where=total > 0)
+                    day_relief[len(self.alt_item) :] = offer * share_taken[self.sub_slot]
                     pending = (sub_hit >= 0) & ~ready
                     if pending.any():
                         bounds.append(int(np.ceil(sub_hit[pending] + self.sub_days[pending]).min()) - day - 1)
-                # The cone's own supply is set; its outputs follow level by level.
+                # The nodes' own supply is set; their outputs follow level by level.
+                values[own_node] = np.minimum(values[own_node], own_now[own_node])
                 drawing_items: list[IntArray] = []
                 drawing_need: list[FloatArray] = []
-                for k in range(len(cone_levels.rows)):
-                    targets = cone_levels.targets[k]
+                for k in range(len(graph.bounds) - 1):
+                    targets = graph.targets[k]
                     if len(targets):
-                        reduced = np.minimum.reduceat(output[cone_levels.children[k]], cone_levels.offsets[k])
-                        output[targets] = np.minimum(output[targets], reduced)
+                        reduced = np.minimum.reduceat(values[graph.children[k]], graph.offsets[k])
+                        values[targets] = np.minimum(values[targets], reduced)
                     if inputs is not None:
-                        inputs[cone_levels.rows[k]] = output[cone_levels.rows[k]]
-                    output[cone_levels.forced[k]] = 1.0
-                    held = cone_levels.stocked[k]
+                        inputs[graph.bounds[k] : graph.bounds[k + 1]] = values[
+                            graph.bounds[k] : graph.bounds[k + 1]
+                        ]
+                    if len(graph.forced[k]):
+                        values[graph.forced[k]] = 1.0
+                    held = graph.stocked[k]
                     if len(held):
-                        need = 1.0 - output[held]
+                        need = 1.0 - values[held]
                         drawn, covered = _draw(stock[held], need)
                         if drawn.any():
                             # Covered is exactly 1, not a(t) + (1 − a(t)) with its rounding.
-                            output[held] = np.where(covered, 1.0, output[held] + drawn)
+                            values[held] = np.where(covered, 1.0, values[held] + drawn)
                             stock[held] -= drawn
                         partial |= bool((~covered & (drawn > 0)).any())
                         drawing = covered & (need > _COVER_TOLERANCE)
@@ -442,48 +553,41 @@ class Simulator:
                         ran_out = held[~covered & (need > _COVER_TOLERANCE)]
                         runout[ran_out[runout[ran_out] < 0]] = day
                 if drawing_items:
-                    bounds.append(
-                        _whole_days(stock[np.concatenate(drawing_items)], np.concatenate(drawing_need))
-                    )
+                    held_all = np.concatenate(drawing_items)
+                    need_all = np.concatenate(drawing_need)
+                    bounds.append(_whole_days(stock[held_all], need_all))
                 # Until the next event every day is this day again: repeat it, draw the stocks.
                 repeat = 0 if partial else max(0, min(bounds))
                 stop_copy = day + 1 + repeat
-                series[:, day:stop_copy] = output[platforms][:, None]
+                series[:, day:stop_copy] = values[platform_node][:, None]
                 if len(watched):
-                    watched_output[:, day:stop_copy] = output[watched][:, None]
-                    watched_input[:, day:stop_copy] = (inputs if inputs is not None else output)[watched][
-                        :, None
-                    ]
+                    watched_output[:, day:stop_copy] = values[watched_node][:, None]
+                    day_inputs = inputs if inputs is not None else values
+                    watched_input[:, day:stop_copy] = day_inputs[watched_node][:, None]
                 if repeat:
                     if drawing_items:
-                        held_all = np.concatenate(drawing_items)
-                        stock[held_all] = np.maximum(
-                            stock[held_all] - repeat * np.concatenate(drawing_need), 0.0
-                        )
-                    if len(buffer):
-                        buffer[:] = np.maximum(
-                            buffer
-                            - repeat * np.where((buffer > 0) & (row_loss > _COVER_TOLERANCE), row_loss, 0.0),
-                            0.0,
-                        )
-                used_days = 1 + repeat
-                relief += day_relief * used_days
-                first_use = (day_relief > 0) & (relief_first < 0)
-                relief_first[first_use] = day
+                        stock[held_all] = np.maximum(stock[held_all] - repeat * need_all, 0.0)
+                    if len(live):
+                        buffer[live] = np.maximum(buffer[live] - repeat * row_loss[live], 0.0)
+                if len(relief):
+                    relief += day_relief * (1 + repeat)
+                    relief_first[(day_relief > 0) & (relief_first < 0)] = day
                 day = stop_copy
         np.clip(series, 0.0, 1.0, out=series)
+        runout_day = np.full(n, -1, dtype=np.intp)
+        runout_day[graph.order] = runout
         return SimulationResult(
             scenario=scenario,
             horizon_days=horizon_days,
             labels=matrix.index.values,
             platform_positions=platforms,
             series=series,
-            runout_day=runout,
-            first_short=_first_short(matrix, runout),
+            runout_day=runout_day,
+            first_short=_first_short(matrix, runout_day) if details else (),
             watched=watched,
             watched_input=np.clip(watched_input, 0.0, 1.0),
             watched_output=np.clip(watched_output, 0.0, 1.0),
-            relief=self._relief_frame(relief, relief_first),
+            relief=self._relief_frame(relief, relief_first) if details else pd.DataFrame(),
         )
 
     def _relief_frame(self, relief: FloatArray, first: IntArray) -> pd.DataFrame:

@@ -1,15 +1,17 @@
-"""Monte Carlo blocks on a Dask cluster: the same blocks and seeds as in process, run on workers.
+"""Monte Carlo on a Dask cluster: the draws' year groups simulated on workers, as in process.
 
 Imported only when a scheduler is asked for, so Dask is needed only then (``pip install
-'ketenradar[dask]'``). Each worker builds the chain's matrix once per block and returns the
-block's days lost per variant, draw and platform; the blocks come back in their order, so the
-result equals the in-process run bit for bit.
+'ketenradar[dask]'``). The draws (seeded per block) are drawn and grouped here; each worker
+prepares the chain once per chunk of groups and returns each group's days lost per platform
+and member. A group is simulated the same way wherever it runs, so the result equals the
+in-process run bit for bit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ketenradar._types import FloatArray, IntArray
@@ -19,24 +21,31 @@ from ketenradar.model.chain import Chain
 from ketenradar.model.refinements import Refinements
 from ketenradar.model.scenario import Scenario
 
-__all__ = ["LOCAL", "run_blocks"]
+__all__ = ["CHUNKS_PER_WORKER", "LOCAL", "run_groups"]
 
 # The scheduler value that starts a local cluster of worker processes.
 LOCAL = "dask"
+# Chunks of groups per worker: more even out slow and fast groups, fewer prepare the chain less.
+CHUNKS_PER_WORKER = 2
 
 
-def run_blocks(
+def run_groups(
     scheduler: str,
     chain: Chain,
     scenario: Scenario,
     world_shares: pd.DataFrame,
     refinements: Refinements | None,
-    blocks: Sequence[IntArray],
+    offsets: IntArray,
+    days: Sequence[IntArray],
     progress: Callable[[int, int], None] | None = None,
     *,
     workers: int | None = None,
 ) -> list[FloatArray]:
-    """Run every block of draws on Dask workers; return their days lost in block order."""
+    """Simulate the year groups on Dask workers; return their losses in group order.
+
+    The groups are dealt round-robin into chunks (a few per worker, so that slow and fast
+    groups even out); each chunk prepares the chain once on its worker.
+    """
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as error:  # pragma: no cover - depends on the installation
@@ -44,7 +53,7 @@ def run_blocks(
             _("--scheduler needs Dask: install it with pip install 'ketenradar[dask]'")
         ) from error
 
-    from ketenradar.scenarios.montecarlo import block_losses
+    from ketenradar.scenarios.montecarlo import chunk_losses
 
     cluster = None
     if scheduler == LOCAL:
@@ -62,15 +71,25 @@ def run_blocks(
                 )
             ) from error
     try:
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        n_chunks = max(1, min(len(offsets), CHUNKS_PER_WORKER * n_workers))
+        chunks = [np.arange(c, len(offsets), n_chunks) for c in range(n_chunks)]
         shared = client.scatter([chain, scenario, world_shares, refinements], broadcast=True)
-        futures = [client.submit(block_losses, *shared, block, pure=False) for block in blocks]
+        futures = [
+            client.submit(
+                chunk_losses, *shared, offsets[chunk], [days[g] for g in chunk.tolist()], pure=False
+            )
+            for chunk in chunks
+        ]
         position = {future.key: n for n, future in enumerate(futures)}
-        results: list[FloatArray | None] = [None] * len(futures)
+        lost: list[FloatArray | None] = [None] * len(offsets)
         for done, future in enumerate(as_completed(futures), start=1):
-            results[position[future.key]] = future.result()
+            chunk = chunks[position[future.key]]
+            for g, group_lost in zip(chunk.tolist(), future.result(), strict=True):
+                lost[g] = group_lost
             if progress is not None:
                 progress(done, len(futures))
-        return [r for r in results if r is not None]
+        return [group_lost for group_lost in lost if group_lost is not None]
     finally:
         client.close()
         if cluster is not None:
