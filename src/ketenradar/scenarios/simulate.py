@@ -31,16 +31,22 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from ketenradar._types import FloatArray, IntArray
 from ketenradar.model.chain import Chain
 from ketenradar.model.index import StringArray
-from ketenradar.model.refinements import Alternative, Refinements, Substitute
+from ketenradar.model.refinements import Refinements
 from ketenradar.model.scenario import Scenario, Shock
 from ketenradar.network.build import ChainMatrix
 from ketenradar.network.propagate import reduce_up
-from ketenradar.scenarios.availability import OwnSupply, own_from_stages, own_supply, retained_under
+from ketenradar.scenarios.availability import OwnSupply, own_from_stages, own_supply
+from ketenradar.scenarios.node_graph import NodeGraph, fixed_minimum, levels_of
+from ketenradar.scenarios.refinements import (
+    alternative_retained,
+    resolve_alternatives,
+    resolve_substitutes,
+    substitute_availability,
+)
 
 __all__ = ["DEFAULT_HORIZON_DAYS", "SimulationResult", "Simulator", "active_segments", "simulate"]
 
@@ -149,60 +155,6 @@ def active_segments(shocks: tuple[Shock, ...], horizon_days: int) -> list[tuple[
     return segments
 
 
-@dataclass(frozen=True, slots=True)
-class _Levels:
-    """Per level (deepest first): the rows, the children to reduce, the stocked and the forced items."""
-
-    rows: list[IntArray]
-    children: list[IntArray]
-    offsets: list[IntArray]
-    targets: list[IntArray]
-    stocked: list[IntArray]
-    forced: list[IntArray]
-
-
-def _levels(matrix: ChainMatrix, keep: np.ndarray, has_stock: np.ndarray, forced: np.ndarray) -> _Levels:
-    """Return the levels restricted to the items in ``keep`` (their children may lie outside it)."""
-    down = matrix.down_level
-    rows, children, offsets, targets, stocked, held_up = [], [], [], [], [], []
-    for level in range(matrix.depth - 1, -1, -1):
-        start, stop = int(matrix.level_bounds[level]), int(matrix.level_bounds[level + 1])
-        ranks = start + np.flatnonzero(keep[matrix.order[start:stop]])
-        level_rows = matrix.order[ranks]
-        counts = down.indptr[ranks + 1] - down.indptr[ranks]
-        with_children = counts > 0
-        # The children of the kept rows, gathered from their (not necessarily adjacent) slices.
-        child_slices = np.repeat(down.indptr[ranks] - np.r_[0, np.cumsum(counts)[:-1]], counts)
-        rows.append(level_rows)
-        children.append(down.indices[child_slices + np.arange(counts.sum())])
-        offsets.append(np.r_[0, np.cumsum(counts)[:-1]][with_children])
-        targets.append(level_rows[with_children])
-        stocked.append(level_rows[has_stock[level_rows]])
-        held_up.append(level_rows[forced[level_rows]])
-    return _Levels(rows, children, offsets, targets, stocked, held_up)
-
-
-def _base(
-    levels: _Levels, own: FloatArray, own_dynamic: np.ndarray, dynamic: np.ndarray, forced: np.ndarray
-) -> FloatArray:
-    """Return each item's minimum over what cannot change while a set of shocks is active.
-
-    That is its own supply (unless it changes by the day) and its inputs' values, where a
-    dynamic input counts as no limit (+inf: the node graph adds it day by day) and an input
-    held available as 1.
-    """
-    value = np.where(own_dynamic, np.inf, own)
-    as_input = value.copy()
-    for k in range(len(levels.rows)):
-        targets = levels.targets[k]
-        if len(targets):
-            reduced = np.minimum.reduceat(as_input[levels.children[k]], levels.offsets[k])
-            value[targets] = np.minimum(value[targets], reduced)
-        rows = levels.rows[k]
-        as_input[rows] = np.where(dynamic[rows], np.inf, np.where(forced[rows], 1.0, value[rows]))
-    return value
-
-
 def _stock_column(frame: pd.DataFrame) -> FloatArray:
     """Return a frame's ``stock_days`` as floats, 0 where absent or empty."""
     if "stock_days" not in frame.columns:
@@ -225,80 +177,6 @@ def _whole_days(remaining: FloatArray, need: FloatArray) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class _NodeGraph:
-    """The chain contracted to the items whose output can change by the day, and those observed.
-
-    Nodes are the items with a stock, a buffered sourcing row, an alternative or a substitute
-    (the *dynamic* items), the platforms and the watched items, by level, deepest first:
-    ``order[j]`` is node ``j``'s chain position, ``local_of`` the reverse (−1 for other items),
-    level ``k`` holds nodes ``bounds[k] … bounds[k + 1] − 1``. A node's ``children`` are its
-    *nearest dynamic descendants*: the dynamic items below it with no dynamic or held-available
-    item between. Everything else below a node is fixed while a set of shocks is active and
-    enters as one number, its ``base`` (:meth:`Simulator._shock_set`). ``targets``, ``forced``
-    and ``stocked`` are node numbers.
-    """
-
-    order: IntArray
-    local_of: IntArray
-    bounds: IntArray
-    children: list[IntArray]
-    offsets: list[IntArray]
-    targets: list[IntArray]
-    forced: list[IntArray]
-    stocked: list[IntArray]
-
-    @classmethod
-    def of(
-        cls,
-        matrix: ChainMatrix,
-        nodes: np.ndarray,
-        dynamic: np.ndarray,
-        forced: np.ndarray,
-        stocked: np.ndarray,
-    ) -> _NodeGraph:
-        """Contract the chain to ``nodes`` (a mask) with edges to their nearest dynamic descendants."""
-        n = matrix.n
-        # Deepest level first; within a level in chain order.
-        positions = np.flatnonzero(nodes)
-        order = positions[np.lexsort((positions, -matrix.level[positions]))].astype(np.intp)
-        local_of = np.full(n, -1, dtype=np.intp)
-        local_of[order] = np.arange(len(order))
-        near = _nearest_dynamic(matrix, order, dynamic, forced)
-        levels = matrix.level[order]
-        bounds = np.r_[0, np.flatnonzero(np.diff(levels)) + 1, len(order)]
-        children, offsets, targets, held, held_stock = [], [], [], [], []
-        for a, b in itertools.pairwise(bounds.tolist()):
-            counts = np.diff(near.indptr[a : b + 1])
-            with_children = counts > 0
-            children.append(local_of[near.indices[near.indptr[a] : near.indptr[b]]])
-            offsets.append(np.r_[0, np.cumsum(counts)[:-1]][with_children].astype(np.intp))
-            targets.append(np.arange(a, b)[with_children])
-            held.append(np.arange(a, b)[forced[order[a:b]]])
-            held_stock.append(np.arange(a, b)[stocked[order[a:b]]])
-        return cls(order, local_of, np.asarray(bounds), children, offsets, targets, held, held_stock)
-
-
-def _nearest_dynamic(
-    matrix: ChainMatrix, order: IntArray, dynamic: np.ndarray, forced: np.ndarray
-) -> sp.csr_matrix:
-    """Return, per node, its nearest dynamic descendants (a boolean node × item CSR in node order)."""
-    down = matrix.down.astype(bool)
-    # Paths go on through items that are neither dynamic nor held available.
-    through = sp.diags((~dynamic & ~forced).astype(np.float64)).astype(bool)
-    keep = sp.diags(dynamic.astype(np.float64)).astype(bool)
-    frontier = down[order]
-    found = sp.csr_matrix((len(order), matrix.n), dtype=bool)
-    for _ in range(matrix.depth):
-        if frontier.nnz == 0:
-            break
-        found = found + frontier @ keep
-        frontier = (frontier @ through) @ down
-    found = found.tocsr()
-    found.sort_indices()
-    return found
-
-
-@dataclass(frozen=True, slots=True)
 class _ShockSet:
     """What one set of active shocks gives, before stocks: computed once, used on every day it is active."""
 
@@ -315,7 +193,7 @@ class Simulator:
 
     Only the items whose output can change from day to day (items with a stock, a buffered
     sourcing row, an alternative or a substitute), the platforms and the watched items are
-    simulated, as a graph of their own (:class:`_NodeGraph`); everything else below a node is
+    simulated, as a graph of their own (:class:`NodeGraph`); everything else below a node is
     folded into one number per node and set of active shocks, computed once and kept for the
     next run (:meth:`run` may be called for many scenarios with the same shocks at other times,
     as Monte Carlo does). Within a run the days between two events (a shock starting or ending,
@@ -352,9 +230,9 @@ class Simulator:
         self.buffer_share = src.share[self.buffered]
 
         self.refinements = refinements or Refinements()
-        alt = _resolve_alternatives(matrix, self.refinements, src.stages)
+        alt = resolve_alternatives(matrix, self.refinements, src.stages)
         self.alt_item, self.alt_stage, self.alt_share, self.alt_lead, self.alternatives = alt
-        sub = _resolve_substitutes(matrix, self.refinements)
+        sub = resolve_substitutes(matrix, self.refinements)
         self.sub_item, self.sub_material, self.sub_share, self.sub_days, self.substitutes = sub
         # Several substitutes of one item share its gap: their offers are summed per item.
         self.sub_items, self.sub_slot = np.unique(self.sub_item, return_inverse=True)
@@ -379,8 +257,8 @@ class Simulator:
         nodes[matrix.platforms] = True
         nodes[self.watched] = True
         self.dynamic, self.forced = dynamic, forced
-        self.levels = _levels(matrix, np.ones(n, dtype=bool), np.zeros(n, dtype=bool), forced)
-        self.graph = _NodeGraph.of(matrix, nodes, dynamic, forced, item_stock > 0)
+        self.levels = levels_of(matrix)
+        self.graph = NodeGraph.of(matrix, nodes, dynamic, forced, item_stock > 0)
         self._sets: dict[tuple[Shock, ...], _ShockSet] = {}
 
     def _shock_set(self, shocks: tuple[Shock, ...]) -> _ShockSet:
@@ -394,14 +272,16 @@ class Simulator:
         supply = own_supply(self.chain, self.matrix, active, self.world_shares)
         own = own_from_stages(np.clip(supply.stage_values, 0.0, 1.0))
         made = _ShockSet(
-            base=_base(self.levels, own, self.own_dynamic, self.dynamic, self.forced)[self.graph.order],
+            base=fixed_minimum(self.levels, own, self.own_dynamic, self.dynamic, self.forced)[
+                self.graph.order
+            ],
             node_own=own[self.graph.order],
             supply=supply,
             own=own,
-            alternative_retained=_alternative_retained(
+            alternative_retained=alternative_retained(
                 self.matrix, active, self.alt_item, self.alt_stage, self.alternatives
             ),
-            substitute_availability=_substitute_availability(active, self.world_shares, self.sub_material),
+            substitute_availability=substitute_availability(active, self.world_shares, self.sub_material),
         )
         self._sets[key] = made
         return made
@@ -610,101 +490,6 @@ class Simulator:
             }
         )
         return frame[frame["share_days"] > 0].reset_index(drop=True)
-
-
-def _resolve_alternatives(
-    matrix: ChainMatrix, refinements: Refinements, stages: tuple[str, ...]
-) -> tuple[IntArray, IntArray, FloatArray, FloatArray, tuple[Alternative, ...]]:
-    """Return per (alternative, chain item) pair: item, stage code, max share, lead time, the alternative."""
-    items, stage, share, lead, which = [], [], [], [], []
-    for alternative in refinements.usable_alternatives:
-        if alternative.item:
-            positions = matrix.index.lookup([alternative.item])
-            positions = positions[positions >= 0]
-        else:
-            positions = np.flatnonzero(np.asarray(matrix.material == alternative.material, dtype=bool))
-        if alternative.stage not in stages:
-            continue
-        for position in positions.tolist():
-            items.append(position)
-            stage.append(stages.index(alternative.stage))
-            share.append(alternative.max_share)
-            lead.append(float(alternative.lead_time_days or 0.0))
-            which.append(alternative)
-    return (
-        np.array(items, dtype=np.intp),
-        np.array(stage, dtype=np.intp),
-        np.array(share, dtype=np.float64),
-        np.array(lead, dtype=np.float64),
-        tuple(which),
-    )
-
-
-def _resolve_substitutes(
-    matrix: ChainMatrix, refinements: Refinements
-) -> tuple[IntArray, np.ndarray, FloatArray, FloatArray, tuple[Substitute, ...]]:
-    """Return per (substitute, material item) pair: item, substitute, max share, qualification days."""
-    items, material, share, days, which = [], [], [], [], []
-    is_material = np.asarray(matrix.kind == "material", dtype=bool)
-    for substitute in refinements.substitutes:
-        positions = np.flatnonzero(
-            is_material & np.asarray(matrix.material == substitute.material, dtype=bool)
-        )
-        for position in positions.tolist():
-            items.append(position)
-            material.append(substitute.substitute)
-            share.append(substitute.max_share)
-            days.append(substitute.qualification_days)
-            which.append(substitute)
-    return (
-        np.array(items, dtype=np.intp),
-        np.array(material, dtype=object),
-        np.array(share, dtype=np.float64),
-        np.array(days, dtype=np.float64),
-        tuple(which),
-    )
-
-
-def _alternative_retained(
-    matrix: ChainMatrix,
-    active: Scenario,
-    items: IntArray,
-    stages: IntArray,
-    alternatives: tuple[Alternative, ...],
-) -> FloatArray:
-    """Return the fraction each alternative keeps under the active shocks (they may hit it too)."""
-    if not len(items):
-        return np.zeros(0)
-    stage_names = np.asarray(matrix.sourcing.stages, dtype=object)[stages]
-    return retained_under(
-        active,
-        np.array([a.country for a in alternatives], dtype=object),
-        stage_names,
-        np.asarray(matrix.material[items], dtype=object),
-        np.asarray(matrix.index.take(items), dtype=object),
-    )
-
-
-def _substitute_availability(
-    active: Scenario, world_shares: pd.DataFrame, materials: np.ndarray
-) -> FloatArray:
-    """Return each substitute's availability on world shares under the active shocks (NaN: none)."""
-    if not len(materials):
-        return np.zeros(0)
-    world = world_shares[world_shares["material"].isin(set(materials.tolist()))]
-    retained = retained_under(
-        active, world["country"].to_numpy(), world["stage"].to_numpy(), world["material"].to_numpy(), None
-    )
-    lost = (
-        world.assign(lost=world["share"].to_numpy() * (1.0 - retained))
-        .groupby(["material", "stage"])["lost"]
-        .sum()
-    )
-    by_material = (1.0 - lost).clip(0.0, 1.0).groupby(level="material").min()
-    availability: FloatArray = by_material.reindex(pd.Index(materials, dtype=object)).to_numpy(
-        dtype=np.float64
-    )
-    return availability
 
 
 def simulate(
