@@ -16,6 +16,8 @@ from ketenradar.errors import (
     CyclicChain,
     KetenradarError,
     NotFound,
+    SnapshotExists,
+    SnapshotNotFound,
     SurveyNotFound,
     UnknownCountry,
     UnknownItem,
@@ -109,5 +111,24 @@ def test_library_messages_name_no_command_line_flag() -> None:
         str(errors.UnknownMaterial("x", ["a", "b"])),
         str(UnknownItem(["x"], "c")),
         str(CyclicChain(["a", "b", "a"])),
+        str(SnapshotNotFound("x")),
+        str(SnapshotExists("x")),
     ]
     assert not [m for m in messages if "--" in m]
+
+
+def test_f19_snapshot_errors_are_in_the_tree_and_still_importable_from_the_store() -> None:
+    from ketenradar.storage import base
+
+    assert issubclass(SnapshotNotFound, NotFound) and issubclass(SnapshotExists, KetenradarError)
+    assert base.SnapshotNotFound is SnapshotNotFound and base.SnapshotExists is SnapshotExists
+    missing = SnapshotNotFound("jan")
+    assert missing.name == "jan" and str(missing) == "no stored snapshot 'jan'"
+    assert SnapshotExists("jan").name == "jan"
+
+
+def test_f19_snapshot_errors_get_command_line_hints() -> None:
+    from ketenradar.cli.hints import hint_for
+
+    assert "`ketenradar monitor list`" in hint_for(SnapshotNotFound("jan"))
+    assert "--name" in hint_for(SnapshotExists("jan"))

@@ -21,6 +21,8 @@ from ketenradar.errors import (
     NotFound,
     ParametersNeeded,
     Problem,
+    SnapshotExists,
+    SnapshotNotFound,
     SurveyNotFound,
     UnknownCountry,
     UnknownItem,
@@ -41,6 +43,9 @@ _LAZY: dict[str, str] = {
     "CriticalityResult": "ketenradar.risk.assessment",
     "assess_supply_risk": "ketenradar.risk.assessment",
     "assess_country_risk": "ketenradar.risk.country",
+    "BenchmarkThresholds": "ketenradar.services.chain_outlook",
+    "ChainOutlookResult": "ketenradar.services.chain_outlook",
+    "chain_outlook": "ketenradar.services.chain_outlook",
     "ChainExposure": "ketenradar.services.chains",
     "chain_exposure": "ketenradar.services.chains",
     "open_chain": "ketenradar.services.chains",
@@ -53,9 +58,17 @@ _LAZY: dict[str, str] = {
     "build_material_overview": "ketenradar.services.materials",
     "defence_catalogue": "ketenradar.services.materials",
     "ResultProvenance": "ketenradar.services.provenance",
+    "LoadedRefinements": "ketenradar.services.refinements",
+    "load_refinements": "ketenradar.services.refinements",
     "ScenarioRun": "ketenradar.services.scenarios",
     "load_scenario": "ketenradar.services.scenarios",
     "run_on_chain": "ketenradar.services.scenarios",
+    "ChainMonteCarlo": "ketenradar.services.simulation",
+    "ChainSimulation": "ketenradar.services.simulation",
+    "montecarlo_on_chain": "ketenradar.services.simulation",
+    "simulate_on_chain": "ketenradar.services.simulation",
+    "ChainStockpile": "ketenradar.services.stockpile",
+    "stockpile_on_chain": "ketenradar.services.stockpile",
 }
 
 if typing.TYPE_CHECKING:
@@ -63,6 +76,7 @@ if typing.TYPE_CHECKING:
     from ketenradar.refdata import Provenance, load_countries, load_materials
     from ketenradar.risk.assessment import CriticalityResult, assess_supply_risk
     from ketenradar.risk.country import assess_country_risk
+    from ketenradar.services.chain_outlook import BenchmarkThresholds, ChainOutlookResult, chain_outlook
     from ketenradar.services.chains import ChainExposure, chain_exposure, open_chain
     from ketenradar.services.countries import CountryOverview, build_country_overview
     from ketenradar.services.criticality import UserCriticality, compute_user_criticality
@@ -73,7 +87,15 @@ if typing.TYPE_CHECKING:
         defence_catalogue,
     )
     from ketenradar.services.provenance import ResultProvenance
+    from ketenradar.services.refinements import LoadedRefinements, load_refinements
     from ketenradar.services.scenarios import ScenarioRun, load_scenario, run_on_chain
+    from ketenradar.services.simulation import (
+        ChainMonteCarlo,
+        ChainSimulation,
+        montecarlo_on_chain,
+        simulate_on_chain,
+    )
+    from ketenradar.services.stockpile import ChainStockpile, stockpile_on_chain
 
 
 def __getattr__(name: str) -> typing.Any:
@@ -92,9 +114,14 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AssessmentOptions",
+    "BenchmarkThresholds",
     "Chain",
     "ChainExposure",
+    "ChainMonteCarlo",
     "ChainNotFound",
+    "ChainOutlookResult",
+    "ChainSimulation",
+    "ChainStockpile",
     "ConfigError",
     "Country",
     "CountryOverview",
@@ -102,6 +129,7 @@ __all__ = [
     "CyclicChain",
     "InputFileError",
     "KetenradarError",
+    "LoadedRefinements",
     "Material",
     "MaterialCatalogue",
     "MaterialOverview",
@@ -112,6 +140,8 @@ __all__ = [
     "Provenance",
     "ResultProvenance",
     "ScenarioRun",
+    "SnapshotExists",
+    "SnapshotNotFound",
     "SurveyNotFound",
     "UnknownCountry",
     "UnknownItem",
@@ -123,12 +153,17 @@ __all__ = [
     "build_country_overview",
     "build_material_overview",
     "chain_exposure",
+    "chain_outlook",
     "compute_user_criticality",
     "defence_catalogue",
     "load_countries",
     "load_materials",
+    "load_refinements",
     "load_scenario",
+    "montecarlo_on_chain",
     "open_chain",
     "run_on_chain",
+    "simulate_on_chain",
+    "stockpile_on_chain",
     "use_language",
 ]

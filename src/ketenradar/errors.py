@@ -9,7 +9,9 @@ Every error derives from one base so callers can catch ketenradar's errors apart
      ├── OutputRefused           an output folder or file would overwrite what ketenradar did not write
      ├── NotFound                a stored object does not exist
      │    ├── ChainNotFound      no stored chain of that name (or version)
-     │    └── SurveyNotFound     no stored survey of that name
+     │    ├── SurveyNotFound     no stored survey of that name
+     │    └── SnapshotNotFound   no stored monitoring snapshot of that name (or too few to compare)
+     ├── SnapshotExists          a monitoring snapshot of that name is already stored
      ├── UnknownMaterial         an id names no material in the catalogue
      ├── UnknownCountry          a code is not an ISO 3166 alpha-3 code ketenradar knows
      ├── UnknownItem             an id names no item of the chain
@@ -42,6 +44,8 @@ __all__ = [
     "OutputRefused",
     "ParametersNeeded",
     "Problem",
+    "SnapshotExists",
+    "SnapshotNotFound",
     "SurveyNotFound",
     "UnknownCountry",
     "UnknownItem",
@@ -148,6 +152,23 @@ class SurveyNotFound(NotFound):
 
     def __init__(self, name: str) -> None:
         super().__init__(_("no stored survey named {name!r}").format(name=name), name)
+
+
+class SnapshotNotFound(NotFound):
+    """No stored snapshot has that name (or there are fewer snapshots than needed)."""
+
+    def __init__(self, name: str, message: str | None = None) -> None:
+        super().__init__(message or _("no stored snapshot {name!r}").format(name=name), name)
+
+
+class SnapshotExists(KetenradarError):
+    """A snapshot of that name is already stored; names are unique."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            _("a snapshot named {name!r} is already stored; choose another name").format(name=name)
+        )
 
 
 class UnknownMaterial(KetenradarError):

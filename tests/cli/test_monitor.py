@@ -113,11 +113,13 @@ def test_f19_bad_restrictions_store_nothing(
 def test_f19_taken_name_is_refused(run: Callable[..., Result], workspace: str) -> None:
     result = run("monitor", "snapshot", "--name", "jan", "--workspace", workspace)
     assert result.exit_code == 1 and "already stored" in result.stderr
+    assert "--name" in result.stderr and "monitor list" in result.stderr  # the hint
 
 
 def test_f19_unknown_snapshot_is_an_error(run: Callable[..., Result], workspace: str) -> None:
     result = run("monitor", "diff", "nope", "feb", "--workspace", workspace)
     assert result.exit_code == 1 and "no stored snapshot 'nope'" in result.stderr
+    assert "`ketenradar monitor list`" in result.stderr  # the hint
 
 
 def test_f19_key_figures_show_series_add_and_say_what_is_missing(

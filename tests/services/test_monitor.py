@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ketenradar.errors import InputFileError
+from ketenradar.errors import InputFileError, SnapshotNotFound
 from ketenradar.ingest.monitor_rules import AlertRule, read_alert_rules, read_key_figures, read_restrictions
 from ketenradar.ingest.workbook import read_chain_workbook
 from ketenradar.refdata import known_country_codes
@@ -32,7 +32,6 @@ from ketenradar.risk.monitor import (
 )
 from ketenradar.services import monitor
 from ketenradar.services.provenance import input_file
-from ketenradar.storage.base import SnapshotNotFound
 from ketenradar.storage.sqlite import SqliteStore
 from tests.helpers.chains import CATALOGUE, RADAR
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ketenradar.storage.base import SnapshotExists, SnapshotNotFound
+from ketenradar.errors import SnapshotExists, SnapshotNotFound
 from ketenradar.storage.sqlite import SCHEMA_VERSION, SqliteStore
 
 

@@ -9,6 +9,8 @@ from ketenradar.errors import (
     ChainNotFound,
     KetenradarError,
     ParametersNeeded,
+    SnapshotExists,
+    SnapshotNotFound,
     SurveyNotFound,
     UnknownCountry,
     UnknownMaterial,
@@ -21,6 +23,10 @@ HINTS: dict[type[KetenradarError], str] = {
     ParametersNeeded: N_("give --parameters FILE, or --fill-from-reference to use the EC 2023 values"),
     ChainNotFound: N_("`ketenradar chain list` shows the stored chains"),
     SurveyNotFound: N_("`ketenradar survey import` stores questionnaire answers"),
+    SnapshotNotFound: N_(
+        "`ketenradar monitor list` shows the stored snapshots; `ketenradar monitor snapshot` takes one"
+    ),
+    SnapshotExists: N_("give another name with --name; `ketenradar monitor list` shows the names in use"),
     UnknownMaterial: N_("`ketenradar materials` lists the ids; add others with --catalogue FILE"),
     UnknownCountry: N_("`ketenradar countries` lists the codes"),
 }

@@ -421,17 +421,25 @@ class Simulator:
                     held = graph.stocked[k]
                     if len(held):
                         need = 1.0 - values[held]
-                        drawn, covered = _draw(stock[held], need)
-                        if drawn.any():
-                            # Covered is exactly 1, not a(t) + (1 − a(t)) with its rounding.
-                            values[held] = np.where(covered, 1.0, values[held] + drawn)
-                            stock[held] -= drawn
-                        partial |= bool((~covered & (drawn > 0)).any())
+                        have = stock[held]
+                        covered = have >= need - _COVER_TOLERANCE
                         drawing = covered & (need > _COVER_TOLERANCE)
+                        if covered.all():
+                            # The common day: every stock that is asked covers its item in full.
+                            if drawing.any():
+                                taking = held[drawing]
+                                values[taking] = 1.0
+                                stock[taking] = have[drawing] - need[drawing]
+                        else:
+                            # Covered is exactly 1, not a(t) + (1 − a(t)) with its rounding;
+                            # an uncovered stock gives what is left and runs out (¬covered ⇒ need > 0).
+                            values[held] = np.where(covered, 1.0, values[held] + np.where(covered, 0.0, have))
+                            stock[held] = np.where(covered, have - need, 0.0)
+                            partial |= bool((have[~covered] > 0).any())
+                            ran_out = held[~covered]
+                            runout[ran_out[runout[ran_out] < 0]] = day
                         drawing_items.append(held[drawing])
                         drawing_need.append(need[drawing])
-                        ran_out = held[~covered & (need > _COVER_TOLERANCE)]
-                        runout[ran_out[runout[ran_out] < 0]] = day
                 if drawing_items:
                     held_all = np.concatenate(drawing_items)
                     need_all = np.concatenate(drawing_need)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ketenradar import refdata
+from ketenradar.errors import SnapshotNotFound
 from ketenradar.ingest.monitor_rules import COUNTRY_INDICATORS, MATERIAL_INDICATORS, AlertRule
 from ketenradar.locale import N_, _
 from ketenradar.model.material import MaterialCatalogue
@@ -42,7 +43,7 @@ from ketenradar.services.countries import build_country_overview
 from ketenradar.services.jsonable import json_records
 from ketenradar.services.materials import AssessmentOptions, build_material_overview, defence_catalogue
 from ketenradar.services.provenance import InputRecord, ResultProvenance, provenance
-from ketenradar.storage.base import SnapshotInfo, SnapshotNotFound, Store
+from ketenradar.storage.base import SnapshotInfo, Store
 
 __all__ = [
     "FLAG_COLUMNS",

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from ketenradar.errors import KetenradarError, NotFound
-from ketenradar.locale import _
+# SnapshotExists and SnapshotNotFound live in the error tree; re-exported here for older imports.
+from ketenradar.errors import SnapshotExists, SnapshotNotFound
 from ketenradar.model.chain import Chain
 from ketenradar.model.material import Material
 from ketenradar.model.survey import Survey
@@ -52,25 +52,6 @@ class SnapshotInfo:
     name: str
     created_at: str
     parts: tuple[str, ...]
-
-
-# These two belong in ketenradar.errors beside ChainNotFound; they live here until that module
-# takes them, so the monitoring work did not have to touch the shared exception tree.
-class SnapshotNotFound(NotFound):
-    """No stored snapshot has that name (or there are fewer snapshots than needed)."""
-
-    def __init__(self, name: str, message: str | None = None) -> None:
-        super().__init__(message or _("no stored snapshot {name!r}").format(name=name), name)
-
-
-class SnapshotExists(KetenradarError):
-    """A snapshot of that name is already stored; names are unique."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        super().__init__(
-            _("a snapshot named {name!r} is already stored; choose another name").format(name=name)
-        )
 
 
 class Store(Protocol):

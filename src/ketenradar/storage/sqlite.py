@@ -29,12 +29,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ketenradar.errors import ChainNotFound, InputFileError, KetenradarError, SurveyNotFound
+from ketenradar.errors import (
+    ChainNotFound,
+    InputFileError,
+    KetenradarError,
+    SnapshotExists,
+    SnapshotNotFound,
+    SurveyNotFound,
+)
 from ketenradar.locale import _
 from ketenradar.model.chain import CHAIN_COLUMNS, Chain, ChainCodes
 from ketenradar.model.material import Material
 from ketenradar.model.survey import SURVEY_SHEETS, Survey
-from ketenradar.storage.base import ChainVersion, SnapshotExists, SnapshotInfo, SnapshotNotFound
+from ketenradar.storage.base import ChainVersion, SnapshotInfo
 
 if TYPE_CHECKING:
     from ketenradar.storage.chain_columns import SheetPart
