@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from ketenradar.errors import InputFileError, SnapshotNotFound
 from ketenradar.ingest.monitor_rules import AlertRule, read_alert_rules, read_key_figures, read_restrictions
 from ketenradar.ingest.workbook import read_chain_workbook
+from ketenradar.model.defaults import DIFF_TABLES
 from ketenradar.refdata import known_country_codes
 from ketenradar.risk.monitor import (
     affected_chains,
@@ -175,6 +176,8 @@ def test_f19_snapshot_records_indicators_provenance_and_chain_use(radar_store: S
 
 def test_f19_diff_names_change_and_affected_chain(radar_store: SqliteStore) -> None:
     diff = monitor.diff_snapshots(radar_store, "jan", "feb")
+    # The command line offers exactly these tables (--table), in this order.
+    assert tuple(diff.tables) == DIFF_TABLES
     materials = diff.tables["materials"]
     (row,) = materials.to_dict("records")
     assert (row["material"], row["stage"], row["indicator"], row["status"]) == (

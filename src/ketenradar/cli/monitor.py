@@ -20,21 +20,12 @@ from ketenradar.cli.output import (
     format_option,
 )
 from ketenradar.locale import N_, _, format_number
+from ketenradar.model.defaults import DIFF_TABLES
 
 # The services are imported by the commands that use them: `ketenradar --help` loads no pandas.
 if TYPE_CHECKING:
     import pandas as pd
 
-# --table of `monitor diff`: the table --format csv writes (the keys of SnapshotDiff.tables).
-DIFF_TABLES = (
-    "materials",
-    "flags",
-    "countries",
-    "datasets",
-    "restrictions_added",
-    "restrictions_removed",
-    "chains",
-)
 _DIFF_TITLES = {
     "materials": N_("Materials: indicators that changed"),
     "flags": N_("Materials: flags that changed"),

@@ -15,17 +15,14 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.tables import ROW, Column, check_csv_table, check_frame, clip, read_csv_text
 from ketenradar.ingest.validation import (
     describe_error,
-    duplicate_keys,
     error_value,
-    load_json_text,
-    load_yaml_text,
+    load_document,
 )
 from ketenradar.locale import N_, _
 from ketenradar.model.vocabulary import RAW_MATERIAL_STAGES
@@ -167,39 +164,11 @@ def _cross_checks(number: int, model: _RuleModel, file: str) -> list[Problem]:
 
 def _load_document(path: Path) -> Any:
     """Return the parsed YAML or JSON document; refuse unreadable text and repeated keys."""
-    name = str(path)
     if not path.is_file():
-        raise InputFileError.single(name, _("file not found"), expected=_("a rules file (.yaml or .json)"))
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
         raise InputFileError.single(
-            name, _("the file is not UTF-8 text"), expected=_("a UTF-8 text file")
-        ) from None
-    if path.suffix.lower() == ".json":
-        data = load_json_text(text, file=name, expected=_(_EXPECTED_RULES))
-        repeated = [
-            Problem(
-                file=name,
-                column=", ".join(map(str, (*where, key))),
-                message=_("the key appears twice in the same object"),
-                expected=_("each key once (delete or merge the repeated one)"),
-            )
-            for where, key in duplicate_keys(data)
-        ]
-        if repeated:
-            raise InputFileError(repeated)
-        return data
-    try:
-        return load_yaml_text(text, file=name)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise InputFileError.single(
-            name,
-            _("not valid YAML: {error}").format(error=clip(getattr(error, "problem", None) or error, 120)),
-            row=mark.line + 1 if mark is not None else None,
-            expected=_(_EXPECTED_RULES),
-        ) from None
+            str(path), _("file not found"), expected=_("a rules file (.yaml or .json)")
+        )
+    return load_document(path, expected=_(_EXPECTED_RULES), place=lambda where: ", ".join(map(str, where)))
 
 
 def read_alert_rules(path: str | Path) -> tuple[AlertRule, ...]:

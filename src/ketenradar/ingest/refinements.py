@@ -21,12 +21,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.sheets import read_sheets
 from ketenradar.ingest.tables import MAX_PROBLEMS, ROW, CheckedTable, Column, check_frame, clip, read_csv_text
-from ketenradar.ingest.validation import duplicate_keys, load_json_text, load_yaml_text
+from ketenradar.ingest.validation import load_document
 from ketenradar.locale import N_, _
 from ketenradar.model.refinements import Alternative, Substitute
 from ketenradar.model.vocabulary import CHAIN_STAGES
@@ -313,38 +312,7 @@ def _structured_table(path: Path, kind: str) -> pd.DataFrame:
     expected = _("a mapping with a list {key}: [...] of entries").format(key=kind)
     if not path.is_file():
         raise InputFileError.single(file, _("file not found"), expected=_expected_file(kind))
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputFileError.single(
-            file, _("the file is not UTF-8 text"), expected=_("a UTF-8 text file")
-        ) from None
-    if path.suffix.lower() == ".json":
-        document = load_json_text(text, file=file, expected=expected, constants_as_text=True)
-        repeated = [
-            Problem(
-                file=file,
-                column=", ".join(str(p + 1) if isinstance(p, int) else clip(p, 40) for p in (*where, key)),
-                message=_("the key appears twice in the same object"),
-                expected=_("each key once (delete or merge the repeated one)"),
-            )
-            for where, key in duplicate_keys(document)
-        ]
-        if repeated:
-            raise InputFileError(repeated[:MAX_PROBLEMS])
-    else:
-        try:
-            document = load_yaml_text(text, file=file)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            raise InputFileError.single(
-                file,
-                _("not valid YAML: {error}").format(
-                    error=clip(getattr(error, "problem", None) or error, 120)
-                ),
-                row=mark.line + 1 if mark is not None else None,
-                expected=expected,
-            ) from None
+    document = load_document(path, expected=expected, constants_as_text=True)
     if not isinstance(document, dict):
         raise InputFileError.single(file, _("the top level is not a mapping"), expected=expected)
     problems = [

@@ -13,7 +13,6 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ketenradar.errors import InputFileError, Problem
@@ -21,10 +20,8 @@ from ketenradar.ingest.tables import clip, suggest_material
 from ketenradar.ingest.validation import (
     DocumentPath,
     describe_error,
-    duplicate_keys,
     error_value,
-    load_json_text,
-    load_yaml_text,
+    load_document,
 )
 from ketenradar.locale import _
 from ketenradar.model.scenario import Scenario, Shock, ShockStage
@@ -91,37 +88,7 @@ def _where(loc: DocumentPath) -> str:
 
 def _load(path: Path) -> Any:
     """Return the parsed document, refusing unreadable text, deep nesting and repeated keys."""
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputFileError.single(
-            name, _("the file is not UTF-8 text"), expected=_("a UTF-8 text file")
-        ) from None
-    if path.suffix.lower() == ".json":
-        data = load_json_text(text, file=name, expected=_("a mapping with name and shocks"))
-        repeated = [
-            Problem(
-                file=name,
-                column=_where((*where, key)),
-                message=_("the key appears twice in the same object"),
-                expected=_("each key once (delete or merge the repeated one)"),
-            )
-            for where, key in duplicate_keys(data)
-        ]
-        if repeated:
-            raise InputFileError(repeated)
-        return data
-    try:
-        return load_yaml_text(text, file=name)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise InputFileError.single(
-            name,
-            _("not valid YAML: {error}").format(error=clip(getattr(error, "problem", None) or error, 120)),
-            row=mark.line + 1 if mark is not None else None,
-            expected=_("a mapping with name and shocks"),
-        ) from None
+    return load_document(path, expected=_("a mapping with name and shocks"), place=_where)
 
 
 def _unknown_materials(data: Any, materials: Collection[str], file: str) -> list[Problem]:

@@ -14,21 +14,25 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import yaml
 
 from ketenradar.errors import InputFileError, Problem
+from ketenradar.ingest.tables import clip
 from ketenradar.locale import N_, _, translate
 
 __all__ = [
     "MAX_NESTING",
     "DocumentPath",
     "describe_error",
+    "document_place",
     "duplicate_keys",
     "error_value",
+    "load_document",
     "load_json_text",
     "load_yaml_text",
 ]
@@ -196,6 +200,56 @@ def duplicate_keys(document: Any) -> Iterator[tuple[DocumentPath, str]]:
             stack.extend(((*path, k), v) for k, v in node.items())
         elif isinstance(node, list):
             stack.extend(((*path, i), v) for i, v in enumerate(node))
+
+
+def document_place(path: DocumentPath) -> str:
+    """Return a place in a document for people: list positions from 1, keys as written (clipped)."""
+    return ", ".join(str(p + 1) if isinstance(p, int) else clip(str(p), 40) for p in path)
+
+
+def load_document(
+    path: Path,
+    *,
+    expected: str,
+    place: Callable[[DocumentPath], str] = document_place,
+    constants_as_text: bool = False,
+) -> Any:
+    """Return a YAML or JSON file's document (JSON by its suffix), refusing what cannot be read.
+
+    Text that is not UTF-8, keys given twice (every one, located by ``place``) and text that does
+    not parse (with its line) are refused.
+    """
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputFileError.single(
+            file, _("the file is not UTF-8 text"), expected=_("a UTF-8 text file")
+        ) from None
+    if path.suffix.lower() == ".json":
+        document = load_json_text(text, file=file, expected=expected, constants_as_text=constants_as_text)
+        repeated = [
+            Problem(
+                file=file,
+                column=place((*where, key)),
+                message=_("the key appears twice in the same object"),
+                expected=_("each key once (delete or merge the repeated one)"),
+            )
+            for where, key in duplicate_keys(document)
+        ]
+        if repeated:
+            raise InputFileError(repeated)
+        return document
+    try:
+        return load_yaml_text(text, file=file)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise InputFileError.single(
+            file,
+            _("not valid YAML: {error}").format(error=clip(getattr(error, "problem", None) or error, 120)),
+            row=mark.line + 1 if mark is not None else None,
+            expected=expected,
+        ) from None
 
 
 class _DuplicateCheckingLoader(yaml.SafeLoader):

@@ -1,4 +1,4 @@
-"""The methods' default thresholds, in a module light enough for the command line's help.
+"""The methods' default thresholds and fixed choices, in a module light enough for the help.
 
 Each is defined here once; the core imports it from here, and ``--help`` shows it without
 loading the numerical libraries.
@@ -7,6 +7,7 @@ loading the numerical libraries.
 from __future__ import annotations
 
 __all__ = [
+    "DIFF_TABLES",
     "DISCLOSURE_MAX_DOMINANCE",
     "DISCLOSURE_MIN_COMPANIES",
     "HIGH_RISK_OWNERSHIP_THRESHOLD",
@@ -24,3 +25,13 @@ DISCLOSURE_MAX_DOMINANCE = 0.5
 # 0.44) and China (0.46), Brazil (0.58), Turkey (0.67), Russia (0.80) and Iran (0.83) above it.
 # Users who need a political rather than a risk-based list pass their own (--high-risk).
 HIGH_RISK_OWNERSHIP_THRESHOLD = 0.45
+# The tables of a snapshot diff (`monitor diff --table`), in the order they are shown.
+DIFF_TABLES = (
+    "materials",
+    "flags",
+    "countries",
+    "datasets",
+    "restrictions_added",
+    "restrictions_removed",
+    "chains",
+)

@@ -353,17 +353,6 @@ class SnapshotDiff:
         }
 
 
-DIFF_TABLES = (
-    "materials",
-    "flags",
-    "countries",
-    "datasets",
-    "restrictions_added",
-    "restrictions_removed",
-    "chains",
-)
-
-
 def _json_table(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Return a table's rows as JSON records, tuples as lists."""
     records = json_records(frame)
