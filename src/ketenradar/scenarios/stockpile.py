@@ -42,7 +42,7 @@ from ketenradar.scenarios.montecarlo import (
     monte_carlo,
     year_scenario,
 )
-from ketenradar.scenarios.simulate import simulate
+from ketenradar.scenarios.simulate import Simulator
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -228,16 +228,10 @@ def _pattern_blocks(
     n_candidates = len(candidates)
     watch = np.concatenate([candidates, other_platforms]).astype(np.intp)
     numbers, lengths, values = [], [], []
+    # One simulator for every pattern: what each set of active shocks does is computed once.
+    simulator = Simulator(chain, matrix, world_shares, watch=watch, available=candidates)
     for number, pattern in enumerate(patterns.tolist()):
-        result = simulate(
-            chain,
-            matrix,
-            year_scenario(scenario, pattern),
-            world_shares,
-            YEAR_DAYS,
-            watch=watch,
-            available=candidates,
-        )
+        result = simulator.run(year_scenario(scenario, pattern), YEAR_DAYS, details=False)
         r = np.vstack([result.watched_input[:n_candidates], result.watched_output[n_candidates:]])
         changes = np.flatnonzero((r[:, 1:] != r[:, :-1]).any(axis=0)) + 1
         starts = np.r_[0, changes]
