@@ -64,7 +64,7 @@ def files(tmp_path: Path) -> tuple[str, str, str]:
 
 def _args(files: tuple[str, str, str], *more: str) -> list[str]:
     scenario, chain, candidates = files
-    return ["stockpile", "plan", scenario, "--chain", chain, "--candidates", candidates, *more]
+    return ["stockpile", "plan", "--scenario", scenario, "--chain", chain, "--candidates", candidates, *more]
 
 
 def test_f14_stockpile_json_keeps_the_contract_and_the_hand_optimum(
@@ -143,6 +143,7 @@ def test_f14_bad_candidates_file_exits_with_a_located_message_and_writes_nothing
         run,
         "stockpile",
         "plan",
+        "--scenario",
         scenario,
         "--chain",
         "two",
@@ -168,6 +169,7 @@ def test_f14_demo_example_beats_the_naive_plan(run_json: Callable[..., Any]) -> 
     document = run_json(
         "stockpile",
         "plan",
+        "--scenario",
         str(folder / "stockpile" / "scenario.yaml"),
         "--chain",
         str(folder / "chains" / "defence_demo"),

@@ -85,6 +85,7 @@ def _arguments(files: dict[str, Path]) -> dict[tuple[str, ...], list[str]]:
         ],
         ("scenario", "alternatives"): [],
         ("stockpile", "plan"): [
+            "--scenario",
             str(DEMO_DATA / "stockpile" / "scenario.yaml"),
             "--chain",
             "demo",

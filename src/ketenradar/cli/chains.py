@@ -339,6 +339,20 @@ def refinements_of(
     return load_refinements(catalogue, alternatives_file, substitutes_file)
 
 
+def chain_and_scenario_options(function: F) -> F:
+    """Add ``--chain`` and ``--scenario`` (a file or a library id), both required (stockpile, measures)."""
+    function = option(
+        "--scenario",
+        "scenario_file",
+        required=True,
+        metavar="FILE|ID",
+        help="A scenario file (.yaml, .yml or .json) or the id of a shipped scenario.",
+    )(function)
+    return option(
+        "--chain", "chain_ref", required=True, metavar="WORKBOOK|NAME", help="The chain to run it on."
+    )(function)
+
+
 def scenario_on_chain(function: F) -> F:
     """Add the SCENARIO argument (a file or a library id) and ``--chain`` of the scenario commands."""
     function = option(

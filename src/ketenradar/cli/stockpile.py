@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ketenradar.cli import cli
-from ketenradar.cli.chains import scenario_on_chain
+from ketenradar.cli.chains import chain_and_scenario_options
 from ketenradar.cli.i18n import option
 from ketenradar.cli.options import FILE, catalogue_of, catalogue_option, store_of, workspace_option
 from ketenradar.cli.output import TABLE_ROWS, emit_csv, emit_json, emit_table, format_option
@@ -37,7 +37,7 @@ def stockpile() -> None:
 
 
 @stockpile.command()
-@scenario_on_chain
+@chain_and_scenario_options
 @option(
     "--candidates",
     "candidates_file",
@@ -75,9 +75,9 @@ def plan(
     catalogue_file: Path | None,
     fmt: str,
 ) -> None:
-    """Days of stock per candidate that minimise the expected platform-days lost under SCENARIO.
+    """Days of stock per candidate that minimise the expected platform-days lost under a scenario.
 
-    SCENARIO is a scenario file (.yaml, .yml or .json) or the id of a shipped scenario (see
+    --scenario is a scenario file (.yaml, .yml or .json) or the id of a shipped scenario (see
     `ketenradar scenario list`); shocks with a probability make the Monte Carlo draws differ.
     The plan is compared with no added stock and with a naive plan, on the same draws.
     """

@@ -96,7 +96,7 @@ def build(ctx: ReportContext) -> Section:
             _(
                 "Reproduce: ketenradar scenario simulate {scenario} --chain {chain}; ketenradar "
                 "scenario montecarlo {scenario} --chain {chain} --draws {draws} --seed {seed}; "
-                "ketenradar stockpile plan {scenario} --chain {chain} --candidates {candidates} "
+                "ketenradar stockpile plan --chain {chain} --scenario {scenario} --candidates {candidates} "
                 "--budget {budget} --draws {draws} --seed {seed}; ketenradar outlook --chain {chain}"
             ).format(
                 scenario=demo_stockpile_scenario_path(),
