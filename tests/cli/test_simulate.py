@@ -173,3 +173,28 @@ def test_f15_simulate_with_an_alternatives_file_uses_the_ramped_up_supplier(
     parameters = document["provenance"]["parameters"]
     assert parameters["alternatives_used"] == 1
     assert any(record["role"] == "alternatives" for record in document["provenance"]["inputs"])
+
+
+def test_f15_an_alternative_for_an_item_the_chain_lacks_is_noted(
+    run_json: Callable[..., Any], files: tuple[str, str], tmp_path: Path
+) -> None:
+    scenario, chain = files
+    alternatives = tmp_path / "alternatives.csv"
+    alternatives.write_text(
+        "item,stage,country,max_share,lead_time_days,source\nnope,processing,KOR,0.25,2,test\n",
+        encoding="utf-8",
+    )
+    document = run_json(
+        "scenario",
+        "simulate",
+        scenario,
+        "--chain",
+        chain,
+        "--horizon",
+        "7",
+        "--alternatives",
+        str(alternatives),
+    )
+    (note,) = [n for n in document["notes"] if n["code"] == "alternative_not_in_chain"]
+    assert note["subject"] == "nope processing KOR"
+    assert document["relief"] == []

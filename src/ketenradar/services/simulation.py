@@ -50,6 +50,58 @@ MONTE_CARLO_RULE = N_(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class RefinementNote:
+    """An alternative or substitute that applies to no item of the chain: it changes nothing."""
+
+    kind: str
+    subject: str
+    source: str
+
+    def text(self) -> str:
+        """Return the note for people, in the active language."""
+        if self.kind == "alternative":
+            return _("the alternative {subject} applies to no item of the chain: it changes nothing").format(
+                subject=self.subject
+            )
+        return _(
+            "the substitute {subject} applies to no material item of the chain: it changes nothing"
+        ).format(subject=self.subject)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the note as in the ``notes`` list of the simulation JSON."""
+        return {
+            "code": f"{self.kind}_not_in_chain",
+            "subject": self.subject,
+            "source": self.source,
+            "text": self.text(),
+        }
+
+
+Note = ScenarioNote | RefinementNote
+
+
+def refinement_notes(chain: Chain, loaded: LoadedRefinements | None) -> tuple[RefinementNote, ...]:
+    """Return a note for every usable alternative or substitute that no item of the chain takes."""
+    if loaded is None:
+        return ()
+    items = chain.items
+    ids = set(items["id"].astype(str))
+    materials = set(items.loc[items["kind"] == "material", "material"].dropna().astype(str))
+    notes = []
+    for alternative in loaded.refinements.usable_alternatives:
+        applies = alternative.item in ids if alternative.item else alternative.material in materials
+        if not applies:
+            what = alternative.item or alternative.material
+            subject = f"{what} {alternative.stage} {alternative.country}"
+            notes.append(RefinementNote("alternative", subject, alternative.source))
+    for substitute in loaded.refinements.substitutes:
+        if substitute.material not in materials:
+            subject = f"{substitute.material} → {substitute.substitute}"
+            notes.append(RefinementNote("substitute", subject, substitute.source))
+    return tuple(notes)
+
+
 def _refinement_parameters(loaded: LoadedRefinements | None) -> dict[str, Any]:
     """Return the provenance parameters that say which refinements a run used."""
     if loaded is None:
@@ -76,7 +128,7 @@ class ChainSimulation:
     chain: Chain
     result: SimulationResult
     provenance: ResultProvenance
-    notes: tuple[ScenarioNote, ...] = ()
+    notes: tuple[Note, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Return the ``scenario simulate --format json`` document (see the CLI contract)."""
@@ -145,7 +197,8 @@ def simulate_on_chain(
         parameters,
         [*records, *_refinement_records(refinements)],
     )
-    return ChainSimulation(chain, result, used, scenario_notes(chain, spec))
+    notes: tuple[Note, ...] = (*scenario_notes(chain, spec), *refinement_notes(chain, refinements))
+    return ChainSimulation(chain, result, used, notes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +208,7 @@ class ChainMonteCarlo:
     chain: Chain
     result: MonteCarloResult
     provenance: ResultProvenance
-    notes: tuple[ScenarioNote, ...] = ()
+    notes: tuple[Note, ...] = ()
 
     def contributions(self) -> list[list[dict[str, Any]]]:
         """Return per platform each shock's contribution to its mean days lost, largest first."""
@@ -269,4 +322,5 @@ def montecarlo_on_chain(
         [*records, *_refinement_records(refinements)],
         seed=seed,
     )
-    return ChainMonteCarlo(chain, result, used, scenario_notes(chain, spec))
+    notes: tuple[Note, ...] = (*scenario_notes(chain, spec), *refinement_notes(chain, refinements))
+    return ChainMonteCarlo(chain, result, used, notes)
