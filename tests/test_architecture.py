@@ -1,6 +1,6 @@
 """The layers of STYLE.md and docs/architecture.md, checked on the code's own imports.
 
-``model ← refdata, ingest, risk, network ← scenarios ← services ← reports ← cli``, with
+``model ← refdata, ingest, risk, network ← scenarios ← mitigation ← services ← reports ← cli``, with
 ``locale``, ``errors`` and ``_types`` as the base every layer may use. Imports inside functions
 count too. SQL runs only in ``storage``; the numerical core touches no files, SQL or clock.
 """
@@ -28,9 +28,21 @@ ALLOWED: dict[str, set[str]] = {
     # ingest validates a bill of materials with the core's graph functions (levels, cycles)
     "ingest": {"model", "refdata", "network"},
     "scenarios": {"model", "risk", "network"},
+    # action on the core's results: measures re-run scenarios, procurement scores bids
+    "mitigation": {"model", "risk", "network", "scenarios"},
     "storage": {"model", "refdata"},
     "settings": {"model", "risk", "ingest"},
-    "services": {"model", "refdata", "ingest", "risk", "network", "scenarios", "storage", "root"},
+    "services": {
+        "model",
+        "refdata",
+        "ingest",
+        "risk",
+        "network",
+        "scenarios",
+        "mitigation",
+        "storage",
+        "root",
+    },
     "reports": {"model", "services"},
     "cli": {"model", "ingest", "storage", "services", "reports", "settings", "root"},
     "root": {"model", "refdata", "risk", "services"},

@@ -97,6 +97,16 @@ def _arguments(files: dict[str, Path]) -> dict[tuple[str, ...], list[str]]:
             "20",
             *workspace,
         ],
+        ("measures", "list"): [],
+        ("measures", "rank"): [
+            "--scenario",
+            str(DEMO_DATA / "stockpile" / "scenario.yaml"),
+            "--chain",
+            "demo",
+            "--measures",
+            str(DEMO_DATA / "measures" / "measures.yaml"),
+            *workspace,
+        ],
         ("monitor", "snapshot"): ["--name", "third", *workspace],
         ("monitor", "list"): workspace,
         ("monitor", "diff"): ["first", "second", *workspace],
@@ -108,6 +118,8 @@ def _arguments(files: dict[str, Path]) -> dict[tuple[str, ...], list[str]]:
         ("materiel",): [],
         ("trade", "concentration"): [str(files["trade"])],
         ("trade", "groups"): [],
+        ("procure", "evaluate"): [str(DEMO_DATA / "procurement" / "bids"), *workspace],
+        ("roadmap", "show"): [str(DEMO_DATA / "roadmap" / "military_ships.yaml")],
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from collections.abc import Mapping
 
 import matplotlib as mpl
@@ -18,12 +19,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from ketenradar.locale import _, format_number, format_percent
+from ketenradar.locale import N_, _, format_number, format_percent
 
 __all__ = [
     "concentration_chart",
     "country_risk_chart",
     "exposure_chart",
+    "impact_effort_chart",
     "loss_comparison_chart",
     "loss_histogram_chart",
     "matrix_chart",
@@ -357,3 +359,84 @@ def loss_comparison_chart(
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False, ncols=len(bars))
     ax.grid(axis="x", alpha=0.25)
     return _svg(figure)
+
+
+# Time horizon of a measure as a marker symbol (the report's short / medium / long term).
+_HORIZON_MARKERS = {"short": "o", "medium": "s", "long": "^"}
+_HORIZON_LABELS = {"short": N_("short term"), "medium": N_("medium term"), "long": N_("long term")}
+# A cell of the impact-effort grid lists at most this many labels, then "+ n more".
+_CELL_LABELS = 10
+_LABEL_WIDTH = 22
+
+
+def _impact_effort_figure(frame: pd.DataFrame, *, title: str, x_label: str, y_label: str) -> Figure:
+    """Draw the impact-effort grid; labels of one cell form one text block (they cannot overprint)."""
+    data = frame.dropna(subset=["impact", "effort"]).sort_values("label", kind="stable")
+    # Wide enough for a column of labels of _LABEL_WIDTH characters between two effort values.
+    figure = Figure(figsize=(12, 7))
+    ax = figure.subplots()
+    loss = pd.to_numeric(data["loss_avoided"], errors="coerce").to_numpy(dtype=np.float64)
+    largest = float(np.nanmax(loss)) if np.isfinite(loss).any() and np.nanmax(loss) > 0 else 1.0
+    sizes = 30.0 + 270.0 * np.sqrt(np.clip(np.nan_to_num(loss, nan=0.0), 0.0, None) / largest)
+    horizons = data["time_horizon"].fillna("").astype(str).to_numpy()
+    for horizon, marker in (*_HORIZON_MARKERS.items(), ("", "x")):
+        chosen = horizons == horizon
+        if not chosen.any():
+            continue
+        label = _(_HORIZON_LABELS[horizon]) if horizon else _("time horizon not rated")
+        ax.scatter(
+            data["effort"].to_numpy(dtype=np.float64)[chosen],
+            data["impact"].to_numpy(dtype=np.float64)[chosen],
+            s=sizes[chosen],
+            marker=marker,
+            color=_PALETTE[list(_HORIZON_MARKERS).index(horizon) if horizon else 6],
+            alpha=0.6,
+            label=label,
+        )
+    for (effort, impact), cell in data.groupby(["effort", "impact"], sort=True):
+        # Long labels (the report's are up to 80 characters) wrap so a block stays in its column.
+        # A bullet starts each label, so wrapped lines show which measure they belong to.
+        labels = [
+            textwrap.fill(
+                text,
+                _LABEL_WIDTH,
+                initial_indent="• ",
+                subsequent_indent="  ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            for text in cell["label"].astype(str)
+        ]
+        if len(labels) > _CELL_LABELS:
+            rest = len(labels) - _CELL_LABELS + 1
+            labels = [*labels[: _CELL_LABELS - 1], _("+ {n} more").format(n=rest)]
+        ax.annotate(
+            "\n".join(labels),
+            (float(effort), float(impact)),
+            fontsize=7,
+            xytext=(9, 0),
+            textcoords="offset points",
+            va="center",
+        )
+    ax.set_xlim(1.5, 7.0)
+    ax.set_ylim(0.4, 3.6)
+    ax.set_xticks([2, 3, 4, 5, 6])
+    ax.set_yticks([1, 2, 3], [_("low"), _("medium"), _("high")])
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.set_title(title, fontsize=11)
+    _ticks(ax, x_digits=0)
+    ax.grid(alpha=0.25)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False, ncols=4)
+    return figure
+
+
+def impact_effort_chart(frame: pd.DataFrame, *, title: str = "", x_label: str = "", y_label: str = "") -> str:
+    """Impact (y, 1–3) against effort (x, investment + complexity, 2–6), as in the seed report.
+
+    ``frame`` has label, impact, effort, time_horizon (short|medium|long, the marker) and
+    loss_avoided (platform-days, the marker's area; NaN: smallest). Measures on the same cell
+    share one list of labels beside the point, so labels never overprint; unrated measures
+    (NaN impact or effort) are left out — the caller lists them.
+    """
+    return _svg(_impact_effort_figure(frame, title=title, x_label=x_label, y_label=y_label))

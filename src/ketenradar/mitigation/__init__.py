@@ -1,0 +1,1 @@
+"""Mitigation: measures as changes to a chain, their ranking, the catalogue and matching (F16)."""
