@@ -192,6 +192,8 @@ def test_f17_draft_with_a_scenario_adds_the_platforms_availability(tmp_path: Pat
     shown = json.loads(runner.invoke(cli, ["roadmap", "show", str(out), "--format", "json"]).stdout)
     (risk,) = [r for r in shown["roadmap"]["risks"] if r["kind"] == "scenario_availability"]
     assert risk["subject"] == "frigate" and "China" in risk["source"]
+    # The items that limit the platform are named (the scenario cuts gallium).
+    assert "limited by m_gallium" in risk["detail"]
     unknown = runner.invoke(
         cli,
         ["roadmap", "draft", "--chain", str(demo_chain_path()), "--product-group", "x", "--platform", "tank"],

@@ -124,3 +124,11 @@ def test_f16_user_catalogue_reads_semicolons_and_refuses_bad_ratings(tmp_path: P
     with pytest.raises(InputFileError) as caught:
         read_measure_catalogue(bad, ["stockpiling"])
     assert {(p.row, p.column) for p in caught.value.problems} == {(2, "impact"), (3, "type")}
+
+
+def test_f16_the_id_of_the_combination_is_reserved(tmp_path: Path, chain: Chain) -> None:
+    with pytest.raises(InputFileError) as caught:
+        _read(
+            tmp_path, chain, "measures:\n  - id: combined\n    kind: add_stock\n    item: comp\n    days: 3\n"
+        )
+    assert any("reserved" in p.message for p in caught.value.problems)

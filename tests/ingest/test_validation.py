@@ -103,3 +103,15 @@ def test_f12_repeated_yaml_keys_are_located() -> None:
     with pytest.raises(InputFileError) as caught:
         load_yaml_text("name: x\nshocks:\n  - severity: 1\n    severity: 0.5\nname: y\n", file="s.yaml")
     assert [(p.row, p.column) for p in caught.value.problems] == [(4, "severity"), (5, "name")]
+
+
+def test_f08_a_date_that_cannot_exist_is_refused_with_its_line_with_the_other_problems() -> None:
+    from ketenradar.ingest.validation import load_yaml_text
+
+    text = "a: 2027-02-30\nb: 1\nb: 2\nc: [2027-01-31, 2027-13-01]\n"
+    with pytest.raises(InputFileError) as caught:
+        load_yaml_text(text, file="x.yaml")
+    rows = [(p.row, p.message) for p in caught.value.problems]
+    assert rows[0] == (1, "'2027-02-30' is not a date that exists")
+    assert rows[1][0] == 3 and "twice" in rows[1][1]
+    assert rows[2] == (4, "'2027-13-01' is not a date that exists")

@@ -339,3 +339,18 @@ def _hypothesis_chain() -> Chain:
         }
     )
     return Chain("h", items, bom, sourcing)
+
+
+def test_f16_a_free_measure_ranks_first_and_a_measure_without_effect_last() -> None:
+    frame = pd.DataFrame(
+        {
+            "id": ["paid_useless", "uncosted", "free", "paid"],
+            "loss_avoided": [0.0, 146.0, 53.6, 4.6],
+            "cost_eur": [1e6, np.nan, 0.0, 1e5],
+            "loss_avoided_per_eur": [0.0, np.nan, np.nan, 4.6e-5],
+            "impact": [np.nan] * 4,
+            "effort": [np.nan] * 4,
+        }
+    )
+    # Free and effective first; then per euro; then effective without a cost; nothing avoided last.
+    assert rank_measures(frame).tolist() == [4, 3, 1, 2]

@@ -289,3 +289,5 @@ def rank(
         title=_("Platforms before and after each measure"),
         limit=TABLE_ROWS,
     )
+    for note in result.notes:
+        click.secho(note["text"], err=True, fg="yellow")

@@ -29,6 +29,7 @@ from ketenradar.refdata import known_country_codes
 __all__ = [
     "CATALOGUE_COLUMNS",
     "MEASURE_KINDS",
+    "RESERVED_ID",
     "read_matching_rules",
     "read_measure_catalogue",
     "read_measures",
@@ -42,6 +43,8 @@ HORIZON_WORDS = ("short", "medium", "long")
 MEASURE_KINDS = ("add_supplier", "add_stock", "substitute", "remove_country")
 
 _COMMON = ("id", "kind", "item", "name", "cost_eur", "measure_type")
+# The id under which `measures rank --combine` reports the measures applied together.
+RESERVED_ID = "combined"
 # The fields each kind takes besides the common ones, and which of them are required.
 _FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "add_supplier": (("stage", "country", "share"), ("country", "share")),
@@ -168,6 +171,13 @@ def _check_entry(
         checker.add(at("id"), _("no id"), _("a short unique name for the measure"), raw_id)
     elif measure_id in seen:
         checker.add(at("id"), _("the id is used twice"), _("a unique id per measure"), measure_id)
+    elif measure_id == RESERVED_ID:
+        checker.add(
+            at("id"),
+            _("the id {id!r} is reserved for the measures applied together").format(id=RESERVED_ID),
+            _("another id"),
+            measure_id,
+        )
     seen.add(measure_id)
     kind = entry.get("kind")
     if kind not in MEASURE_KINDS:

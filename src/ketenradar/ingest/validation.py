@@ -258,6 +258,15 @@ class _DuplicateCheckingLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[tuple[str, int]] = []
+        self.bad_dates: list[tuple[str, int]] = []
+
+    def construct_impossible_date_as_text(self, node: yaml.ScalarNode) -> Any:
+        """Construct a date, noting one that cannot exist (2027-02-30) with its line instead of failing."""
+        try:
+            return self.construct_yaml_timestamp(node)
+        except ValueError:
+            self.bad_dates.append((str(node.value), node.start_mark.line + 1))
+            return str(node.value)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         """Construct the mapping after noting its repeated scalar keys with their lines."""
@@ -268,6 +277,11 @@ class _DuplicateCheckingLoader(yaml.SafeLoader):
                     self.duplicates.append((key_node.value, key_node.start_mark.line + 1))
                 seen.add(key_node.value)
         return super().construct_mapping(node, deep=deep)
+
+
+_DuplicateCheckingLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _DuplicateCheckingLoader.construct_impossible_date_as_text
+)
 
 
 def load_yaml_text(text: str, *, file: str) -> Any:
@@ -289,17 +303,24 @@ def load_yaml_text(text: str, *, file: str) -> Any:
         raise _too_deep(file, None) from None
     finally:
         loader.dispose()
-    if loader.duplicates:
-        raise InputFileError(
-            [
-                Problem(
-                    file=file,
-                    row=line,
-                    column=_short(key),
-                    message=_("the key appears twice in the same mapping"),
-                    expected=_("each key once (delete or merge the repeated one)"),
-                )
-                for key, line in sorted(loader.duplicates, key=lambda d: d[1])
-            ]
+    problems = [
+        Problem(
+            file=file,
+            row=line,
+            column=_short(key),
+            message=_("the key appears twice in the same mapping"),
+            expected=_("each key once (delete or merge the repeated one)"),
         )
+        for key, line in loader.duplicates
+    ] + [
+        Problem(
+            file=file,
+            row=line,
+            message=_("{value!r} is not a date that exists").format(value=value),
+            expected=_("a date as YYYY-MM-DD, e.g. 2027-02-28"),
+        )
+        for value, line in loader.bad_dates
+    ]
+    if problems:
+        raise InputFileError(sorted(problems, key=lambda p: p.row or 0))
     return document

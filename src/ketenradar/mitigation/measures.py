@@ -84,7 +84,9 @@ def _rows_at_stage(
     """Return (the other sourcing rows, the item's rows at the stage), world shares filled in.
 
     A material item without rows at a raw-material stage gets its material's world shares as
-    rows, since those are what the baseline rule uses for it.
+    rows, since those are what the baseline rule uses for it, scaled to sum to 1: the published
+    shares are rounded (they sum to 0.999 or 1.0005), and a chain's shares must sum to 1 for the
+    changed chain to be stored and read again.
     """
     sourcing = chain.sourcing
     mask = (sourcing["item"] == item).to_numpy() & (sourcing["stage"] == stage).to_numpy()
@@ -99,11 +101,17 @@ def _rows_at_stage(
                 sourcing,
                 item=item,
                 countries=world["country"].to_numpy(dtype=object),
-                shares=world["share"].to_numpy(dtype=np.float64),
+                shares=_to_one(world["share"].to_numpy(dtype=np.float64)),
                 stage=stage,
                 supplier="",
             )
     return sourcing[~mask], own
+
+
+def _to_one(shares: np.ndarray) -> np.ndarray:
+    """Return shares scaled to sum to 1 (unchanged when they sum to nothing)."""
+    total = float(shares.sum())
+    return shares / total if total > 0 else shares
 
 
 def _new_rows(

@@ -22,6 +22,7 @@ Pure functions over arrays, one entry per bid in file order; the formulas are in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -97,9 +98,12 @@ def normalise_weights(weights: Mapping[str, float], names: tuple[str, ...], what
             _("{what}: weight(s) must be finite and ≥ 0: {names}").format(what=what, names=", ".join(bad))
         )
     full = {name: float(weights.get(name, 0.0)) for name in names}
-    total = sum(full.values())
+    total = math.fsum(full.values())
     if total <= 0:
         raise ConfigError(_("{what}: the weights must not all be zero").format(what=what))
+    # Weights that already sum to 1 stay as given (0.4 stays 0.4, not 0.3999999999999999).
+    if abs(total - 1.0) <= 1e-12:
+        return full
     return {name: w / total for name, w in full.items()}
 
 

@@ -19,8 +19,13 @@ import pandas as pd
 
 from ketenradar import refdata
 from ketenradar.errors import InputFileError, Problem
-from ketenradar.ingest.measures_file import read_matching_rules, read_measure_catalogue, read_measures
-from ketenradar.locale import N_, _
+from ketenradar.ingest.measures_file import (
+    RESERVED_ID,
+    read_matching_rules,
+    read_measure_catalogue,
+    read_measures,
+)
+from ketenradar.locale import N_, _, format_percent
 from ketenradar.mitigation.catalogue import (
     MEASURE_TYPES,
     effort_scores,
@@ -57,7 +62,13 @@ __all__ = [
     "save_changed_chain",
 ]
 
-COMBINED_ID = "combined"
+COMBINED_ID = RESERVED_ID
+PARTIAL_SUBSTITUTE = N_(
+    "measure {id} substitutes {share} of a material: the baseline rule takes a parent's inputs as "
+    "complements, so the part still made of the material limits it as before and only a full "
+    "substitute (share 1) changes availability or days lost; for a partial substitute over time "
+    "use scenario simulate --substitutes"
+)
 MEASURES_RULE = N_(
     "each measure changes a copy of the chain and the scenario is re-run on it: availability by "
     "the baseline rule and platform-days lost over 365 days (or the Monte Carlo mean); loss "
@@ -333,6 +344,7 @@ class MeasureEffects:
     draws: int | None
     seed: int | None
     provenance: ResultProvenance
+    notes: tuple[dict[str, Any], ...] = ()
 
     def impact_effort(self) -> pd.DataFrame:
         """Return per measure: id, label, impact (1–3), effort (2–6), time_horizon, loss_avoided.
@@ -391,6 +403,7 @@ class MeasureEffects:
             "seed": self.seed,
             "combined": list(self.combined),
             "measures": entries,
+            "notes": list(self.notes),
             "sources": scenario_sources(self.scenario, self.provenance),
             "provenance": self.provenance.to_json(),
         }
@@ -575,6 +588,15 @@ def rank_measures_on_chain(
         draws=draws,
         seed=None if draws is None else seed,
         provenance=used,
+        notes=tuple(
+            {
+                "code": "partial_substitute",
+                "measure": m.id,
+                "text": _(PARTIAL_SUBSTITUTE).format(id=m.id, share=format_percent(m.share or 0.0, 0)),
+            }
+            for m in measures
+            if m.kind == "substitute" and (m.share or 0.0) < 1.0
+        ),
     )
 
 

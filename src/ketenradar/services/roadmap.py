@@ -189,6 +189,14 @@ def _note_wider_platforms(intervention: Intervention, platforms: Sequence[str]) 
     return replace(intervention, note="; ".join(n for n in (intervention.note, note) if n))
 
 
+def _joined_ids(limited: Any) -> str:
+    """Return the limiting items of a platform as one text ("—" when none are named)."""
+    if isinstance(limited, str):
+        return limited or "—"
+    names = [str(name) for name in (limited if limited is not None else ())]
+    return ", ".join(names) if names else "—"
+
+
 def _joined(values: pd.Series) -> str:
     return ", ".join(dict.fromkeys(str(v) for v in values))
 
@@ -322,7 +330,7 @@ def _scenario_risks(run: Any, platforms: Sequence[str]) -> list[Risk]:
             ).format(
                 availability=format_percent(float(availability), 1),
                 scenario=name,
-                limited=limited if isinstance(limited, str) and limited else "—",
+                limited=_joined_ids(limited),
             ),
             source=f"ketenradar scenario run ({name})",
         )
