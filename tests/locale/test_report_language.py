@@ -13,20 +13,26 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from ketenradar.cli import cli
 from ketenradar.ingest.scenario_file import read_scenario
 from ketenradar.locale import country_name, locale_dir
+from ketenradar.mitigation.procurement import LEVELS
+from ketenradar.mitigation.roadmap import RISK_KINDS
+from ketenradar.model.vocabulary import CHAIN_STAGES
 from ketenradar.refdata import (
     dataset_names,
     known_country_codes,
     provenance_of,
 )
 from ketenradar.reports.context import (
+    demo_bids_path,
     demo_candidates_path,
     demo_chain_path,
+    demo_measures_path,
     demo_scenario_path,
     demo_stockpile_scenario_path,
 )
@@ -119,6 +125,14 @@ def data_words() -> list[str]:
     stockpile = read_scenario(demo_stockpile_scenario_path())
     words |= {stockpile.name, stockpile.source}
     words |= {str(demo_stockpile_scenario_path()), str(demo_candidates_path())}
+    # The action section names its example measures and bids (data shown as given) and its input files.
+    measures = yaml.safe_load(demo_measures_path().read_text(encoding="utf-8"))["measures"]
+    words |= {m["id"] for m in measures} | {m["name"] for m in measures}
+    words |= set(pd.read_csv(demo_bids_path() / "bids.csv")["bid"])
+    words |= {str(demo_measures_path()), str(demo_bids_path())}
+    # The roadmap's and the bids' notes write codes of their files as codes (the demo chain's name,
+    # stages, origin levels, risk kinds), as they write ids.
+    words |= {"defence_demo", *CHAIN_STAGES, *LEVELS, *RISK_KINDS}
     return sorted((w for w in words if isinstance(w, str) and w), key=len, reverse=True)
 
 
@@ -219,6 +233,30 @@ def test_i10_dutch_foresight_section_is_dutch_with_decimal_commas(
         }
     )
     assert offenders == []
+    cells = [text for text, _verbatim, tag, css in parser.nodes if tag == "td" and "num" in css]
+    assert len(cells) > 50
+    assert not [c for c in cells if re.search(r"\d\.\d", c)]
+    assert sum("," in c for c in cells) > 20
+    ticks = [text for text, _verbatim, tag, _css in parser.nodes if tag == "text" and NUMBER.fullmatch(text)]
+    assert "0,2" in ticks and not [t for t in ticks if re.search(r"\d\.\d", t)]
+
+
+def test_i11_dutch_action_section_is_dutch_with_decimal_commas(
+    dutch_report: str,
+    catalogue: tuple[set[str], list[re.Pattern[str]], set[str]],
+    data_words: list[str],
+) -> None:
+    parser = _TextNodes()
+    parser.feed(section(dutch_report, "action"))
+    offenders = sorted(
+        {
+            text
+            for text, verbatim, _tag, _css in parser.nodes
+            if not verbatim and not _allowed(text, catalogue, data_words)
+        }
+    )
+    assert offenders == []
+    assert "Handelen: maatregelen, routekaart en inkoop" in [text for text, *_rest in parser.nodes]
     cells = [text for text, _verbatim, tag, css in parser.nodes if tag == "td" and "num" in css]
     assert len(cells) > 50
     assert not [c for c in cells if re.search(r"\d\.\d", c)]

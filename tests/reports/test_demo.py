@@ -59,6 +59,7 @@ def test_f01_every_section_and_table_has_a_source_note(demo_report_en: Path) -> 
         "chain",
         "scenario",
         "foresight",
+        "action",
         "sector",
         "catalogue",
         "sources",

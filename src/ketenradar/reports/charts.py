@@ -31,6 +31,7 @@ __all__ = [
     "matrix_chart",
     "sr_ei_chart",
     "timeline_chart",
+    "weight_sweep_chart",
 ]
 
 _PALETTE = ["#1f4e79", "#c0392b", "#e67e22", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d"]
@@ -440,3 +441,46 @@ def impact_effort_chart(frame: pd.DataFrame, *, title: str = "", x_label: str = 
     (NaN impact or effort) are left out — the caller lists them.
     """
     return _svg(_impact_effort_figure(frame, title=title, x_label=x_label, y_label=y_label))
+
+
+def weight_sweep_chart(
+    grid: np.ndarray,
+    scores: Mapping[str, np.ndarray],
+    *,
+    current: float | None = None,
+    flips: np.ndarray | None = None,
+    title: str = "",
+    x_label: str = "",
+    y_label: str = "",
+    current_label: str = "",
+) -> str:
+    """Lines of each bid's score (y) against the weight on origin risk (x, 0..1), one per bid.
+
+    ``scores`` maps a bid's label to its scores on ``grid``; ``current`` (the weight in use) is
+    drawn as a dashed line with ``current_label`` in the legend, the ``flips`` (where the first
+    place changes hands) as dotted lines.
+    """
+    figure = Figure(figsize=(9, 4.0))
+    ax = figure.subplots()
+    x = np.asarray(grid, dtype=float)
+    for b, (bid, values) in enumerate(scores.items()):
+        ax.plot(
+            x,
+            np.asarray(values, dtype=float),
+            color=_PALETTE[b % len(_PALETTE)],
+            ls=_DASHES[b % len(_DASHES)],
+            lw=1.6,
+            label=bid,
+        )
+    if current is not None:
+        ax.axvline(float(current), color=_PALETTE[6], ls="--", lw=1.0, label=current_label or None)
+    for flip in np.asarray(flips if flips is not None else [], dtype=float):
+        ax.axvline(float(flip), color=_OTHER, ls=":", lw=1.0)
+    ax.set_xlim(0.0, 1.0)
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.set_title(title, fontsize=11)
+    _ticks(ax, x_digits=1, y_digits=1)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False, ncols=4)
+    ax.grid(alpha=0.25)
+    return _svg(figure)

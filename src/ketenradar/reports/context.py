@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from ketenradar.locale import Language, use_language
+from ketenradar.locale import N_, Language, _, use_language
 from ketenradar.model.chain import Chain
 from ketenradar.model.material import MaterialCatalogue
 from ketenradar.services.chain_outlook import ChainOutlookResult, chain_outlook
@@ -17,8 +18,16 @@ from ketenradar.services.chains import ChainExposure, OpenedChain, chain_exposur
 from ketenradar.services.countries import CountryOverview, build_country_overview
 from ketenradar.services.materials import MaterialOverview, build_material_overview, defence_catalogue
 from ketenradar.services.matrix import RiskImpactMatrix, risk_impact_matrix
+from ketenradar.services.measures import (
+    MeasureCatalogueResult,
+    MeasureEffects,
+    measure_catalogue,
+    rank_measures_on_chain,
+)
+from ketenradar.services.procurement import ProcurementEvaluation, evaluate_bids
 from ketenradar.services.reference import DatasetList, list_datasets
-from ketenradar.services.scenarios import ScenarioRun, load_scenario, run_on_chain
+from ketenradar.services.roadmap import DraftedRoadmap, draft_roadmap
+from ketenradar.services.scenarios import LoadedScenario, ScenarioRun, load_scenario, run_on_chain
 from ketenradar.services.sector import (
     MaterielOrigin,
     OwnershipPicture,
@@ -36,16 +45,24 @@ from ketenradar.services.survey import SurveySummary, open_survey, summarise_sur
 from ketenradar.services.trade import ProductGroups, product_groups
 
 __all__ = [
+    "ACTION_PLATFORMS",
+    "ACTION_PRODUCT_GROUP",
+    "ACTION_START",
+    "ACTION_TODAY",
     "FORESIGHT_BUDGET_EUR",
     "FORESIGHT_DRAWS",
     "FORESIGHT_SEED",
     "MATRIX_DOMAINS",
+    "ActionResults",
     "ForesightResults",
     "ReportContext",
+    "build_action",
     "build_demo_context",
     "build_foresight",
+    "demo_bids_path",
     "demo_candidates_path",
     "demo_chain_path",
+    "demo_measures_path",
     "demo_scenario_path",
     "demo_stockpile_scenario_path",
     "with_plan_stock",
@@ -154,6 +171,80 @@ def build_foresight(
     )
 
 
+def demo_measures_path() -> Path:
+    """Return the shipped illustrative measures file of the demo chain."""
+    return Path(str(resources.files("ketenradar.demo_data") / "measures" / "measures.yaml"))
+
+
+def demo_bids_path() -> Path:
+    """Return the shipped illustrative bids workbook (a folder of CSV files)."""
+    return Path(str(resources.files("ketenradar.demo_data") / "procurement" / "bids"))
+
+
+# The action section's roadmap: the product group of the letters to parliament (its name in the
+# report's language), the example frigate, and a fixed start and drafting day so that the report
+# is the same whenever it is built (the day the shipped example roadmap was drafted).
+ACTION_PRODUCT_GROUP = N_("military ships")
+ACTION_PLATFORMS = ("frigate",)
+ACTION_START = "2027-Q1"
+ACTION_TODAY = dt.date(2026, 11, 30)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResults:
+    """The demo's action results: measures ranked, the catalogue, the roadmap, the procurement example.
+
+    ``ranking`` re-runs the scenario with each measure of the shipped measures file alone;
+    ``combined`` adds the run with all of them together (``--combine all``); ``roadmap`` is
+    drafted from ``ranking`` for the military ships on the example frigate; ``procurement``
+    evaluates the shipped example bids with the default weights.
+    """
+
+    measures_file: Path
+    bids_file: Path
+    ranking: MeasureEffects
+    combined: MeasureEffects
+    catalogue: MeasureCatalogueResult
+    roadmap: DraftedRoadmap
+    procurement: ProcurementEvaluation
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the ``data/action.json`` document: each service's own JSON, side by side."""
+        return {
+            "ranking": self.ranking.to_json(),
+            "combined": self.combined.to_json(),
+            "catalogue": self.catalogue.to_json(),
+            "roadmap": self.roadmap.to_json(),
+            "procurement": self.procurement.to_json(),
+        }
+
+
+def build_action(
+    opened: OpenedChain, catalogue: MaterialCatalogue, scenario: LoadedScenario
+) -> ActionResults:
+    """Compute the action results on a chain under a scenario with the shipped example inputs."""
+    measures_file, bids_file = demo_measures_path(), demo_bids_path()
+    ranking = rank_measures_on_chain(opened, scenario, catalogue, measures_file)
+    return ActionResults(
+        measures_file=measures_file,
+        bids_file=bids_file,
+        ranking=ranking,
+        combined=rank_measures_on_chain(opened, scenario, catalogue, measures_file, combine=["all"]),
+        catalogue=measure_catalogue(),
+        roadmap=draft_roadmap(
+            opened,
+            catalogue,
+            _(ACTION_PRODUCT_GROUP),
+            ranking.to_json(),
+            platforms=ACTION_PLATFORMS,
+            scenario=scenario,
+            start=ACTION_START,
+            today=ACTION_TODAY,
+        ),
+        procurement=evaluate_bids(bids_file, catalogue),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ReportContext:
     """Everything the report's sections render, each result with its provenance."""
@@ -170,6 +261,7 @@ class ReportContext:
     product_groups: ProductGroups
     datasets: DatasetList
     foresight: ForesightResults
+    action: ActionResults
 
 
 def build_demo_context(lang: str = "en") -> ReportContext:
@@ -178,6 +270,7 @@ def build_demo_context(lang: str = "en") -> ReportContext:
         catalogue = defence_catalogue()
         materials = build_material_overview(catalogue)
         chain = open_chain(demo_chain_path(), None, catalogue, name="defence_demo")
+        scenario = load_scenario(demo_scenario_path(), catalogue)
         survey = summarise_survey(open_survey(None, None, list(catalogue)))
         matrices = {
             domain: risk_impact_matrix(survey, domain=domain, overview=materials)
@@ -188,7 +281,7 @@ def build_demo_context(lang: str = "en") -> ReportContext:
             materials=materials,
             countries=build_country_overview(),
             chain=chain_exposure(chain, catalogue),
-            scenario=run_on_chain(chain, load_scenario(demo_scenario_path(), catalogue), catalogue),
+            scenario=run_on_chain(chain, scenario, catalogue),
             survey=survey,
             matrices={k or "all": v for k, v in matrices.items()},
             ownership=ownership_from_seed(),
@@ -196,4 +289,5 @@ def build_demo_context(lang: str = "en") -> ReportContext:
             product_groups=product_groups(),
             datasets=list_datasets(),
             foresight=build_foresight(chain, catalogue, materials),
+            action=build_action(chain, catalogue, scenario),
         )

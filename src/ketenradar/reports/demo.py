@@ -55,6 +55,7 @@ def render_demo(
             "data/chain_exposure.json": _json(ctx.chain.to_json(detail=True)),
             "data/scenario.json": _json(ctx.scenario.to_json()),
             "data/foresight.json": _json(ctx.foresight.to_json()),
+            "data/action.json": _json(ctx.action.to_json()),
         }
 
 

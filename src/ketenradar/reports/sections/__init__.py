@@ -11,6 +11,7 @@ from collections.abc import Callable
 from ketenradar.reports.context import ReportContext
 from ketenradar.reports.html import Section
 from ketenradar.reports.sections import (
+    action,
     catalogue,
     chain,
     countries,
@@ -33,6 +34,7 @@ SECTIONS: list[SectionBuilder] = [
     chain.build,
     scenario.build,
     foresight.build,
+    action.build,
     sector.build,
     catalogue.build,
     sources.build,
