@@ -20,9 +20,7 @@ from click.testing import CliRunner
 from ketenradar.cli import cli
 from ketenradar.ingest.scenario_file import read_scenario
 from ketenradar.locale import country_name, locale_dir
-from ketenradar.mitigation.procurement import LEVELS
 from ketenradar.mitigation.roadmap import RISK_KINDS
-from ketenradar.model.vocabulary import CHAIN_STAGES
 from ketenradar.refdata import (
     dataset_names,
     known_country_codes,
@@ -130,9 +128,8 @@ def data_words() -> list[str]:
     words |= {m["id"] for m in measures} | {m["name"] for m in measures}
     words |= set(pd.read_csv(demo_bids_path() / "bids.csv")["bid"])
     words |= {str(demo_measures_path()), str(demo_bids_path())}
-    # The roadmap's and the bids' notes write codes of their files as codes (the demo chain's name,
-    # stages, origin levels, risk kinds), as they write ids.
-    words |= {"defence_demo", *CHAIN_STAGES, *LEVELS, *RISK_KINDS}
+    # The roadmap writes the demo chain's name and its risk kinds as codes, as it writes ids.
+    words |= {"defence_demo", *RISK_KINDS}
     return sorted((w for w in words if isinstance(w, str) and w), key=len, reverse=True)
 
 

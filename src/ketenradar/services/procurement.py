@@ -20,7 +20,7 @@ import pandas as pd
 from ketenradar.errors import InputFileError, NotFound, Problem
 from ketenradar.ingest.bids import BidsInput, read_bids
 from ketenradar.ingest.tables import ROW, clip
-from ketenradar.locale import N_, _
+from ketenradar.locale import N_, _, format_percent
 from ketenradar.mitigation.procurement import (
     CRITERIA,
     DEFAULT_LEVEL_WEIGHTS,
@@ -426,6 +426,10 @@ def _origin_rows(
     return rows, coverage, chains, {"inputs": inputs, "used": used}
 
 
+# The origin levels in words (the codes stay in the JSON).
+LEVEL_WORDS = {"product": N_("product"), "component": N_("component"), "material": N_("material")}
+
+
 def _notes(table: pd.DataFrame, levels: pd.DataFrame) -> tuple[str, ...]:
     """Return the sentences that say what is missing and how it was treated."""
     notes = []
@@ -436,14 +440,14 @@ def _notes(table: pd.DataFrame, levels: pd.DataFrame) -> tuple[str, ...]:
             _(
                 "bid {bid}, level {level}: no composite country risk for {countries}; the level's and "
                 "the bid's origin risk are missing (scored 0)"
-            ).format(bid=row.bid, level=row.level, countries=", ".join(row.unrated))
+            ).format(bid=row.bid, level=_(LEVEL_WORDS[row.level]), countries=", ".join(row.unrated))
         )
     absent = levels[~levels["given"].astype(bool)]
     for row in absent.itertuples(index=False):
         notes.append(
             _(
                 "bid {bid}: no origin for level {level}; its origin risk is the mean of the other levels"
-            ).format(bid=row.bid, level=row.level)
+            ).format(bid=row.bid, level=_(LEVEL_WORDS[row.level]))
         )
     partial = levels[levels["given"].astype(bool) & (levels["coverage"] < 1.0 - 1e-9)]
     for row in partial.itertuples(index=False):
@@ -451,6 +455,6 @@ def _notes(table: pd.DataFrame, levels: pd.DataFrame) -> tuple[str, ...]:
             _(
                 "bid {bid}, level {level}: sourcing covers {coverage} of the level; "
                 "the rest is not in the risk"
-            ).format(bid=row.bid, level=row.level, coverage=f"{row.coverage:.0%}")
+            ).format(bid=row.bid, level=_(LEVEL_WORDS[row.level]), coverage=format_percent(row.coverage))
         )
     return tuple(notes)

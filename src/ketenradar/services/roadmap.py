@@ -59,6 +59,7 @@ from ketenradar.mitigation.roadmap import (
     with_status,
 )
 from ketenradar.model.material import MaterialCatalogue
+from ketenradar.model.vocabulary import label
 from ketenradar.services.jsonable import dumps
 from ketenradar.services.provenance import InputRecord, ResultProvenance, input_file, provenance
 
@@ -217,7 +218,11 @@ def _exposure_risks(exposure: Any, platforms: Sequence[str]) -> list[Risk]:
             kind="single_point_of_failure",
             subject=item,
             detail=_("{stage}: {country} supplies {share} ({reason}); platforms: {platforms}").format(
-                stage=stage, country=country, share=format_percent(share), reason=reason, platforms=where
+                stage=label("stage", stage),
+                country=country,
+                share=format_percent(share),
+                reason=reason,
+                platforms=where,
             ),
             source=EXPOSURE_SOURCE,
         )
@@ -287,7 +292,7 @@ def _outlook_risks(outlook: Any, platforms: Sequence[str]) -> list[Risk]:
                 )
             stages = [
                 _("{stage}: {country} {share}").format(
-                    stage=stage,
+                    stage=label("stage", stage),
                     country=row[f"{stage}_chain_third_country"],
                     share=format_percent(row[f"{stage}_chain_third_country_share"]),
                 )
