@@ -46,8 +46,10 @@ RANK: dict[str, int] = {
     "storage": 2,
     "settings": 2,
     "scenarios": 3,
+    "mitigation": 3,
     "services": 4,
     "reports": 5,
+    "api": 5,
     "cli": 6,
     PACKAGE_ROOT: 6,
 }
@@ -72,12 +74,14 @@ GROUP: dict[str, str] = {
     "risk": "core",
     "network": "core",
     "scenarios": "core",
+    "mitigation": "core",
     "refdata": "io",
     "ingest": "io",
     "storage": "io",
     "settings": "io",
     "services": "services",
     "reports": "edge",
+    "api": "edge",
     "cli": "edge",
     PACKAGE_ROOT: "edge",
 }
@@ -268,7 +272,8 @@ def against_direction(importer: str, imported: str) -> str | None:
 def depths(names: list[str], graph: dict[tuple[str, str], Edge]) -> dict[str, int]:
     """Return each layer's dependency depth: 0 imports no layer, else 1 + its deepest import.
 
-    Only module-level imports count; layers in an import cycle share a depth.
+    Module-level imports set it; a lazy import lifts the importer above a layer that never
+    imports it back. Layers in an import cycle share a depth.
     """
     targets = {n: sorted({b for (a, b), e in graph.items() if a == n and e.eager}) for n in names}
     reach = {n: _reachable(n, targets) for n in names}
@@ -283,7 +288,26 @@ def depths(names: list[str], graph: dict[tuple[str, str], Edge]) -> dict[str, in
             depth[key] = 1 + max((visit(t) for t in below), default=-1)
         return depth[key]
 
-    return {n: visit(n) for n in names}
+    result = {n: visit(n) for n in names}
+    # A lazy import (made inside a function, e.g. cli → api) still puts the importer above the
+    # imported layer when the imported layer never imports it back: relax until stable.
+    everything = {n: sorted({b for (a, b) in graph if a == n}) for n in names}
+    reaches = {n: _reachable(n, everything) for n in names}
+    for _round in range(len(names)):
+        changed = False
+        for (a, b), edge in sorted(graph.items()):
+            if edge.eager or a == b or a not in result or b not in result or a in reaches[b]:
+                continue
+            if result[a] <= result[b]:
+                result[a] = result[b] + 1
+                changed = True
+                # Whatever imports a at module level sits above it too.
+                for (c, d), other in graph.items():
+                    if d == a and other.eager and c in result and result[c] <= result[a]:
+                        result[c] = result[a] + 1
+        if not changed:
+            break
+    return result
 
 
 def _reachable(start: str, targets: dict[str, list[str]]) -> set[str]:

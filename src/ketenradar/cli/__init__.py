@@ -55,6 +55,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "procure": ("ketenradar.cli.procure",),
     "roadmap": ("ketenradar.cli.roadmap",),
     "scenario": ("ketenradar.cli.chains", "ketenradar.cli.refinements"),
+    "serve": ("ketenradar.cli.serve",),
     "sources": ("ketenradar.cli.reference",),
     "stockpile": ("ketenradar.cli.stockpile",),
     "survey": ("ketenradar.cli.survey",),

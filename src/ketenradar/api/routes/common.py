@@ -1,0 +1,86 @@
+"""What the routes share: the error responses they document, JSON responses, chains and scenarios.
+
+A chain is always a stored chain, looked up by name in the request's store, and a scenario is a
+shipped scenario's id or a document in the request: a request never names a file on the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from fastapi.responses import Response
+
+from ketenradar.api.schemas import ErrorResponse
+from ketenradar.api.uploads import request_document
+from ketenradar.model.chain import Chain
+from ketenradar.model.material import MaterialCatalogue
+from ketenradar.services.jsonable import dumps
+from ketenradar.services.provenance import InputRecord, file_digest
+from ketenradar.services.scenarios import LoadedScenario, library_path, library_record
+from ketenradar.storage.base import Store
+
+__all__ = [
+    "ERROR_RESPONSES",
+    "JSON_DOCUMENT",
+    "REQUEST_SOURCE",
+    "json_response",
+    "scenario_from_request",
+    "stored_chain",
+]
+
+# The statuses every route may answer with, documented with the one error shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "Bad request (e.g. an unsupported upload)."},
+    404: {"model": ErrorResponse, "description": "No such chain, scenario, job or path."},
+    413: {"model": ErrorResponse, "description": "The request body is larger than the upload limit."},
+    422: {"model": ErrorResponse, "description": "The request or a document in it was refused."},
+    500: {"model": ErrorResponse, "description": "An internal error (logged on the server)."},
+}
+# A result document: the JSON of the matching command (see docs/api.md and PRODUCT.md).
+JSON_DOCUMENT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The JSON document of the matching `--format json` command.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+# Where a request's own scenario is recorded in a result's provenance and sources.
+REQUEST_SOURCE = "request"
+
+
+def json_response(document: Any, status_code: int = 200) -> Response:
+    """Return a document as JSON: a missing number is null, an infinite one is refused by name."""
+    return Response(
+        dumps(document, ensure_ascii=False).encode("utf-8"),
+        status_code=status_code,
+        media_type="application/json",
+    )
+
+
+def stored_chain(store: Store, catalogue: MaterialCatalogue, name: str) -> tuple[Chain, MaterialCatalogue]:
+    """Return a stored chain (latest version) and the catalogue with the materials stored with it."""
+    chain = store.load_chain(name)
+    extra = [m for m in store.chain_materials(name) if m.id not in catalogue]
+    return chain, catalogue.with_materials(extra) if extra else catalogue
+
+
+def scenario_from_request(reference: str | dict[str, Any], catalogue: MaterialCatalogue) -> LoadedScenario:
+    """Return the shipped scenario of that id, or the scenario document of the request, validated.
+
+    A document is checked by the scenario file reader, so its problems are the command line's,
+    with the file named "scenario".
+    """
+    from ketenradar.ingest.scenario_file import read_scenario
+
+    materials = list(catalogue)
+    if isinstance(reference, str):
+        path = library_path(reference)  # NotFound, listing the library's ids, for any other text
+        return LoadedScenario(read_scenario(path, materials), library_record(reference))
+    with request_document(reference, "scenario") as path:
+        spec = read_scenario(path, materials)
+        digest = file_digest(path)
+    if spec.source == str(path):
+        spec = replace(spec, source=REQUEST_SOURCE)
+    return LoadedScenario(
+        spec, InputRecord(role="scenario", source=REQUEST_SOURCE, sha256=digest, name=spec.name)
+    )
