@@ -13,3 +13,8 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade "pip>=25.1"
+# The PDF report (WeasyPrint) needs Debian's pango and the DejaVu fonts; install them once.
+if command -v dpkg >/dev/null && ! dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1; then
+  as_root apt-get update -qq && as_root apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null \
+    || { echo "the PDF report needs Debian's pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core" >&2; exit 1; }
+fi

@@ -53,6 +53,7 @@ def test_f01_every_section_and_table_has_a_source_note(demo_report_en: Path) -> 
     html = demo_report_en.read_text()
     found = sections(html)
     assert [s[0] for s in found] == [
+        "summary",
         "materials",
         "countries",
         "outlook",

@@ -53,6 +53,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "outlook": ("ketenradar.cli.reference",),
     "ownership": ("ketenradar.cli.sector",),
     "procure": ("ketenradar.cli.procure",),
+    "report": ("ketenradar.cli.report",),
     "roadmap": ("ketenradar.cli.roadmap",),
     "scenario": ("ketenradar.cli.chains", "ketenradar.cli.refinements"),
     "serve": ("ketenradar.cli.serve",),

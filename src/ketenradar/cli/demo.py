@@ -27,7 +27,7 @@ from ketenradar.locale import LANGUAGES, _, use_language
     help="Report language [default: the command line's language].",
 )
 def demo(out_dir: Path, lang: str | None) -> None:
-    """Write the national risk picture on the shipped data to OUT/index.html (offline)."""
+    """Write the report on the shipped data to OUT: index.html (offline), report.pdf and report.xlsx."""
     from ketenradar.reports.demo import run_demo  # matplotlib is loaded only when a report is drawn
 
     with use_language(lang) as language:

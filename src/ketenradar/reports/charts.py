@@ -15,6 +15,8 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
@@ -58,6 +60,139 @@ def _ticks(
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(v, y_digits)))
 
 
+# Label placement: the gap between a point and its label, in points, and how far (in rows of
+# text and in columns of that gap) a crowded label may move before it gets a leader line.
+_LABEL_GAP = 3.0
+_LABEL_ROWS = 14
+_LABEL_COLUMNS = (1.0, 5.0, 10.0)
+_LEADER_COLOUR = "#555555"
+
+
+def _renderer(figure: Figure) -> RendererBase:
+    """Return an Agg renderer for ``figure``, to measure text as it will be drawn."""
+    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+    renderer: RendererBase = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    return renderer
+
+
+def _candidate_offsets(width: float, height: float, gap: float) -> np.ndarray:
+    """Return lower-left corners of a label's candidate boxes relative to its point, nearest first.
+
+    First the eight places around the point, then rows of text above and below on either
+    side, then the same rows further out; the order is fixed, so the placement is deterministic.
+    """
+    diagonal = gap * 0.7
+    near = [
+        (gap, -height / 2),
+        (diagonal, diagonal),
+        (-gap - width, -height / 2),
+        (-diagonal - width, diagonal),
+        (diagonal, -diagonal - height),
+        (-diagonal - width, -diagonal - height),
+        (-width / 2, gap),
+        (-width / 2, -gap - height),
+    ]
+    rows = np.arange(1, _LABEL_ROWS + 1, dtype=np.float64)
+    # Alternate above and below, the nearest row first.
+    steps = np.column_stack([rows, -rows]).ravel() * height * 1.1
+    far: list[tuple[float, float]] = []
+    for column in _LABEL_COLUMNS:
+        dx = gap * column
+        for dy in ([0.0] if column > 1 else []) + steps.tolist():
+            far.append((dx, dy - height / 2))
+            far.append((-dx - width, dy - height / 2))
+    return np.asarray(near + far, dtype=np.float64)
+
+
+def _overlaps(boxes: np.ndarray, obstacles: np.ndarray) -> np.ndarray:
+    """Return, per box (x0, y0, x1, y1), whether it intersects any obstacle box."""
+    if obstacles.size == 0:
+        return np.zeros(len(boxes), dtype=bool)
+    b = boxes[:, None, :]
+    o = obstacles[None, :, :]
+    hit = (
+        (b[..., 0] < o[..., 2]) & (b[..., 2] > o[..., 0]) & (b[..., 1] < o[..., 3]) & (b[..., 3] > o[..., 1])
+    )
+    return np.asarray(hit.any(axis=1))
+
+
+def _place_labels(
+    ax: Axes,
+    x: np.ndarray,
+    y: np.ndarray,
+    labels: list[str],
+    *,
+    fontsize: float,
+    marker_size: float,
+) -> None:
+    """Write each label beside its point (data coordinates) so that no two labels overprint.
+
+    Each label takes the first of its candidate places (:func:`_candidate_offsets`) that stays
+    inside the axes and touches no placed label and no marker; a label moved away from its
+    point gets a thin leader line. Call it after the axes' limits are final: the places are
+    measured with the renderer on the drawn layout. No randomness: the same data give the
+    same picture.
+    """
+    figure = ax.get_figure()
+    assert isinstance(figure, Figure)
+    renderer = _renderer(figure)
+    # Freeze the limits: the labels must not move the axes they are measured on.
+    ax.set_xlim(ax.get_xlim())
+    ax.set_ylim(ax.get_ylim())
+    scale = figure.dpi / 72.0
+    points = ax.transData.transform(np.column_stack([x, y]).astype(np.float64))
+    frame = ax.get_window_extent(renderer)
+    half = np.sqrt(marker_size) * scale / 2
+    # The gap is measured from the marker's edge, so a label never touches its own marker.
+    gap = half + _LABEL_GAP * scale
+    obstacles = np.column_stack([points - half, points + half])
+    # Label order: left to right, then bottom to top, so the result does not depend on row order.
+    order = np.lexsort((points[:, 1], points[:, 0]))
+    # The legend counts as a placed label: no label may hide under it.
+    legend = ax.get_legend()
+    placed: list[np.ndarray] = (
+        [] if legend is None else [np.asarray(legend.get_window_extent(renderer).extents)]
+    )
+    for i in order:
+        text = ax.text(0, 0, labels[i], fontsize=fontsize, ha="left", va="bottom")
+        extent = text.get_window_extent(renderer)
+        width, height = extent.width + 1.0, extent.height + 1.0
+        corners = points[i] + _candidate_offsets(width, height, gap)
+        boxes = np.column_stack([corners, corners + np.array([width, height])])
+        inside = (
+            (boxes[:, 0] >= frame.x0)
+            & (boxes[:, 2] <= frame.x1)
+            & (boxes[:, 1] >= frame.y0)
+            & (boxes[:, 3] <= frame.y1)
+        )
+        labels_placed = np.asarray(placed).reshape(-1, 4)
+        others = np.delete(obstacles, i, axis=0)
+        free = inside & ~_overlaps(boxes, labels_placed)
+        best = free & ~_overlaps(boxes, others)
+        choice = np.flatnonzero(best if best.any() else free if free.any() else inside)
+        k = int(choice[0]) if choice.size else 0
+        box = boxes[k]
+        placed.append(box)
+        anchor = ax.transData.inverted().transform(box[:2])
+        text.set_position((float(anchor[0]), float(anchor[1])))
+        if k >= 8:
+            # Moved away from its point: a leader line from the point to the nearest box edge.
+            edge = np.clip(points[i], box[:2], box[2:])
+            end = ax.transData.inverted().transform(edge)
+            ax.annotate(
+                "",
+                xy=(float(x[i]), float(y[i])),
+                xytext=(float(end[0]), float(end[1])),
+                arrowprops={
+                    "arrowstyle": "-",
+                    "color": _LEADER_COLOUR,
+                    "lw": 0.7,
+                    "shrinkA": 0,
+                    "shrinkB": 2,
+                },
+            )
+
+
 def sr_ei_chart(
     frame: pd.DataFrame,
     *,
@@ -68,6 +203,28 @@ def sr_ei_chart(
     y_label: str = "",
 ) -> str:
     """Scatter of economic importance (x) against supply risk (y) with the EC thresholds."""
+    return _svg(
+        _sr_ei_figure(
+            frame,
+            sr_threshold=sr_threshold,
+            ei_threshold=ei_threshold,
+            title=title,
+            x_label=x_label,
+            y_label=y_label,
+        )
+    )
+
+
+def _sr_ei_figure(
+    frame: pd.DataFrame,
+    *,
+    sr_threshold: float,
+    ei_threshold: float,
+    title: str,
+    x_label: str,
+    y_label: str,
+) -> Figure:
+    """Draw the SR/EI scatter; labels are placed apart by :func:`_place_labels`."""
     data = frame.dropna(subset=["sr", "ei"])
     figure = Figure(figsize=(9, 6.2))
     ax = figure.subplots()
@@ -81,14 +238,6 @@ def sr_ei_chart(
         marker="D",
         label=_("strategic and critical"),
     )
-    for _index, row in data.iterrows():
-        ax.annotate(
-            row["label"],
-            (row["ei"], row["sr"]),
-            fontsize=7,
-            xytext=(3, 3),
-            textcoords="offset points",
-        )
     ax.axhline(sr_threshold, color="#555", lw=0.8, ls="--")
     ax.axvline(ei_threshold, color="#555", lw=0.8, ls="--")
     ax.set_xlabel(x_label)
@@ -99,7 +248,15 @@ def sr_ei_chart(
     _ticks(ax, x_digits=0, y_digits=0)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     ax.grid(alpha=0.25)
-    return _svg(figure)
+    _place_labels(
+        ax,
+        data["ei"].to_numpy(dtype=np.float64),
+        data["sr"].to_numpy(dtype=np.float64),
+        data["label"].astype(str).tolist(),
+        fontsize=7,
+        marker_size=44,
+    )
+    return figure
 
 
 def concentration_chart(frame: pd.DataFrame, *, title: str = "", x_label: str = "") -> str:
@@ -185,18 +342,45 @@ def exposure_chart(
     x_label: str = "",
     unknown_label: str = "",
     other_label: str = "",
+    country_names: Mapping[str, str] | None = None,
 ) -> str:
     """Stacked bars of country shares per bar (platform · material), largest countries coloured.
 
     ``frame`` has columns label, country, share, one row per (label, country); ``labels`` gives
     the bars in order (a label without rows is all unknown); the remainder to 1 is unknown.
     Countries beyond the six largest, and a country named ``other`` in the data, are pooled
-    into one "other" bar segment.
+    into one "other" bar segment. ``country_names`` maps a country code to the name the legend
+    shows (the code where it has none).
     """
+    return _svg(
+        _exposure_figure(
+            frame,
+            labels,
+            title=title,
+            x_label=x_label,
+            unknown_label=unknown_label,
+            other_label=other_label,
+            country_names=country_names or {},
+        )
+    )
+
+
+def _exposure_figure(
+    frame: pd.DataFrame,
+    labels: list[str],
+    *,
+    title: str,
+    x_label: str,
+    unknown_label: str,
+    other_label: str,
+    country_names: Mapping[str, str],
+) -> Figure:
+    """Draw the exposure bars with one legend entry per colour, below the axes and their label."""
     totals = frame[frame["country"] != "other"].groupby("country")["share"].sum().sort_values(ascending=False)
     top = list(totals.index[:6])
     colour = {c: _PALETTE[i % len(_PALETTE)] for i, c in enumerate(top)}
-    figure = Figure(figsize=(9, max(3.0, 0.32 * len(labels) + 1.6)))
+    # Constrained layout keeps the figure legend outside the axes: it can never cover the axis label.
+    figure = Figure(figsize=(9, max(3.0, 0.32 * len(labels) + 1.6)), layout="constrained")
     ax = figure.subplots()
     left = np.zeros(len(labels))
     position = {label: i for i, label in enumerate(labels)}
@@ -211,7 +395,6 @@ def exposure_chart(
             np.arange(len(labels)),
             values,
             left=left,
-            label=country if country is not None else (other_label or _("other")),
             color=colour.get(country, _OTHER) if country is not None else _OTHER,
         )
         left += values
@@ -219,7 +402,6 @@ def exposure_chart(
         np.arange(len(labels)),
         np.clip(1 - left, 0, None),
         left=left,
-        label=unknown_label or _("unknown"),
         color="white",
         edgecolor="#999",
         hatch="..",
@@ -230,9 +412,15 @@ def exposure_chart(
     ax.set_xlabel(x_label)
     ax.set_title(title, fontsize=11)
     _ticks(ax, x_digits=0, x_percent=True)
-    # Below the axis label, never over it: anchor the legend to the figure, not the axes.
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False, ncols=8)
-    return _svg(figure)
+    # Legend entries are proxies, one per colour: the pooled countries and a country called
+    # "other" in the data share one grey entry.
+    handles = [Patch(color=colour[c], label=country_names.get(str(c), str(c))) for c in top]
+    handles.append(Patch(color=_OTHER, label=other_label or _("other")))
+    handles.append(
+        Patch(facecolor="white", edgecolor="#999", hatch="..", label=unknown_label or _("unknown"))
+    )
+    figure.legend(handles=handles, fontsize=7, loc="outside lower center", frameon=False, ncols=4)
+    return figure
 
 
 def matrix_chart(
@@ -242,30 +430,41 @@ def matrix_chart(
 
     Each panel frame has label, usage_share, supply_risk; ``attrs`` carries the means.
     """
+    return _svg(_matrix_figure(panels, title=title, x_label=x_label, y_label=y_label))
+
+
+def _matrix_figure(panels: dict[str, pd.DataFrame], *, title: str, x_label: str, y_label: str) -> Figure:
+    """Draw the risk-impact matrices; labels are placed apart per panel by :func:`_place_labels`."""
     figure = Figure(figsize=(10, 7.5))
     axes = figure.subplots(2, 2, sharex=True, sharey=True).ravel()
+    drawn: list[tuple[Axes, pd.DataFrame]] = []
     for ax, (name, frame) in zip(axes, panels.items(), strict=False):
         data = frame.dropna(subset=["usage_share", "supply_risk"])
         ax.scatter(data["usage_share"].astype(float), data["supply_risk"], s=22, color=_PALETTE[0])
-        for _index, row in data.iterrows():
-            ax.annotate(
-                str(row["label"]),
-                (float(row["usage_share"]), row["supply_risk"]),
-                fontsize=6,
-                xytext=(2, 2),
-                textcoords="offset points",
-            )
         ax.axvline(frame.attrs.get("mean_usage_share", np.nan), color="#555", lw=0.8, ls="--")
         ax.axhline(frame.attrs.get("mean_supply_risk", np.nan), color="#555", lw=0.8, ls="--")
         ax.set_title(name, fontsize=9)
         ax.grid(alpha=0.25)
         _ticks(ax, x_digits=0, y_digits=0, x_percent=True)
+        drawn.append((ax, data))
     for ax in axes[2:]:
         ax.set_xlabel(x_label)
     for ax in axes[::2]:
         ax.set_ylabel(y_label)
     figure.suptitle(title, fontsize=11)
-    return _svg(figure)
+    # Room on the right for the labels of the largest shares (axes are shared: set once).
+    top = max((float(d["usage_share"].astype(float).max()) for _ax, d in drawn if len(d)), default=1.0)
+    axes[0].set_xlim(-0.02 * top, top * 1.25)
+    for ax, data in drawn:
+        _place_labels(
+            ax,
+            data["usage_share"].to_numpy(dtype=np.float64),
+            data["supply_risk"].to_numpy(dtype=np.float64),
+            data["label"].astype(str).tolist(),
+            fontsize=6,
+            marker_size=22,
+        )
+    return figure
 
 
 # Line styles of the timeline's variants (without added stock, with the plan's stock).

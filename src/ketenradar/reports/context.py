@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -14,7 +15,7 @@ from ketenradar.locale import N_, Language, _, use_language
 from ketenradar.model.chain import Chain
 from ketenradar.model.material import MaterialCatalogue
 from ketenradar.services.chain_outlook import ChainOutlookResult, chain_outlook
-from ketenradar.services.chains import ChainExposure, OpenedChain, chain_exposure, open_chain
+from ketenradar.services.chains import ChainExposure, OpenedChain, Store, chain_exposure, open_chain
 from ketenradar.services.countries import CountryOverview, build_country_overview
 from ketenradar.services.materials import MaterialOverview, build_material_overview, defence_catalogue
 from ketenradar.services.matrix import RiskImpactMatrix, risk_impact_matrix
@@ -54,11 +55,13 @@ __all__ = [
     "FORESIGHT_SEED",
     "MATRIX_DOMAINS",
     "ActionResults",
+    "ChainRun",
     "ForesightResults",
     "ReportContext",
     "build_action",
     "build_demo_context",
     "build_foresight",
+    "build_report_context",
     "demo_bids_path",
     "demo_candidates_path",
     "demo_chain_path",
@@ -246,8 +249,34 @@ def build_action(
 
 
 @dataclass(frozen=True, slots=True)
+class ChainRun:
+    """One user's chain in a report: its exposure, the report's scenario run on it, and its reference.
+
+    ``reference`` is what the user passed (a workbook path or a stored chain's name), so that
+    the report's reproduce commands name the same chain.
+    """
+
+    reference: str
+    exposure: ChainExposure
+    scenario: ScenarioRun
+
+    @property
+    def name(self) -> str:
+        """Return the chain's name (a stored chain's name or the workbook's)."""
+        return self.exposure.chain.name
+
+
+@dataclass(frozen=True, slots=True)
 class ReportContext:
-    """Everything the report's sections render, each result with its provenance."""
+    """Everything the report's sections render, each result with its provenance.
+
+    On the demo data ``chains`` is empty and ``chain``/``scenario`` are the example chain's;
+    on users' chains ``chains`` holds each of them (``chain``/``scenario`` are the first's) and
+    the foresight and action results are absent: they need inputs a chain does not hold
+    (stockpile candidates, measures, bids), so those sections say what they need instead.
+    ``survey_reference`` names the stored survey or file the sector picture uses (None: the
+    synthetic demo set).
+    """
 
     lang: Language
     materials: MaterialOverview
@@ -260,34 +289,87 @@ class ReportContext:
     materiel: MaterielOrigin
     product_groups: ProductGroups
     datasets: DatasetList
-    foresight: ForesightResults
-    action: ActionResults
+    foresight_results: ForesightResults | None
+    action_results: ActionResults | None
+    chains: tuple[ChainRun, ...] = ()
+    survey_reference: str | None = None
+
+    @property
+    def foresight(self) -> ForesightResults:
+        """Return the foresight results; only a report on the demo chain has them."""
+        if self.foresight_results is None:
+            raise LookupError("this report has no foresight results (a report on a user's chain)")
+        return self.foresight_results
+
+    @property
+    def action(self) -> ActionResults:
+        """Return the action results; only a report on the demo chain has them."""
+        if self.action_results is None:
+            raise LookupError("this report has no action results (a report on a user's chain)")
+        return self.action_results
+
+    @property
+    def on_user_chains(self) -> bool:
+        """Return whether the report runs on users' chains instead of the shipped example chain."""
+        return bool(self.chains)
 
 
 def build_demo_context(lang: str = "en") -> ReportContext:
     """Compute the demo report's results on the shipped data, with the shipped extra materials."""
+    return build_report_context(lang)
+
+
+def build_report_context(
+    lang: str = "en",
+    chains: Sequence[str | Path] = (),
+    survey: str | None = None,
+    store: Store | None = None,
+) -> ReportContext:
+    """Compute a report's results: on the example chain, or on users' chains (workbooks or stored names).
+
+    ``survey`` is a stored survey's name or a survey file for the sector picture (None: the
+    synthetic demo set). Every chain runs the report's scenario (China gallium/germanium); the
+    foresight and action results are computed on the example chain only.
+    """
     with use_language(lang) as language:
         catalogue = defence_catalogue()
         materials = build_material_overview(catalogue)
-        chain = open_chain(demo_chain_path(), None, catalogue, name="defence_demo")
         scenario = load_scenario(demo_scenario_path(), catalogue)
-        survey = summarise_survey(open_survey(None, None, list(catalogue)))
+        opened_survey = open_survey(survey, store, list(catalogue))
+        summary = summarise_survey(opened_survey)
         matrices = {
-            domain: risk_impact_matrix(survey, domain=domain, overview=materials)
+            domain: risk_impact_matrix(summary, domain=domain, overview=materials)
             for domain in (*MATRIX_DOMAINS, None)
         }
+        runs: tuple[ChainRun, ...] = ()
+        foresight: ForesightResults | None = None
+        action: ActionResults | None = None
+        if chains:
+            opened = [open_chain(reference, store, catalogue) for reference in chains]
+            runs = tuple(
+                ChainRun(str(reference), chain_exposure(o, catalogue), run_on_chain(o, scenario, catalogue))
+                for reference, o in zip(chains, opened, strict=True)
+            )
+            exposure, run = runs[0].exposure, runs[0].scenario
+        else:
+            demo = open_chain(demo_chain_path(), None, catalogue, name="defence_demo")
+            exposure, run = chain_exposure(demo, catalogue), run_on_chain(demo, scenario, catalogue)
+            foresight = build_foresight(demo, catalogue, materials)
+            action = build_action(demo, catalogue, scenario)
         return ReportContext(
             lang=language,
             materials=materials,
             countries=build_country_overview(),
-            chain=chain_exposure(chain, catalogue),
-            scenario=run_on_chain(chain, scenario, catalogue),
-            survey=survey,
+            chain=exposure,
+            scenario=run,
+            survey=summary,
             matrices={k or "all": v for k, v in matrices.items()},
             ownership=ownership_from_seed(),
             materiel=materiel_from_seed(),
             product_groups=product_groups(),
             datasets=list_datasets(),
-            foresight=build_foresight(chain, catalogue, materials),
-            action=build_action(chain, catalogue, scenario),
+            foresight_results=foresight,
+            action_results=action,
+            chains=runs,
+            survey_reference=survey,
         )

@@ -10,7 +10,9 @@ import json
 import math
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -26,9 +28,11 @@ from ketenradar.model.vocabulary import label
 
 __all__ = [
     "REPORT_MARKER",
+    "CapturedTable",
     "Section",
     "TableColumn",
     "check_report_dir",
+    "collect_tables",
     "figure",
     "render_report",
     "render_table",
@@ -70,6 +74,38 @@ class Section:
     source_note: tuple[str, ...]
     notes: tuple[str, ...] = field(default=())
     quotes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedTable:
+    """A table as a report showed it, for the workbook: its values, columns and notes.
+
+    ``frame`` holds the shown columns in order (raw values, not formatted); ``headers`` the
+    column labels in the report's language; ``section`` and ``source_note`` are filled in by
+    the report once the section that made the table is complete.
+    """
+
+    frame: pd.DataFrame
+    columns: tuple[TableColumn, ...]
+    headers: tuple[str, ...]
+    caption: str
+    section: str = ""
+    source_note: tuple[str, ...] = ()
+
+
+# The tables rendered while a collector is active (see :func:`collect_tables`); None: not collecting.
+_COLLECTED: ContextVar[list[CapturedTable] | None] = ContextVar("ketenradar_report_tables", default=None)
+
+
+@contextmanager
+def collect_tables() -> Iterator[list[CapturedTable]]:
+    """Record every table :func:`render_table` renders inside the ``with`` block into the list yielded."""
+    collected: list[CapturedTable] = []
+    token = _COLLECTED.set(collected)
+    try:
+        yield collected
+    finally:
+        _COLLECTED.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +173,8 @@ def render_table(
     ``row_class`` gives a CSS class per row (``flag`` highlights it); ``highlight`` says in
     words what a highlighted row means and is printed under the table.
     """
-    records = frame[[c.column for c in columns]].to_numpy(dtype=object)
+    shown = frame[[c.column for c in columns]]
+    records = shown.to_numpy(dtype=object)
     rows = tuple(
         _Row(
             tuple(_cell(value, column) for value, column in zip(record, columns, strict=True)),
@@ -152,6 +189,9 @@ def render_table(
         highlight=highlight if row_class is not None and any(row_class) else "",
         missing_title=_("not available in the sources"),
     )
+    collected = _COLLECTED.get()
+    if collected is not None:
+        collected.append(CapturedTable(shown.copy(), tuple(columns), view.headers, caption))
     macro = _environment().get_template("table.html.j2").module.table  # type: ignore[attr-defined]
     return Markup(macro(view))
 

@@ -34,6 +34,7 @@ __all__ = [
     "ChainExposure",
     "ChainListing",
     "OpenedChain",
+    "Store",
     "chain_details",
     "chain_exposure",
     "chain_records",

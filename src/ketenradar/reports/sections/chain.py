@@ -8,7 +8,7 @@ from ketenradar.locale import _, current_language, format_percent
 from ketenradar.reports.charts import exposure_chart
 from ketenradar.reports.context import ReportContext, demo_chain_path
 from ketenradar.reports.html import Section, TableColumn, figure, render_table
-from ketenradar.reports.sections.common import supplier_label
+from ketenradar.reports.sections.materials import country_names, named_supplier
 
 __all__ = ["build", "material_label"]
 
@@ -25,6 +25,7 @@ def build(ctx: ReportContext) -> Section:
     exposure = ctx.chain.result
     names = ctx.chain.chain.items.set_index("id")["name"]
     material = material_label(ctx)
+    countries = country_names(ctx)
     content = exposure.content.pivot_table(index="material", columns="platform", values="quantity")
     content = content.reset_index()
     content["material_name"] = content["material"].map(material).fillna(content["material"])
@@ -50,12 +51,13 @@ def build(ctx: ReportContext) -> Section:
         list(bar.values()),
         title=_("Processing stage: where each platform's materials come from"),
         x_label=_("Share of the material's quantity"),
+        country_names=countries,
     )
     split = ctx.chain.split_table()
     split["platform_name"] = split["platform"].map(names)
     split["material_name"] = split["material"].map(material).fillna(split["material"])
     split["top"] = [
-        supplier_label(c, s) for c, s in zip(split["top_country"], split["top_share"], strict=True)
+        named_supplier(c, s, countries) for c, s in zip(split["top_country"], split["top_share"], strict=True)
     ]
     split_table = render_table(
         split,
@@ -76,16 +78,18 @@ def build(ctx: ReportContext) -> Section:
         highlight=_("Highlighted: one country supplies 90% or more of the material at that stage."),
     )
     points = exposure.single_points.assign(
-        platform_name=lambda f: f["platform"].map(names), item_name=lambda f: f["item"].map(names)
+        platform_name=lambda f: f["platform"].map(names),
+        item_name=lambda f: f["item"].map(names).fillna(f["item"]),
+        country_name=lambda f: f["country"].map(countries).fillna(f["country"]),
     )
     points_table = render_table(
         points,
         [
             TableColumn("platform_name", "platform", verbatim=True),
-            TableColumn("item", "item", verbatim=True),
-            TableColumn("item_name", "name", verbatim=True),
+            TableColumn("item_name", "item", verbatim=True),
+            TableColumn("item", "id", verbatim=True),
             TableColumn("stage", "stage", vocabulary="stage"),
-            TableColumn("country", "country", verbatim=True),
+            TableColumn("country_name", "country", verbatim=True),
             TableColumn("share", "share", 0, percent=True),
             TableColumn("reason", "why"),
         ],

@@ -32,7 +32,11 @@ def build(ctx: ReportContext) -> Section:
     frame["country"] = [
         country_name(iso3, name) for iso3, name in zip(frame.index, frame["name"], strict=True)
     ]
-    frame["missing"] = frame["missing_indicators"].map(", ".join)
+    # Indicators by their names (WGI, OECD, ...), not by the codes of the data.
+    indicator = {column.removeprefix("w_"): _(legend) for column, legend in _COMPONENTS.items()}
+    frame["missing"] = frame["missing_indicators"].map(
+        lambda codes: ", ".join(indicator.get(c, c) for c in codes)
+    )
     for name, weight in ctx.countries.weights.items():
         frame[f"w_{name}"] = frame[f"component_{name}"] * weight / frame["weight_coverage"]
     frame["label"] = frame["country"] + " (" + frame.index + ")"
@@ -59,7 +63,10 @@ def build(ctx: ReportContext) -> Section:
         title=_("Weighted components of country risk"),
         x_label=_("Composite country risk (0..1)"),
     )
-    weights = ", ".join(f"{k} {format_number(v, 2)}" for k, v in ctx.countries.weights.items())
+    # "WGI: 0.25; OECD: 0.25": each indicator by its name in the report's language.
+    weights = "; ".join(
+        f"{indicator.get(k, k)}: {format_number(v, 2)}" for k, v in ctx.countries.weights.items()
+    )
     return Section(
         id="countries",
         title=_("The riskiest supplying countries"),

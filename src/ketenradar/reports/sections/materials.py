@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ketenradar.locale import _
+from ketenradar.locale import _, country_name
 from ketenradar.reports.charts import concentration_chart, sr_ei_chart
 from ketenradar.reports.context import ReportContext
 from ketenradar.reports.html import Section, TableColumn, figure, render_table
 from ketenradar.reports.sections.common import material_names, missing_note, supplier_label
 from ketenradar.services.materials import any_flag
 
-__all__ = ["build"]
+__all__ = ["build", "country_names", "named_supplier"]
+
+
+def country_names(ctx: ReportContext) -> dict[str, str]:
+    """Return ISO3 code → country name in the report's language, for every country of the data."""
+    table = ctx.countries.countries
+    return {
+        str(iso3): country_name(str(iso3), str(name))
+        for iso3, name in zip(table.index, table["name"], strict=True)
+    }
+
+
+def named_supplier(country: object, share: object, names: dict[str, str]) -> str | None:
+    """Return e.g. ``China 94%``: the country's name (its code where it has none) and its share."""
+    return supplier_label(names.get(country, country) if isinstance(country, str) else country, share)
 
 
 def _stage_columns(stages: pd.DataFrame, index: pd.Index, stage: str) -> pd.DataFrame:
@@ -25,10 +39,12 @@ def build(ctx: ReportContext) -> Section:
     """Build the materials section."""
     overview = ctx.materials
     frame = overview.materials[overview.materials["category"] == "eu_crm_2023"].copy()
+    names = country_names(ctx)
     for stage in ("mining", "processing"):
         part = _stage_columns(overview.stages, frame.index, stage)
         frame[f"{stage}_top"] = [
-            supplier_label(c, s) for c, s in zip(part["largest_country"], part["largest_share"], strict=True)
+            named_supplier(c, s, names)
+            for c, s in zip(part["largest_country"], part["largest_share"], strict=True)
         ]
         frame[f"{stage}_share"] = part["largest_share"]
         frame[f"{stage}_country"] = part["largest_country"]

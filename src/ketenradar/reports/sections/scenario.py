@@ -28,7 +28,11 @@ def build(ctx: ReportContext) -> Section:
         caption=_("Platforms under the scenario"),
     )
     hit = result.items[result.items["availability"] < 1].sort_values("availability")
-    hit = hit.assign(name=lambda f: f["id"].map(names), limited=lambda f: f["limited_by"].map(", ".join))
+    # Limiting items by name, the id beside it (as for the platforms above).
+    hit = hit.assign(
+        name=lambda f: f["id"].map(names),
+        limited=lambda f: f["limited_by"].map(lambda ids: ", ".join(f"{names.get(i, i)} ({i})" for i in ids)),
+    )
     items_table = render_table(
         hit,
         [

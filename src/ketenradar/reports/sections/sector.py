@@ -15,6 +15,7 @@ from ketenradar.reports.context import MATRIX_DOMAINS, ReportContext
 from ketenradar.reports.formatting import sentence
 from ketenradar.reports.html import Section, TableColumn, figure, render_table
 from ketenradar.reports.sections.chain import material_label
+from ketenradar.reports.sections.materials import country_names
 from ketenradar.services.synth import SYNTHETIC_NOTE
 
 __all__ = ["build"]
@@ -44,6 +45,7 @@ def build(ctx: ReportContext) -> Section:
         list(stage_names.values()),
         title=_("Usage-weighted country exposure (synthetic usage × EC 2023 shares)"),
         x_label=_("share of usage-weighted supply"),
+        country_names=country_names(ctx),
     )
     suppressed = pd.DataFrame(
         [
