@@ -7,25 +7,12 @@ from pathlib import Path
 import click
 
 from ketenradar.cli import cli
-from ketenradar.cli.i18n import option
-from ketenradar.locale import LANGUAGES, _, use_language
+from ketenradar.cli.options import report_options
+from ketenradar.locale import _, use_language
 
 
 @cli.command()
-@option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("ketenradar-report"),
-    show_default=True,
-    help="Folder for the report.",
-)
-@option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default=None,
-    help="Report language [default: the command line's language].",
-)
+@report_options
 def demo(out_dir: Path, lang: str | None) -> None:
     """Write the report on the shipped data to OUT: index.html (offline), report.pdf and report.xlsx."""
     from ketenradar.reports.demo import run_demo  # matplotlib is loaded only when a report is drawn

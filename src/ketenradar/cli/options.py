@@ -10,7 +10,7 @@ import click
 
 from ketenradar.cli.i18n import option
 from ketenradar.errors import ConfigError
-from ketenradar.locale import _
+from ketenradar.locale import LANGUAGES, _
 
 # The services, storage and settings are imported by the functions that use them: importing
 # this module (as every command module does) must not slow down ``--help``.
@@ -54,6 +54,24 @@ def catalogue_option(function: F) -> F:
         type=FILE,
         help="CSV of extra materials (id, name_en, ...); the shipped extras "
         "(aramid, UHMWPE, nitric acid, CL-20, ceramics) are always known.",
+    )(function)
+
+
+def report_options(function: F) -> F:
+    """Add ``--out DIR`` and ``--lang`` of the commands that write a report."""
+    function = option(
+        "--lang",
+        type=click.Choice(LANGUAGES),
+        default=None,
+        help="Report language [default: the command line's language].",
+    )(function)
+    return option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("ketenradar-report"),
+        show_default=True,
+        help="Folder for the report (new, empty, or an earlier ketenradar report).",
     )(function)
 
 

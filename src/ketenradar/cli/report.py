@@ -8,25 +8,12 @@ import click
 
 from ketenradar.cli import cli
 from ketenradar.cli.i18n import option
-from ketenradar.cli.options import store_of, workspace_option
-from ketenradar.locale import LANGUAGES, _, use_language
+from ketenradar.cli.options import report_options, store_of, workspace_option
+from ketenradar.locale import _, use_language
 
 
 @cli.command()
-@option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("ketenradar-report"),
-    show_default=True,
-    help="Folder for the report (new, empty, or an earlier ketenradar report).",
-)
-@option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default=None,
-    help="Report language [default: the command line's language].",
-)
+@report_options
 @option(
     "--chain",
     "chains",
