@@ -45,7 +45,9 @@ ALLOWED: dict[str, set[str]] = {
     },
     "reports": {"model", "services"},
     # the REST API: the services' edge for HTTP, like cli; it validates bodies with ingest's readers
-    "api": {"model", "ingest", "storage", "services", "settings", "root"},
+    "api": {"model", "ingest", "storage", "services", "settings", "root", "web"},
+    # the dashboard: pages over the same services as the API, mounted by api.create_app
+    "web": {"model", "ingest", "storage", "services", "settings", "root"},
     # cli imports api only to serve it (`ketenradar serve`)
     "cli": {"model", "ingest", "storage", "services", "reports", "settings", "root", "api"},
     "root": {"model", "refdata", "risk", "services"},

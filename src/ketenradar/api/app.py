@@ -183,6 +183,7 @@ def create_app(
     """Return the REST API over ``store`` (the shipped catalogue and default settings unless given)."""
     from ketenradar.api.routes import ROUTERS
     from ketenradar.services.materials import defence_catalogue
+    from ketenradar.web import include_dashboard
 
     jobs = JobTable(workers=job_workers)
     context = ApiContext(
@@ -211,6 +212,7 @@ def create_app(
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1")
+    include_dashboard(app)  # the pages at / and their assets at /static/ (ketenradar.web)
     # Added last = outermost: the language is chosen first, then the body is limited, and the
     # catch-all answers anything the handlers inside did not.
     app.add_middleware(CatchAllMiddleware)

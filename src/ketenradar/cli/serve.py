@@ -1,4 +1,4 @@
-"""``ketenradar serve``: the REST API on this machine, for one user (no authentication)."""
+"""``ketenradar serve``: the dashboard and the REST API on this machine, for one user."""
 
 from __future__ import annotations
 
@@ -63,9 +63,10 @@ def serve(
     workspace: Path | None,
     catalogue_file: Path | None,
 ) -> None:
-    """Run the REST API on this machine: one user, the workspace's chains, no authentication.
+    """Run the dashboard and the REST API on this machine: one user, no authentication.
 
-    The API is documented at /openapi.json and in docs/api.md. Ctrl+C stops it.
+    The dashboard is at / (docs/dashboard.md), the API at /api/v1, documented at /openapi.json
+    and in docs/api.md. Ctrl+C stops it.
     """
     if not is_loopback(host) and not allow_remote:
         raise click.UsageError(
@@ -90,9 +91,10 @@ def serve(
     )
     shown = f"[{host}]" if ":" in host else host
     click.echo(
-        _("serving the API on http://{host}:{port}/api/v1 (workspace {path}); Ctrl+C stops").format(
-            host=shown, port=port, path=getattr(store, "path", workspace)
-        ),
+        _(
+            "serving the dashboard on http://{host}:{port}/ and the API on http://{host}:{port}/api/v1 "
+            "(workspace {path}); Ctrl+C stops"
+        ).format(host=shown, port=port, path=getattr(store, "path", workspace)),
         err=True,
     )
     uvicorn.run(app, host=host, port=port, log_level="warning")
