@@ -29,8 +29,9 @@ _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"(\{page\}|\{pages\})")
 
 # Declarations WeasyPrint's HTML styling does not know but that are right where they stand: the
-# SVG charts' presentation properties (its SVG renderer draws them) and the screen stylesheet's
-# scrolling (replaced by the print stylesheet). Thousands of such warnings would bury real ones.
+# SVG charts' presentation properties (its SVG renderer draws them), the screen stylesheet's
+# scrolling (replaced by the print stylesheet) and the browsers' print colour hint (WeasyPrint
+# prints backgrounds anyway). Thousands of such warnings would bury real ones.
 _EXPECTED_UNKNOWN = frozenset(
     {
         "fill",
@@ -47,6 +48,8 @@ _EXPECTED_UNKNOWN = frozenset(
         "text-anchor",
         "overflow-x",
         "position",
+        "print-color-adjust",
+        "-webkit-print-color-adjust",
     }
 )
 
