@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +57,24 @@ def test_f13_montecarlo_benchmark_runs_and_equals_the_plain_loop() -> None:
     output = _bench("bench_montecarlo.py", "--items", "2000", "--draws", "200", "--baseline-draws", "2")
     assert "checks passed: days lost per draw and variant equal to the plain loop on 2 draws" in output
     assert "plain / ours" in output
+
+
+def test_f12_web_benchmark_runs_on_loopback_without_errors() -> None:
+    # Issue 12: a real `ketenradar serve` on a loopback port, driven by concurrent clients; every
+    # response has status 200 and the body of the same request made alone. Latency targets are
+    # not asserted (the machine is shared); a host that is not loopback is refused before anything runs.
+    output = _bench("bench_web.py", "--clients", "3", "--seconds", "3", "--alone", "2")
+    assert re.search(r"^server: http://127\.0\.0\.1:\d+ \(loopback only\)", output, re.MULTILINE)
+    counts = json.loads(output.split("counts: ", 1)[1].splitlines()[0])
+    assert len(counts) == 10 and sum(c["count"] for c in counts.values()) > 10
+    assert {label: (c["errors"], c["wrong"]) for label, c in counts.items()} == dict.fromkeys(counts, (0, 0))
+    assert "PASS  errors (status >= 400 or exception): 0 (target 0)" in output
+    refused = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_web.py"), "--host", "0.0.0.0", "--seconds", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert refused.returncode == 2 and "is not a loopback address" in refused.stderr
+    assert "server:" not in refused.stdout

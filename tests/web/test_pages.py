@@ -99,6 +99,8 @@ def test_f21_country_page_shows_risk_and_supplied_materials(client: TestClient) 
 def test_f21_chain_pages_show_the_tree_with_country_shares(client: TestClient) -> None:
     listing = read_page(client.get("/chains").text)
     assert listing.rows["chain-list"][1][:2] == ["demo", "1"]
+    # Items, bom rows and sourcing rows of the demo chain (45, 61, 49), not a dict's method.
+    assert listing.rows["chain-list"][1][3:] == ["45", "61", "49"]
     html = client.get("/chains/demo").text
     page = read_page(html)
     assert html.count('data-item="frigate"') == 1 and html.count('data-item="fighter"') == 1

@@ -11,9 +11,10 @@ neither names a supported language). Request bodies are limited to ``max_upload_
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import parse_qs
 
@@ -72,6 +73,20 @@ class ApiContext:
     settings: Settings
     max_upload_bytes: int
     jobs: JobTable
+    # Documents that depend only on the shipped data, the settings and the language, made once.
+    reference_documents: dict[tuple[str, ...], bytes] = field(default_factory=dict)
+    reference_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def reference_document(self, key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
+        """Return the document made by ``make`` for ``key``, made once per application."""
+        found = self.reference_documents.get(key)
+        if found is None:
+            with self.reference_lock:
+                found = self.reference_documents.get(key)
+                if found is None:
+                    found = make()
+                    self.reference_documents[key] = found
+        return found
 
 
 def get_context(request: Request) -> ApiContext:

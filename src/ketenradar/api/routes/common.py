@@ -24,6 +24,8 @@ __all__ = [
     "ERROR_RESPONSES",
     "JSON_DOCUMENT",
     "REQUEST_SOURCE",
+    "bytes_response",
+    "json_bytes",
     "json_response",
     "scenario_from_request",
     "stored_chain",
@@ -48,13 +50,19 @@ JSON_DOCUMENT: dict[int | str, dict[str, Any]] = {
 REQUEST_SOURCE = "request"
 
 
+def json_bytes(document: Any) -> bytes:
+    """Return a document as JSON bytes: a missing number is null, an infinite one is refused by name."""
+    return dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+def bytes_response(body: bytes, status_code: int = 200) -> Response:
+    """Return JSON bytes made before as a response."""
+    return Response(body, status_code=status_code, media_type="application/json")
+
+
 def json_response(document: Any, status_code: int = 200) -> Response:
     """Return a document as JSON: a missing number is null, an infinite one is refused by name."""
-    return Response(
-        dumps(document, ensure_ascii=False).encode("utf-8"),
-        status_code=status_code,
-        media_type="application/json",
-    )
+    return bytes_response(json_bytes(document), status_code)
 
 
 def stored_chain(store: Store, catalogue: MaterialCatalogue, name: str) -> tuple[Chain, MaterialCatalogue]:

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from ketenradar.api.app import ContextDep
-from ketenradar.api.routes.common import ERROR_RESPONSES, JSON_DOCUMENT, json_response
+from ketenradar.api.routes.common import ERROR_RESPONSES, JSON_DOCUMENT, bytes_response, json_bytes
+from ketenradar.locale import current_language
 
 __all__ = ["router"]
 
@@ -30,11 +31,17 @@ def materials(
     from ketenradar.services.materials import AssessmentOptions, build_material_overview, eu_catalogue
 
     settings = context.settings
-    catalogue = context.catalogue if all_materials else eu_catalogue()
-    options = AssessmentOptions(
-        wgi_years=settings.criticality.wgi_years, crma_limit=settings.outlook.crma_limit
-    )
-    return json_response(build_material_overview(catalogue, options).to_json())
+
+    def make() -> bytes:
+        catalogue = context.catalogue if all_materials else eu_catalogue()
+        options = AssessmentOptions(
+            wgi_years=settings.criticality.wgi_years, crma_limit=settings.outlook.crma_limit
+        )
+        return json_bytes(build_material_overview(catalogue, options).to_json())
+
+    # The same for every request of the application: computed once per language (0.25 s each).
+    key = ("materials", str(all_materials), current_language())
+    return bytes_response(context.reference_document(key, make))
 
 
 @router.get(
@@ -44,4 +51,7 @@ def countries(context: ContextDep) -> Response:
     """Return the document of ``ketenradar countries --format json``."""
     from ketenradar.services.countries import build_country_overview
 
-    return json_response(build_country_overview(context.settings.country_risk.weights).to_json())
+    def make() -> bytes:
+        return json_bytes(build_country_overview(context.settings.country_risk.weights).to_json())
+
+    return bytes_response(context.reference_document(("countries", current_language()), make))
