@@ -16,6 +16,7 @@ from ketenradar.model.chain import Chain
 from ketenradar.services.materials import defence_catalogue
 from ketenradar.services.scenarios import load_scenario
 from ketenradar.services.simulation import montecarlo_on_chain
+from ketenradar.storage.sqlite import SqliteStore
 from tests.api.support import DEMO_SCENARIO, TestClient, demo_measures
 
 CliJson = Callable[..., Any]
@@ -56,6 +57,21 @@ def test_exposure_equals_the_cli(client: TestClient, cli_json: CliJson) -> None:
     api = _ok(client.get("/api/v1/chains/demo/exposure"))
     assert api == cli_json("chain", "exposure", "demo")
     assert api["chain"] == "demo" and api["platforms"]
+
+
+def test_exposure_of_a_new_version_is_not_answered_from_the_cache(
+    client: TestClient, workspace: Path, demo_chain: Chain, cli_json: CliJson
+) -> None:
+    first = _ok(client.get("/api/v1/chains/demo/exposure"))
+    # A second version of 'demo' without the fighter: the answer must follow the new version.
+    items = demo_chain.items[demo_chain.items["id"] != "fighter"]
+    bom = demo_chain.bom[demo_chain.bom["parent"] != "fighter"]
+    sourcing = demo_chain.sourcing[demo_chain.sourcing["item"] != "fighter"]
+    SqliteStore(workspace).save_chain(demo_chain.with_frames(items=items, bom=bom, sourcing=sourcing))
+    second = _ok(client.get("/api/v1/chains/demo/exposure"))
+    assert [p["id"] for p in first["platforms"]] == ["frigate", "fighter"]
+    assert [p["id"] for p in second["platforms"]] == ["frigate"]
+    assert second == cli_json("chain", "exposure", "demo")
 
 
 def test_exposure_options_equal_the_cli_options(client: TestClient, cli_json: CliJson) -> None:

@@ -158,6 +158,11 @@ class SqliteStore:
         self.timeout = timeout
         self._checked = False
 
+    @property
+    def cache_key(self) -> str:
+        """Return what tells this workspace apart from any other (results may be cached under it)."""
+        return str(self.path.resolve())
+
     def _refusal(self, error: sqlite3.Error) -> KetenradarError | None:
         """Return the error to show for a SQLite failure that is about the file, else None (a bug)."""
         code = getattr(error, "sqlite_errorcode", 0) & 0xFF

@@ -266,7 +266,16 @@ def chain(request: Request, chain_id: str) -> HTMLResponse:
         loaded, catalogue = stored_chain(context, chain_id)
     except NotFound:
         return _not_found(request, _("no stored chain {name!r}").format(name=chain_id))
-    exposure = chain_exposure(loaded, catalogue, SPOF_SHARE_THRESHOLD).to_json()
+    latest = details.versions[-1]
+    workspace = getattr(context.store, "cache_key", None)
+    if workspace is None:
+        # A store that cannot say which workspace it is is not cached (see the API's exposure).
+        exposure = chain_exposure(loaded, catalogue, SPOF_SHARE_THRESHOLD).to_json()
+    else:
+        exposure = _cache(request).chain_exposure(
+            (str(workspace), chain_id, latest.version, latest.created_at, current_language()),
+            lambda: chain_exposure(loaded, catalogue, SPOF_SHARE_THRESHOLD).to_json(),
+        )
     trees, cut = chain_tree(loaded, exposure, _cache(request).all_materials(context).materials)
     kinds = [
         {"kind": label("kind", kind), "count": format_number(count, 0)}

@@ -57,6 +57,13 @@ class ReferenceCache:
             value: T = self._values[key]
             return value
 
+    def chain_exposure(self, key: tuple[str, str, int, str, str], compute: Callable[[], T]) -> T:
+        """Return a stored chain version's exposure (key: workspace, name, version, created, language).
+
+        A stored version never changes, so its exposure is computed once per application.
+        """
+        return self._get("exposure:" + ":".join(map(str, key)), compute)
+
     def eu_materials(self, context: DashboardContext) -> MaterialOverview:
         """Return the material picture of the 34 EU list entries (``GET /api/v1/materials``)."""
         from ketenradar.services.materials import build_material_overview, eu_catalogue

@@ -10,10 +10,17 @@ from fastapi.responses import Response
 
 from ketenradar.api.app import ContextDep, StoreDep
 from ketenradar.api.errors import BadName
-from ketenradar.api.routes.common import ERROR_RESPONSES, JSON_DOCUMENT, json_response, stored_chain
+from ketenradar.api.routes.common import (
+    ERROR_RESPONSES,
+    JSON_DOCUMENT,
+    bytes_response,
+    json_bytes,
+    json_response,
+    stored_chain,
+)
 from ketenradar.api.schemas import ChainStored
 from ketenradar.api.uploads import saved_upload
-from ketenradar.locale import _
+from ketenradar.locale import _, current_language
 from ketenradar.model.defaults import SPOF_SHARE_THRESHOLD
 
 __all__ = ["MAX_NAME_LENGTH", "router"]
@@ -127,9 +134,28 @@ def exposure(
     """Return the document of ``ketenradar chain exposure NAME --format json``."""
     from ketenradar.services.chains import chain_exposure
 
-    chain, catalogue = stored_chain(store, context.catalogue, chain_id)
-    report = chain_exposure(chain, catalogue, spof_threshold)
-    return json_response(report.to_json(detail=detail == "items"))
+    def make() -> bytes:
+        chain, catalogue = stored_chain(store, context.catalogue, chain_id)
+        return json_bytes(chain_exposure(chain, catalogue, spof_threshold).to_json(detail=detail == "items"))
+
+    # A stored version never changes: its exposure is made once per workspace, version and
+    # options. A store that cannot say which workspace it is (no cache_key) is not cached, so
+    # one organisation's chain can never be answered from another's.
+    workspace = getattr(store, "cache_key", None)
+    if workspace is None:
+        return bytes_response(make())
+    latest = store.versions(chain_id)[-1]
+    key = (
+        "exposure",
+        str(workspace),
+        chain_id,
+        str(latest.version),
+        latest.created_at,
+        repr(spof_threshold),
+        detail,
+        current_language(),
+    )
+    return bytes_response(context.reference_document(key, make))
 
 
 @router.get(
