@@ -171,20 +171,20 @@ def test_f18_a_country_without_composite_risk_leaves_origin_risk_missing(
 
 
 def test_f18_a_chain_with_two_platforms_needs_one_named(run: Callable[..., Result], tmp_path: Path) -> None:
-    write_chain(tmp_path / "shared", SHARED)
+    write_chain(tmp_path / "two_platforms", SHARED)
     folder = tmp_path / "bids"
     folder.mkdir()
     (folder / "bids.csv").write_text(
-        "bid,price,delivery_days,chain,platform\nx,100,10,../shared,\ny,100,10,../shared,boat\n"
+        "bid,price,delivery_days,chain,platform\nx,100,10,../two_platforms,\ny,100,10,../two_platforms,boat\n"
         "z,100,10,no_such_chain,\n",
         encoding="utf-8",
     )
     stderr = refused(run, str(folder))
-    assert "row 2, column 'platform': chain 'shared' has 2 platforms" in stderr
+    assert "row 2, column 'platform': chain 'two_platforms' has 2 platforms" in stderr
     assert "row 3, column 'platform': no platform 'boat'" in stderr
     assert "row 4, column 'chain'" in stderr and "no stored chain of this name" in stderr
     (folder / "bids.csv").write_text(
-        "bid,price,delivery_days,chain,platform\nx,100,10,../shared,tank\ny,90,10,../shared,ifv\n",
+        "bid,price,delivery_days,chain,platform\nx,100,10,../two_platforms,tank\ny,90,10,../two_platforms,ifv\n",
         encoding="utf-8",
     )
     document = _json(run, str(folder))
