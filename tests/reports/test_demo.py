@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,13 @@ def test_f06_demo_sector_picture_is_labelled_synthetic_and_reproduces_the_report
     total = arms.loc[arms["country_iso3"].isna(), "total_units"].item()
     materiel = _caption_with(sector, "(report: 81 %)")
     assert PERCENT.findall(materiel)[0] == f"{usa / total:.0%}"
+
+
+def test_f20_no_id_appears_twice_in_the_report(demo_report_en: Path) -> None:
+    # Every chart is an inline SVG drawing; their ids (and the references to them) stay unique.
+    html = demo_report_en.read_text()
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    repeated = sorted(i for i, n in Counter(ids).items() if n > 1)
+    assert not repeated, repeated[:10]
+    for reference in set(re.findall(r"url\(#([^)]+)\)", html)):
+        assert reference in ids

@@ -234,12 +234,15 @@ def test_write_pdf_replaces_a_file_whole_and_refuses_a_folder(tmp_path: Path) ->
 
 
 def test_expected_styling_warnings_are_dropped_and_others_kept(caplog: pytest.LogCaptureFixture) -> None:
-    chart = (
-        '<svg width="10" height="10"><g id="figure_1"><path style="fill: #1f4e79; stroke: none"/></g></svg>'
-    )
+    chart = '<svg width="10" height="10"><g id="{}"><path style="fill: #1f4e79; stroke: none"/></g></svg>'
     page = '<html lang="en"><head><title>t</title></head><body>{}{}<p style="colr: red">x</p></body></html>'
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        render_pdf(page.format(chart, chart))
+        render_pdf(page.format(chart.format("a-figure_1"), chart.format("b-figure_1")))
     messages = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
     assert not [m for m in messages if "fill" in m or "stroke" in m or "defined twice" in m], messages
     assert [m for m in messages if "colr" in m], messages  # a real mistake is still reported
+    # The report's charts have ids of their own (reports.charts): an id given twice is a mistake.
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        render_pdf(page.format(chart.format("figure_1"), chart.format("figure_1")))
+    assert [r for r in caplog.records if "defined twice" in r.getMessage()]

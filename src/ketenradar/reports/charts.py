@@ -6,6 +6,7 @@ label arrives translated and every tick is formatted for the active language.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import textwrap
@@ -46,7 +47,21 @@ def _svg(figure: Figure) -> str:
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
     # The drawing alone: no XML prolog and no metadata block naming the drawing library.
-    return re.sub(r"<metadata>.*?</metadata>\s*", "", text[text.index("<svg") :], flags=re.DOTALL)
+    drawing = re.sub(r"<metadata>.*?</metadata>\s*", "", text[text.index("<svg") :], flags=re.DOTALL)
+    return _unique_ids(drawing)
+
+
+def _unique_ids(drawing: str) -> str:
+    """Return the drawing with its ids (and the references to them) prefixed by a hash of it.
+
+    matplotlib names the parts of every drawing alike (figure_1, axes_1, clip paths): several
+    charts inlined in one page would repeat ids. The prefix comes from the drawing itself, so the
+    same chart gives the same text on every run.
+    """
+    prefix = "c" + hashlib.sha1(drawing.encode("utf-8"), usedforsecurity=False).hexdigest()[:10] + "-"
+    drawing = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', drawing)
+    drawing = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", drawing)
+    return re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', drawing)
 
 
 def _ticks(
