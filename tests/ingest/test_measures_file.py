@@ -132,3 +132,10 @@ def test_f16_the_id_of_the_combination_is_reserved(tmp_path: Path, chain: Chain)
             tmp_path, chain, "measures:\n  - id: combined\n    kind: add_stock\n    item: comp\n    days: 3\n"
         )
     assert any("reserved" in p.message for p in caught.value.problems)
+
+
+def test_f16_a_missing_measures_file_is_a_located_error_not_a_traceback(tmp_path: Path, chain: Chain) -> None:
+    with pytest.raises(InputFileError) as caught:
+        read_measures(tmp_path / "nope.yaml", chain, list(CATALOGUE), ["C04"])
+    (problem,) = caught.value.problems
+    assert problem.message == "file not found" and problem.file.endswith("nope.yaml")

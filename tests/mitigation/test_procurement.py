@@ -187,7 +187,7 @@ def test_f18_weights_are_normalised_and_names_left_out_weigh_zero() -> None:
 
 
 def test_f18_chain_levels_by_hand(tmp_path: Path) -> None:
-    chain = read_chain_workbook(write_chain(tmp_path / "shared", SHARED), CATALOGUE)
+    chain = read_chain_workbook(write_chain(tmp_path / "two_platforms", SHARED), CATALOGUE)
     matrix = build_chain_matrix(chain)
     tank = int(matrix.index.positions(["tank"])[0])
     # Tungsten of the tank: processing CHN 0.8, AUT 0.2; mining CHN 1 — two (material, stage)

@@ -29,6 +29,7 @@ from ketenradar.cli.output import (
     emit_parquet,
     emit_table,
     format_option,
+    progress,
     working,
 )
 from ketenradar.locale import N_, _, format_number
@@ -577,8 +578,6 @@ def montecarlo(
     SCENARIO is a scenario file (.yaml, .yml or .json) or the id of a shipped scenario
     (see `ketenradar scenario list`).
     """
-    import sys
-
     from ketenradar.reports.formatting import sentence
     from ketenradar.services.chains import open_chain
     from ketenradar.services.scenarios import load_scenario
@@ -588,20 +587,10 @@ def montecarlo(
     loaded = load_scenario(scenario_file, catalogue)
     refinements = refinements_of(catalogue, alternatives_file, substitutes_file)
     opened = open_chain(chain_ref, store_of(workspace), catalogue)
-    if sys.stderr.isatty():
-        # The number of distinct shock patterns is known only once drawn: the bar resizes then.
-        with click.progressbar(length=1, label=_("simulating years"), file=sys.stderr) as bar:
-
-            def advance(done: int, total: int) -> None:
-                bar.length = total
-                bar.update(done - bar.pos)
-
-            report = montecarlo_on_chain(
-                opened, loaded, catalogue, draws, seed, advance, refinements=refinements, scheduler=scheduler
-            )
-    else:
+    # The number of year groups is known only once drawn: the bar resizes then.
+    with progress(_("simulating years")) as advance:
         report = montecarlo_on_chain(
-            opened, loaded, catalogue, draws, seed, refinements=refinements, scheduler=scheduler
+            opened, loaded, catalogue, draws, seed, advance, refinements=refinements, scheduler=scheduler
         )
     if fmt == "json":
         emit_json(report.to_json())

@@ -36,6 +36,7 @@ __all__ = [
     "emit_table",
     "format_option",
     "missing",
+    "progress",
     "spreadsheet_safe",
     "working",
 ]
@@ -87,6 +88,25 @@ def working(message: str) -> Iterator[None]:
         return
     with console.status(message):
         yield
+
+
+@contextmanager
+def progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """Yield a ``progress(done, total)`` callback drawing a bar on stderr (None off a terminal).
+
+    The total may change while the work runs (e.g. once the distinct shock patterns are known):
+    the bar resizes to it.
+    """
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
+
+        def advance(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        yield advance
 
 
 def emit_json(document: Any) -> None:

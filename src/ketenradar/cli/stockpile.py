@@ -11,7 +11,7 @@ from ketenradar.cli import cli
 from ketenradar.cli.chains import chain_and_scenario_options
 from ketenradar.cli.i18n import option
 from ketenradar.cli.options import FILE, catalogue_of, catalogue_option, store_of, workspace_option
-from ketenradar.cli.output import TABLE_ROWS, emit_csv, emit_json, emit_table, format_option
+from ketenradar.cli.output import TABLE_ROWS, emit_csv, emit_json, emit_table, format_option, progress
 from ketenradar.locale import N_, _, format_number
 
 # The solver's status codes (JSON keeps the code) in words for the table.
@@ -81,8 +81,6 @@ def plan(
     `ketenradar scenario list`); shocks with a probability make the Monte Carlo draws differ.
     The plan is compared with no added stock and with a naive plan, on the same draws.
     """
-    import sys
-
     import pandas as pd
 
     from ketenradar.reports.formatting import sentence
@@ -93,18 +91,8 @@ def plan(
     catalogue = catalogue_of(catalogue_file)
     loaded = load_scenario(scenario_file, catalogue)
     opened = open_chain(chain_ref, store_of(workspace), catalogue)
-    if sys.stderr.isatty():
-        with click.progressbar(length=1, label=_("planning stocks"), file=sys.stderr) as bar:
-
-            def advance(done: int, total: int) -> None:
-                bar.length = total
-                bar.update(done - bar.pos)
-
-            report = stockpile_on_chain(
-                opened, loaded, catalogue, candidates_file, budget, draws, seed, advance
-            )
-    else:
-        report = stockpile_on_chain(opened, loaded, catalogue, candidates_file, budget, draws, seed)
+    with progress(_("planning stocks")) as advance:
+        report = stockpile_on_chain(opened, loaded, catalogue, candidates_file, budget, draws, seed, advance)
     if fmt == "json":
         emit_json(report.to_json())
         return

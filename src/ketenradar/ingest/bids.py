@@ -26,7 +26,7 @@ import pandas as pd
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.chain_checks import SHARE_TOLERANCE
 from ketenradar.ingest.sheets import read_sheets
-from ketenradar.ingest.tables import MAX_PROBLEMS, ROW, CheckedTable, Column, clip
+from ketenradar.ingest.tables import MAX_PROBLEMS, ROW, CheckedTable, Column, clip, unknown_columns
 from ketenradar.ingest.workbook import check_sheets
 from ketenradar.locale import N_, _
 
@@ -77,7 +77,9 @@ def read_bids(path: str | Path) -> BidsInput:
     problems = [
         problem
         for name in present
-        for problem in _unknown_columns(sheets[name], _SCHEMA[name], file, name, first_row)
+        for problem in unknown_columns(
+            sheets[name], _SCHEMA[name], file, header_row=1 if first_row == 2 else None, sheet=name
+        )
     ]
     tables, found = check_sheets(
         sheets,
@@ -109,28 +111,6 @@ def read_bids(path: str | Path) -> BidsInput:
         origin=origin_frame,
         folder=folder,
     )
-
-
-def _unknown_columns(
-    frame: pd.DataFrame | None, columns: list[Column], file: str, sheet: str, first_row: int
-) -> list[Problem]:
-    """Return a problem for each column the schema does not name (a misspelt name must not pass)."""
-    if frame is None:
-        return []
-    known = {c.name for c in columns}
-    names = [str(c).strip() for c in frame.columns if str(c) != ROW]
-    return [
-        Problem(
-            file=file,
-            sheet=sheet,
-            row=1 if first_row == 2 else None,
-            column=clip(name, 40),
-            message=_("unknown column (check its spelling)"),
-            expected=_("only the columns {columns}").format(columns=", ".join(sorted(known))),
-        )
-        for name in dict.fromkeys(names)
-        if name and name not in known
-    ]
 
 
 def _cross_checks(

@@ -8,6 +8,7 @@ scenario files); CSV files may use semicolons and decimal commas.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.tables import ROW, Column, check_csv_table, check_frame, clip, read_csv_text
 from ketenradar.ingest.validation import (
-    describe_error,
-    error_value,
     load_document,
+    validation_problems,
 )
 from ketenradar.locale import N_, _
 from ketenradar.model.vocabulary import RAW_MATERIAL_STAGES
@@ -171,6 +171,11 @@ def _load_document(path: Path) -> Any:
     return load_document(path, expected=_(_EXPECTED_RULES), place=lambda where: ", ".join(map(str, where)))
 
 
+def _rule_place(where: str, loc: tuple[int | str, ...]) -> str:
+    """Return where in a rule a problem is: the rule, then the key path."""
+    return ", ".join([where, *(str(p) for p in loc)])
+
+
 def read_alert_rules(path: str | Path) -> tuple[AlertRule, ...]:
     """Read a YAML or JSON alert-rules file; refuse it with every problem located by rule."""
     path = Path(path)
@@ -215,16 +220,12 @@ def read_alert_rules(path: str | Path) -> tuple[AlertRule, ...]:
         try:
             model = _RuleModel.model_validate(raw)
         except ValidationError as error:
-            problems += [
-                Problem(
-                    file=name,
-                    column=", ".join([where, *(str(p) for p in e["loc"])]),
-                    message=describe_error(e),
-                    value=error_value(e),
-                    expected=_("see docs/methodology/monitoring.md (alert rules)"),
-                )
-                for e in error.errors()
-            ]
+            problems += validation_problems(
+                error,
+                file=name,
+                expected=_("see docs/methodology/monitoring.md (alert rules)"),
+                place=functools.partial(_rule_place, where),
+            )
             continue
         more = _cross_checks(number, model, name)
         problems += more

@@ -24,7 +24,16 @@ import pandas as pd
 
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.sheets import read_sheets
-from ketenradar.ingest.tables import MAX_PROBLEMS, ROW, CheckedTable, Column, check_frame, clip, read_csv_text
+from ketenradar.ingest.tables import (
+    MAX_PROBLEMS,
+    ROW,
+    CheckedTable,
+    Column,
+    check_frame,
+    clip,
+    read_csv_text,
+    unknown_columns,
+)
 from ketenradar.ingest.validation import load_document
 from ketenradar.locale import N_, _
 from ketenradar.model.refinements import Alternative, Substitute
@@ -252,7 +261,7 @@ def _checked(
                 expected=_expected_file(kind),
             )
         frame, first_row = read_csv_text(path), 2
-    unknown = _unknown_columns(frame, columns, file, header_row=1 if first_row == 2 else None)
+    unknown = unknown_columns(frame, columns, file, header_row=1 if first_row == 2 else None)
     header = [str(c).strip() for c in frame.columns]
     no_key = kind == "alternatives" and len(frame.columns) > 0 and not {"material", "item"} & set(header)
     if no_key:
@@ -285,25 +294,6 @@ def _checked(
 
 def _expected_file(kind: str) -> str:
     return _("{what}: .csv, .xlsx (sheet {sheet!r}), .yaml or .json").format(what=_(_WHAT[kind]), sheet=kind)
-
-
-def _unknown_columns(
-    frame: pd.DataFrame, columns: tuple[Column, ...], file: str, header_row: int | None
-) -> list[Problem]:
-    """Return a problem for each column (or key) the schema does not name."""
-    known = {c.name for c in columns}
-    names = [str(c).strip() for c in frame.columns if str(c) != ROW]
-    return [
-        Problem(
-            file=file,
-            row=header_row,
-            column=clip(name, 40),
-            message=_("unknown column (check its spelling)"),
-            expected=_("only the columns {columns}").format(columns=", ".join(c.name for c in columns)),
-        )
-        for name in dict.fromkeys(names)
-        if name and name not in known
-    ]
 
 
 def _structured_table(path: Path, kind: str) -> pd.DataFrame:

@@ -35,10 +35,9 @@ from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.tables import clip
 from ketenradar.ingest.validation import (
     DocumentPath,
-    describe_error,
-    error_value,
     load_document,
     load_yaml_text,
+    validation_problems,
 )
 from ketenradar.locale import _
 
@@ -364,16 +363,12 @@ def check_roadmap_document(document: Any, *, file: str, vocabularies: RoadmapVoc
         model = _RoadmapModel.model_validate(document, context=dict(vocabularies))
     except ValidationError as error:
         raise InputFileError(
-            [
-                Problem(
-                    file=file,
-                    column=_place(tuple(e["loc"]), document),
-                    message=describe_error(e),
-                    value=error_value(e),
-                    expected=_("see docs/methodology/roadmap.md (roadmap file v1)"),
-                )
-                for e in error.errors()
-            ]
+            validation_problems(
+                error,
+                file=file,
+                expected=_("see docs/methodology/roadmap.md (roadmap file v1)"),
+                place=lambda loc: _place(loc, document),
+            )
             + repeated
         ) from None
     problems = repeated + _cross_checks(model, document, file)
@@ -537,16 +532,12 @@ def check_ranking(document: Any, *, file: str) -> list[dict[str, Any]]:
         ranking = _Ranking.model_validate(document)
     except ValidationError as error:
         raise InputFileError(
-            [
-                Problem(
-                    file=file,
-                    column=_place(tuple(e["loc"]), document),
-                    message=describe_error(e),
-                    value=error_value(e),
-                    expected=_("the JSON document of the measures ranking"),
-                )
-                for e in error.errors()
-            ]
+            validation_problems(
+                error,
+                file=file,
+                expected=_("the JSON document of the measures ranking"),
+                place=lambda loc: _place(loc, document),
+            )
         ) from None
     measures = [m.model_dump() for m in ranking.measures]
     counts = Counter(m["id"] for m in measures)

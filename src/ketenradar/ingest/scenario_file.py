@@ -19,9 +19,8 @@ from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.tables import clip, suggest_material
 from ketenradar.ingest.validation import (
     DocumentPath,
-    describe_error,
-    error_value,
     load_document,
+    validation_problems,
 )
 from ketenradar.locale import _
 from ketenradar.model.scenario import Scenario, Shock, ShockStage
@@ -127,16 +126,12 @@ def read_scenario(path: str | Path, materials: Collection[str] | None = None) ->
     try:
         model = _ScenarioModel.model_validate(data)
     except ValidationError as error:
-        problems = [
-            Problem(
-                file=name,
-                column=_where(tuple(e["loc"])),
-                message=describe_error(e),
-                value=error_value(e),
-                expected=_("see docs/input-files.md (scenario file v1)"),
+        problems = (
+            validation_problems(
+                error, file=name, expected=_("see docs/input-files.md (scenario file v1)"), place=_where
             )
-            for e in error.errors()
-        ] + problems
+            + problems
+        )
         raise InputFileError(problems) from None
     if problems:
         raise InputFileError(problems)

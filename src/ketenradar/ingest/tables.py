@@ -46,6 +46,7 @@ __all__ = [
     "read_csv_table",
     "read_csv_text",
     "suggest_material",
+    "unknown_columns",
 ]
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -396,6 +397,31 @@ def _header_problems(
         if c.required and c.name not in present
     )
     return problems
+
+
+def unknown_columns(
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    file: str,
+    *,
+    header_row: int | None,
+    sheet: str | None = None,
+) -> list[Problem]:
+    """Return a problem for each column (or key) the schema does not name: a misspelt one must not pass."""
+    known = {c.name for c in columns}
+    names = [str(c).strip() for c in frame.columns if str(c) != ROW]
+    return [
+        Problem(
+            file=file,
+            sheet=sheet,
+            row=header_row,
+            column=clip(name, 40),
+            message=_("unknown column (check its spelling)"),
+            expected=_("only the columns {columns}").format(columns=", ".join(c.name for c in columns)),
+        )
+        for name in dict.fromkeys(names)
+        if name and name not in known
+    ]
 
 
 def check_frame(

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import yaml
+from pydantic import ValidationError
 
 from ketenradar.errors import InputFileError, Problem
 from ketenradar.ingest.tables import clip
@@ -35,6 +36,7 @@ __all__ = [
     "load_document",
     "load_json_text",
     "load_yaml_text",
+    "validation_problems",
 ]
 
 # Our documents are 3 (chain workbook) or 4 (scenario) levels deep; 64 leaves room and stays far
@@ -115,6 +117,22 @@ def error_value(error: Mapping[str, Any]) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     return _short(str(value))
+
+
+def validation_problems(
+    error: ValidationError, *, file: str, expected: str, place: Callable[[DocumentPath], str]
+) -> list[Problem]:
+    """Return one located problem per error pydantic found in a document (``place`` names where)."""
+    return [
+        Problem(
+            file=file,
+            column=place(tuple(e["loc"])),
+            message=describe_error(e),
+            value=error_value(e),
+            expected=expected,
+        )
+        for e in error.errors()
+    ]
 
 
 def _short(text: str) -> str:
@@ -216,10 +234,12 @@ def load_document(
 ) -> Any:
     """Return a YAML or JSON file's document (JSON by its suffix), refusing what cannot be read.
 
-    Text that is not UTF-8, keys given twice (every one, located by ``place``) and text that does
-    not parse (with its line) are refused.
+    A missing file, text that is not UTF-8, keys given twice (every one, located by ``place``)
+    and text that does not parse (with its line) are refused.
     """
     file = str(path)
+    if not path.is_file():
+        raise InputFileError.single(file, _("file not found"), expected=expected)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
