@@ -2,8 +2,8 @@
 
 Everything a route needs comes through FastAPI dependencies (:func:`get_context`,
 :func:`get_store`): the store, the material catalogue, the settings, the limits and the job
-table. The multi-user server adds who is asking by overriding :func:`get_store` with a store
-scoped to the caller's organisation (and a dependency for the caller); the routes stay as they are.
+table. The multi-user server adds who is asking: its authentication leaves a store scoped to the
+caller's organisation on the request, which :func:`get_store` returns; the routes stay as they are.
 
 The language of messages follows ``?lang=nl`` or the ``Accept-Language`` header (English when
 neither names a supported language). Request bodies are limited to ``max_upload_bytes``.
@@ -31,6 +31,7 @@ from ketenradar.storage.base import Store
 
 __all__ = [
     "DEFAULT_MAX_UPLOAD_BYTES",
+    "REQUEST_STORE_ATTRIBUTE",
     "ApiContext",
     "ContextDep",
     "StoreDep",
@@ -41,6 +42,8 @@ __all__ = [
 ]
 
 DEFAULT_MAX_UPLOAD_BYTES = 50_000_000
+# Where the server's authentication leaves the store scoped to the caller (see get_store).
+REQUEST_STORE_ATTRIBUTE = "ketenradar_store"
 # Multipart framing and the name field around an uploaded file.
 _FORM_OVERHEAD_BYTES = 64_000
 
@@ -96,8 +99,13 @@ def get_context(request: Request) -> ApiContext:
 
 
 def get_store(request: Request) -> Store:
-    """Return the store a request may use (the multi-user server scopes it to the caller)."""
-    return get_context(request).store
+    """Return the store a request may use: the caller's scoped store in server mode, else the workspace.
+
+    The multi-user server's authentication puts the store scoped to the caller's organisation in
+    ``request.state.ketenradar_store`` before any route runs; the pages read it here too.
+    """
+    scoped: Store | None = getattr(request.state, REQUEST_STORE_ATTRIBUTE, None)
+    return scoped if scoped is not None else get_context(request).store
 
 
 ContextDep = Annotated[ApiContext, Depends(get_context)]

@@ -2,7 +2,8 @@
 
 The reference picture (materials, countries, supply shares) depends only on the shipped data and
 the application's settings, so each application computes it once, on first use, and keeps it.
-Stored chains are read on every request, because an upload may change them at any time.
+Stored chains are read on every request (from the store of the request: see
+:func:`ketenradar.api.app.get_store`), because an upload may change them at any time.
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 
-from ketenradar.model.chain import Chain
 from ketenradar.model.material import MaterialCatalogue
 from ketenradar.services.countries import CountryOverview
 from ketenradar.services.materials import MaterialOverview
 from ketenradar.settings import Settings
 from ketenradar.storage.base import Store
 
-__all__ = ["DashboardContext", "ReferenceCache", "stored_chain"]
+__all__ = ["DashboardContext", "ReferenceCache"]
 
 T = TypeVar("T")
 
@@ -95,10 +95,3 @@ def _options(context: DashboardContext) -> Any:
 
     settings = context.settings
     return AssessmentOptions(wgi_years=settings.criticality.wgi_years, crma_limit=settings.outlook.crma_limit)
-
-
-def stored_chain(context: DashboardContext, name: str) -> tuple[Chain, MaterialCatalogue]:
-    """Return a stored chain (latest version) and the catalogue with the materials stored with it."""
-    chain = context.store.load_chain(name)
-    extra = [m for m in context.store.chain_materials(name) if m.id not in context.catalogue]
-    return chain, context.catalogue.with_materials(extra) if extra else context.catalogue
