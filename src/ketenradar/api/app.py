@@ -28,10 +28,10 @@ from ketenradar.model.material import MaterialCatalogue
 from ketenradar.services.provenance import package_version
 from ketenradar.settings import Settings
 from ketenradar.storage.base import Store
+from ketenradar.web.state import request_store
 
 __all__ = [
     "DEFAULT_MAX_UPLOAD_BYTES",
-    "REQUEST_STORE_ATTRIBUTE",
     "ApiContext",
     "ContextDep",
     "StoreDep",
@@ -42,8 +42,6 @@ __all__ = [
 ]
 
 DEFAULT_MAX_UPLOAD_BYTES = 50_000_000
-# Where the server's authentication leaves the store scoped to the caller (see get_store).
-REQUEST_STORE_ATTRIBUTE = "ketenradar_store"
 # Multipart framing and the name field around an uploaded file.
 _FORM_OVERHEAD_BYTES = 64_000
 
@@ -99,13 +97,8 @@ def get_context(request: Request) -> ApiContext:
 
 
 def get_store(request: Request) -> Store:
-    """Return the store a request may use: the caller's scoped store in server mode, else the workspace.
-
-    The multi-user server's authentication puts the store scoped to the caller's organisation in
-    ``request.state.ketenradar_store`` before any route runs; the pages read it here too.
-    """
-    scoped: Store | None = getattr(request.state, REQUEST_STORE_ATTRIBUTE, None)
-    return scoped if scoped is not None else get_context(request).store
+    """Return the store a request may use: the caller's scoped store in server mode, else the workspace."""
+    return request_store(request)
 
 
 ContextDep = Annotated[ApiContext, Depends(get_context)]

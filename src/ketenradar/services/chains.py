@@ -69,6 +69,13 @@ def open_chain(
     return OpenedChain(chain, record)
 
 
+def stored_chain(store: Store, catalogue: MaterialCatalogue, name: str) -> tuple[Chain, MaterialCatalogue]:
+    """Return a stored chain (latest version) and the catalogue with the materials stored with it."""
+    chain = store.load_chain(name)
+    extra = [m for m in store.chain_materials(name) if m.id not in catalogue]
+    return chain, catalogue.with_materials(extra) if extra else catalogue
+
+
 def nl_split_of(countries: pd.Series) -> pd.Series:
     """Return NL, EU+EEA or third for each ISO3 code (unknown codes count as third)."""
     groups = refdata.load_countries().frame["nl_split"]

@@ -19,11 +19,10 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from ketenradar.api.app import get_store
-from ketenradar.api.routes.common import stored_chain
 from ketenradar.errors import NotFound
 from ketenradar.locale import LANGUAGES, MISSING, _, current_language, format_number
-from ketenradar.web.state import DashboardContext, ReferenceCache
+from ketenradar.services.chains import stored_chain
+from ketenradar.web.state import DashboardContext, ReferenceCache, request_store
 from ketenradar.web.views import MAX_TREE_NODES, chain_tree, country_view, material_view, overview_view
 
 __all__ = ["CONTENT_SECURITY_POLICY", "include_dashboard", "router"]
@@ -132,7 +131,7 @@ def overview(request: Request) -> HTMLResponse:
 
     context = _context(request)
     cached = _cache(request)
-    chains = list(list_chains(get_store(request)).versions)
+    chains = list(list_chains(request_store(request)).versions)
     view = overview_view(cached.eu_materials(context), cached.countries(context), chains)
     texts = {
         "key_numbers": _("Key numbers"),
@@ -228,7 +227,7 @@ def chains(request: Request) -> HTMLResponse:
     """List the stored chains with their sizes."""
     from ketenradar.services.chains import list_chains
 
-    listing = list(list_chains(get_store(request)).versions)
+    listing = list(list_chains(request_store(request)).versions)
     rows = [
         {
             "name": v.name,
@@ -264,12 +263,12 @@ def chain(request: Request, chain_id: str) -> HTMLResponse:
 
     context = _context(request)
     try:
-        details = chain_details(get_store(request), chain_id)
-        loaded, catalogue = stored_chain(get_store(request), context.catalogue, chain_id)
+        details = chain_details(request_store(request), chain_id)
+        loaded, catalogue = stored_chain(request_store(request), context.catalogue, chain_id)
     except NotFound:
         return _not_found(request, _("no stored chain {name!r}").format(name=chain_id))
     latest = details.versions[-1]
-    workspace = getattr(get_store(request), "cache_key", None)
+    workspace = getattr(request_store(request), "cache_key", None)
     if workspace is None:
         # A store that cannot say which workspace it is is not cached (see the API's exposure).
         exposure = chain_exposure(loaded, catalogue, SPOF_SHARE_THRESHOLD).to_json()
@@ -321,7 +320,7 @@ def scenarios(request: Request) -> HTMLResponse:
     from ketenradar.services.scenarios import scenario_library
 
     library = [{"id": s.id, "name": s.name} for s in scenario_library()]
-    chain_names = [v.name for v in list_chains(get_store(request)).versions]
+    chain_names = [v.name for v in list_chains(request_store(request)).versions]
     chosen = request.query_params.get("chain", "")
     script_texts = {
         "running": _("Running the scenario…"),

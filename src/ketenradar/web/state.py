@@ -3,7 +3,7 @@
 The reference picture (materials, countries, supply shares) depends only on the shipped data and
 the application's settings, so each application computes it once, on first use, and keeps it.
 Stored chains are read on every request (from the store of the request: see
-:func:`ketenradar.api.app.get_store`), because an upload may change them at any time.
+:func:`request_store`), because an upload may change them at any time.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 import pandas as pd
+from fastapi import Request
 
 from ketenradar.model.material import MaterialCatalogue
 from ketenradar.services.countries import CountryOverview
@@ -21,9 +22,12 @@ from ketenradar.services.materials import MaterialOverview
 from ketenradar.settings import Settings
 from ketenradar.storage.base import Store
 
-__all__ = ["DashboardContext", "ReferenceCache"]
+__all__ = ["REQUEST_STORE_ATTRIBUTE", "DashboardContext", "ReferenceCache", "request_store"]
 
 T = TypeVar("T")
+
+# Where the server's authentication leaves the store scoped to the caller (see request_store).
+REQUEST_STORE_ATTRIBUTE = "ketenradar_store"
 
 
 class DashboardContext(Protocol):
@@ -95,3 +99,16 @@ def _options(context: DashboardContext) -> Any:
 
     settings = context.settings
     return AssessmentOptions(wgi_years=settings.criticality.wgi_years, crma_limit=settings.outlook.crma_limit)
+
+
+def request_store(request: Request) -> Store:
+    """Return the store a request may use: the caller's scoped store in server mode, else the workspace.
+
+    The multi-user server's authentication puts the store scoped to the caller's organisation in
+    ``request.state.ketenradar_store`` before any route or page runs.
+    """
+    scoped: Store | None = getattr(request.state, REQUEST_STORE_ATTRIBUTE, None)
+    if scoped is not None:
+        return scoped
+    context: DashboardContext = request.app.state.ketenradar
+    return context.store

@@ -13,12 +13,11 @@ from fastapi.responses import Response
 
 from ketenradar.api.schemas import ErrorResponse
 from ketenradar.api.uploads import request_document
-from ketenradar.model.chain import Chain
 from ketenradar.model.material import MaterialCatalogue
+from ketenradar.services.chains import stored_chain
 from ketenradar.services.jsonable import dumps
 from ketenradar.services.provenance import InputRecord, file_digest
 from ketenradar.services.scenarios import LoadedScenario, library_path, library_record
-from ketenradar.storage.base import Store
 
 __all__ = [
     "ERROR_RESPONSES",
@@ -63,13 +62,6 @@ def bytes_response(body: bytes, status_code: int = 200) -> Response:
 def json_response(document: Any, status_code: int = 200) -> Response:
     """Return a document as JSON: a missing number is null, an infinite one is refused by name."""
     return bytes_response(json_bytes(document), status_code)
-
-
-def stored_chain(store: Store, catalogue: MaterialCatalogue, name: str) -> tuple[Chain, MaterialCatalogue]:
-    """Return a stored chain (latest version) and the catalogue with the materials stored with it."""
-    chain = store.load_chain(name)
-    extra = [m for m in store.chain_materials(name) if m.id not in catalogue]
-    return chain, catalogue.with_materials(extra) if extra else catalogue
 
 
 def scenario_from_request(reference: str | dict[str, Any], catalogue: MaterialCatalogue) -> LoadedScenario:
