@@ -25,31 +25,39 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import httpx
 import numpy as np
 from _common import Timing, ratio, seconds, table
+from _serve import (
+    KETENRADAR,
+    Record,
+    Server,
+    base_url,
+    cpu_seconds,
+    environment,
+    free_port,
+    ms,
+    stop,
+    wait_until_up,
+)
 
 from ketenradar.cli.serve import is_loopback
 
-SCRIPT = "import sys; from ketenradar.cli import main; sys.argv[0] = 'ketenradar'; main()"
-_KETENRADAR = (sys.executable, "-c", SCRIPT)
 CHAIN = "demo"
 SCENARIO = "china-gallium-germanium-2023"
 PAGE_P95 = 0.300
 RUN_P95 = 0.200
 TIMEOUT = 30.0
-STARTUP_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -80,60 +88,9 @@ MIX = (
 RUN = "POST /api/v1/scenarios/run"
 
 
-@dataclass
-class Record:
-    """What the clients saw of one request kind under load."""
-
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    wrong: int = 0
-    examples: list[str] = field(default_factory=list)
-
-    def error(self, text: str, wrong: bool = False) -> None:
-        """Count an error (or a wrong body) and keep the first few for the report."""
-        if wrong:
-            self.wrong += 1
-        else:
-            self.errors += 1
-        if len(self.examples) < 3:
-            self.examples.append(text)
-
-
-def free_port(host: str) -> int:
-    """Return a port that is free on ``host`` now."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.bind((host.strip("[]"), 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def demo_chain() -> Path:
     """Return the shipped demo chain (a folder of CSV files)."""
     return Path(str(resources.files("ketenradar.demo_data") / "chains" / "defence_demo"))
-
-
-def _environment() -> dict[str, str]:
-    # The server speaks English with the shipped defaults, whatever the caller's settings are.
-    return {k: v for k, v in os.environ.items() if k not in ("KETENRADAR_LANG", "KETENRADAR_CONFIG")}
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """Return the CPU seconds (user + system) process ``pid`` has used, or None where /proc has no answer."""
-    try:
-        # Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-@dataclass(frozen=True)
-class Server:
-    """A running server: its base URL and process id."""
-
-    base: str
-    pid: int
 
 
 @contextmanager
@@ -143,9 +100,9 @@ def served(host: str, folder: Path) -> Iterator[Server]:
     The server runs in its own process group, which is ended when the block is left, also on errors.
     """
     workspace = folder / "workspace.sqlite"
-    env = _environment()
+    env = environment()
     imported = subprocess.run(
-        [*_KETENRADAR, "chain", "import", str(demo_chain()), "--name", CHAIN, "--workspace", str(workspace)],
+        [*KETENRADAR, "chain", "import", str(demo_chain()), "--name", CHAIN, "--workspace", str(workspace)],
         capture_output=True,
         text=True,
         env=env,
@@ -155,44 +112,21 @@ def served(host: str, folder: Path) -> Iterator[Server]:
     if imported.returncode != 0:
         raise RuntimeError(f"chain import failed:\n{imported.stderr[-4000:]}")
     port = free_port(host)
-    shown = f"[{host.strip('[]')}]" if ":" in host else host
-    base = f"http://{shown}:{port}"
+    base = base_url(host, port)
     log_path = folder / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [*_KETENRADAR, "serve", "--host", host, "--port", str(port), "--workspace", str(workspace)],
+            [*KETENRADAR, "serve", "--host", host, "--port", str(port), "--workspace", str(workspace)],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
             start_new_session=True,
         )
         try:
-            deadline = time.monotonic() + STARTUP_SECONDS
-            while True:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start:\n{log_path.read_text()[-4000:]}")
-                try:
-                    httpx.get(f"{base}/api/v1/chains", timeout=10, trust_env=False)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.2)
+            wait_until_up(process, f"{base}/api/v1/chains", log_path)
             yield Server(base, process.pid)
         finally:
-            _stop(process)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """End the server's whole process group: politely first, then by force."""
-    for sent, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(process.pid, sent)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+            stop(process)
 
 
 def alone(base: str, repeat: int, records: dict[str, Record]) -> tuple[dict[str, Timing], dict[str, bytes]]:
@@ -258,10 +192,6 @@ async def load(
     return time.perf_counter() - start
 
 
-def _ms(value: float) -> str:
-    return f"{value * 1000:.0f} ms" if value >= 0.01 else f"{value * 1000:.1f} ms"
-
-
 def report(
     records: dict[str, Record], elapsed: float, timings: dict[str, Timing]
 ) -> tuple[list[list[str]], list[str], bool]:
@@ -279,9 +209,9 @@ def report(
                 f"{len(latencies):,}",
                 str(record.errors),
                 str(record.wrong),
-                _ms(p50),
-                _ms(p95),
-                _ms(p99),
+                ms(p50),
+                ms(p95),
+                ms(p99),
                 f"{len(latencies) / elapsed:.1f}/s",
                 timings[kind.label].seconds(),
                 ratio(float(p50), timings[kind.label].median),
@@ -292,11 +222,11 @@ def report(
             ok = len(latencies) > 0 and bool(p95 <= target)
             met &= ok
             verdicts.append(
-                f"{'PASS' if ok else 'FAIL'}  {kind.label}: p95 {_ms(p95)} (target ≤ {_ms(target)})"
+                f"{'PASS' if ok else 'FAIL'}  {kind.label}: p95 {ms(p95)} (target ≤ {ms(target)})"
             )
     all_pages = np.concatenate([np.asarray(records[k.label].latencies) for k in MIX if k.page])
     if len(all_pages):
-        verdicts.append(f"      all pages together: p95 {_ms(float(np.percentile(all_pages, 95)))}")
+        verdicts.append(f"      all pages together: p95 {ms(float(np.percentile(all_pages, 95)))}")
     errors = sum(r.errors for r in records.values())
     wrong = sum(r.wrong for r in records.values())
     met &= errors == 0 and wrong == 0
