@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -120,9 +121,17 @@ def defence_catalogue() -> MaterialCatalogue:
 
 def supply_shares(catalogue: MaterialCatalogue, shares: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the EC 2023 country shares per catalogue material (groups: mean of their members)."""
-    table = refdata.load_supply_shares().frame if shares is None else shares
-    groups = [m.id for m in catalogue.values() if m.is_group]
-    return catalogue_supply_shares(table, list(catalogue), groups)
+    groups = tuple(m.id for m in catalogue.values() if m.is_group)
+    if shares is None:
+        # The shipped shares never change in a process: a server answers every request from one table.
+        return _reference_supply_shares(tuple(catalogue), groups).copy()
+    return catalogue_supply_shares(shares, list(catalogue), list(groups))
+
+
+@lru_cache(maxsize=16)
+def _reference_supply_shares(materials: tuple[str, ...], groups: tuple[str, ...]) -> pd.DataFrame:
+    """Return the shipped shares per material of a catalogue (by its ids and group ids), made once."""
+    return catalogue_supply_shares(refdata.load_supply_shares().frame, list(materials), list(groups))
 
 
 def supplier_countries(catalogue: MaterialCatalogue, min_share: float) -> list[str]:
@@ -138,7 +147,8 @@ def supplier_countries(catalogue: MaterialCatalogue, min_share: float) -> list[s
 
 def world_supply_shares(catalogue: MaterialCatalogue) -> pd.DataFrame:
     """Return the reference world shares (EC 2023 global supply) per catalogue material and stage."""
-    shares = supply_shares(catalogue)
+    groups = tuple(m.id for m in catalogue.values() if m.is_group)
+    shares = _reference_supply_shares(tuple(catalogue), groups)  # read only: the selection is a new frame
     return shares.loc[shares["scope"] == "gs", ["material", "stage", "country", "share"]].dropna()
 
 

@@ -7,6 +7,7 @@ shipped scenario's id or a document in the request: a request never names a file
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from fastapi.responses import Response
@@ -74,8 +75,8 @@ def scenario_from_request(reference: str | dict[str, Any], catalogue: MaterialCa
 
     materials = list(catalogue)
     if isinstance(reference, str):
-        path = library_path(reference)  # NotFound, listing the library's ids, for any other text
-        return LoadedScenario(read_scenario(path, materials), library_record(reference))
+        library_path(reference)  # NotFound, listing the library's ids, for any other text
+        return _library_scenario(reference, tuple(materials))
     with request_document(reference, "scenario") as path:
         spec = read_scenario(path, materials)
         digest = file_digest(path)
@@ -83,4 +84,14 @@ def scenario_from_request(reference: str | dict[str, Any], catalogue: MaterialCa
         spec = replace(spec, source=REQUEST_SOURCE)
     return LoadedScenario(
         spec, InputRecord(role="scenario", source=REQUEST_SOURCE, sha256=digest, name=spec.name)
+    )
+
+
+@lru_cache(maxsize=64)
+def _library_scenario(scenario_id: str, materials: tuple[str, ...]) -> LoadedScenario:
+    """Return a shipped scenario read for a catalogue (by its ids): the files never change in a process."""
+    from ketenradar.ingest.scenario_file import read_scenario
+
+    return LoadedScenario(
+        read_scenario(library_path(scenario_id), list(materials)), library_record(scenario_id)
     )
