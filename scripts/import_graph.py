@@ -50,6 +50,7 @@ RANK: dict[str, int] = {
     "services": 4,
     "reports": 5,
     "api": 5,
+    "server": 5,
     "cli": 6,
     PACKAGE_ROOT: 6,
 }
@@ -82,6 +83,7 @@ GROUP: dict[str, str] = {
     "services": "services",
     "reports": "edge",
     "api": "edge",
+    "server": "edge",
     "cli": "edge",
     PACKAGE_ROOT: "edge",
 }

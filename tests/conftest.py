@@ -24,6 +24,9 @@ from ketenradar.cli import cli  # noqa: E402
 from ketenradar.services.countries import CountryOverview, build_country_overview  # noqa: E402
 from ketenradar.services.materials import MaterialOverview, build_material_overview  # noqa: E402
 
+# A real PostgreSQL and the server store on both databases (postgres_server, database_url, ...).
+pytest_plugins = ["tests.helpers.postgres"]
+
 # A loaded machine (pytest -n auto, CI) must not turn slow examples into failures: no deadline,
 # no too_slow health check. Each test keeps its own max_examples (unset here: Hypothesis' 100).
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])

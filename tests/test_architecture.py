@@ -48,8 +48,10 @@ ALLOWED: dict[str, set[str]] = {
     "api": {"model", "ingest", "storage", "services", "settings", "root", "web"},
     # the dashboard: pages over the same services as the API, mounted by api.create_app
     "web": {"model", "ingest", "storage", "services", "settings", "root"},
-    # cli imports api only to serve it (`ketenradar serve`)
-    "cli": {"model", "ingest", "storage", "services", "reports", "settings", "root", "api"},
+    # the observatory server: the API and dashboard with who is asking, over the server store
+    "server": {"model", "ingest", "storage", "services", "settings", "root", "api", "web"},
+    # cli imports api and server only to serve them (`ketenradar serve`) and to hash passwords
+    "cli": {"model", "ingest", "storage", "services", "reports", "settings", "root", "api", "server"},
     "root": {"model", "refdata", "risk", "services"},
     "demo_data": set(),
 }

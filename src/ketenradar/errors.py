@@ -10,8 +10,11 @@ Every error derives from one base so callers can catch ketenradar's errors apart
      ├── NotFound                a stored object does not exist
      │    ├── ChainNotFound      no stored chain of that name (or version)
      │    ├── SurveyNotFound     no stored survey of that name
-     │    └── SnapshotNotFound   no stored monitoring snapshot of that name (or too few to compare)
+     │    ├── SnapshotNotFound   no stored monitoring snapshot of that name (or too few to compare)
+     │    └── UserNotFound       no server user of that name
      ├── SnapshotExists          a monitoring snapshot of that name is already stored
+     ├── UserExists              a server user of that name already exists
+     ├── DatabaseUnavailable     the server's database cannot be reached or used
      ├── UnknownMaterial         an id names no material in the catalogue
      ├── UnknownCountry          a code is not an ISO 3166 alpha-3 code ketenradar knows
      ├── UnknownItem             an id names no item of the chain
@@ -36,6 +39,7 @@ __all__ = [
     "ChainNotFound",
     "ConfigError",
     "CyclicChain",
+    "DatabaseUnavailable",
     "InputFileError",
     "KetenradarError",
     "MissingReferenceData",
@@ -50,6 +54,8 @@ __all__ = [
     "UnknownCountry",
     "UnknownItem",
     "UnknownMaterial",
+    "UserExists",
+    "UserNotFound",
 ]
 
 
@@ -168,6 +174,32 @@ class SnapshotExists(KetenradarError):
         self.name = name
         super().__init__(
             _("a snapshot named {name!r} is already stored; choose another name").format(name=name)
+        )
+
+
+class UserNotFound(NotFound):
+    """No user of the observatory server has that name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(_("no user named {name!r}").format(name=name), name)
+
+
+class UserExists(KetenradarError):
+    """A user of that name already exists on the observatory server; names are unique."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(_("a user named {name!r} already exists; choose another name").format(name=name))
+
+
+class DatabaseUnavailable(KetenradarError):
+    """The server's database cannot be reached or used; ``url`` is shown with its password masked."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(
+            _("the database {url} cannot be reached or used: {reason}").format(url=url, reason=reason)
         )
 
 

@@ -166,7 +166,7 @@ def test_every_family_has_its_status() -> None:
     assert status_of(NotFound("m", "n")) == (404, "not_found")
     assert status_of(KetenradarError("m")) == (400, "bad_request")
     assert status_of(ValueError("m")) == (500, "internal_error")
-    assert {status for status, _code in STATUS.values()} <= {400, 404, 409, 413, 422, 429, 500}
+    assert {status for status, _code in STATUS.values()} <= {400, 401, 403, 404, 409, 413, 422, 429, 500}
 
 
 def test_a_body_that_is_not_json_is_said_so(client: TestClient) -> None:

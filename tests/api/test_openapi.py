@@ -37,7 +37,10 @@ ROUTES = {
     ("post", "/api/v1/scenarios/simulate"),
     ("post", "/api/v1/scenarios/montecarlo"),
     ("get", "/api/v1/jobs/{job_id}"),
+    ("get", "/api/v1/measures"),
     ("post", "/api/v1/measures/rank"),
+    ("post", "/api/v1/roadmaps/show"),
+    ("post", "/api/v1/roadmaps/draft"),
 }
 
 

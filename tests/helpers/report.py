@@ -6,7 +6,7 @@ import re
 
 # The charts each section draws: materials SR-vs-EI and concentration; countries the weighted
 # components; chain the exposure split; sector the risk-impact matrices and usage-weighted exposure.
-CHARTS_PER_SECTION = {"materials": 2, "countries": 1, "chain": 1, "sector": 2}
+CHARTS_PER_SECTION = {"materials": 2, "maps": 5, "countries": 1, "chain": 2, "sector": 2}
 
 
 def sections(html: str) -> list[tuple[str, str]]:
@@ -19,3 +19,8 @@ def section(html: str, name: str) -> str:
     found = re.search(rf'<section id="{name}">(.*?)</section>', html, flags=re.S)
     assert found is not None, name
     return found.group(1)
+
+
+def without_script_text(html: str) -> str:
+    """Return the page with its scripts emptied: the inlined plotly.js names web sites and holds an SVG."""
+    return re.sub(r"(<script\b[^>]*>).*?(</script>)", r"\1\2", html, flags=re.S)

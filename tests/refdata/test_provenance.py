@@ -17,7 +17,7 @@ def test_f01_every_shipped_file_is_in_the_manifest_and_in_sources_md() -> None:
     manifest = tomllib.loads((data_dir() / "datasets.toml").read_text())
     listed = {entry["file"] for entry in manifest["datasets"].values()}
     root = resources.files("ketenradar.refdata") / "data"
-    shipped = {f.name for f in root.iterdir() if f.name.endswith(".csv")}
+    shipped = {f.name for f in root.iterdir() if f.name.endswith((".csv", ".json"))}
     shipped |= {f"seed_report/{f.name}" for f in (root / "seed_report").iterdir() if f.name.endswith(".csv")}
     assert shipped == listed
     sources = (root / "SOURCES.md").read_text() + (root / "seed_report" / "README.md").read_text()

@@ -37,6 +37,12 @@ def page(demo_report_en: Path):
         page.on("request", lambda request: requests.append(request.url))
         page.goto(demo_report_en.as_uri())
         page.wait_for_load_state("load")
+        # The interactive charts are drawn by Plotly after the page has loaded.
+        page.wait_for_function(
+            "document.querySelectorAll('figure.chart-drawn').length"
+            " === document.querySelectorAll('.chart-interactive').length",
+            timeout=60_000,
+        )
         page.errors = errors  # type: ignore[attr-defined]
         page.requests = requests  # type: ignore[attr-defined]
         yield page
@@ -50,12 +56,19 @@ def test_f01_report_renders_offline_without_errors_or_requests(page) -> None:
 
 
 def test_f01_charts_and_tables_are_visible(page) -> None:
+    # The static drawings (Plotly draws its own SVGs inside .chart-interactive, and one outside
+    # any figure to measure text).
+    static = "figure > svg, figure > .chart-static > svg"
     for name, charts in CHARTS_PER_SECTION.items():
-        assert page.locator(f"#{name} figure svg").count() == charts, name
-    assert page.locator("figure svg").count() == page.locator("svg").count()  # every chart in a figure
-    for i in range(page.locator("svg").count()):
-        box = page.locator("svg").nth(i).bounding_box()
-        assert box is not None and box["width"] > 400 and box["height"] > 250
+        assert page.locator(f"#{name}").locator(static).count() == charts, name
+    figures = page.locator("figure")
+    assert figures.count() == page.locator(static).count()  # one chart per figure
+    for i in range(figures.count()):
+        # The chart on screen: the Plotly drawing where there is one, else the static SVG.
+        shown = figures.nth(i).locator(".chart-interactive, :scope > svg").first
+        box = shown.bounding_box()
+        # Large enough to read (the last grid of small maps holds one material: two maps side by side).
+        assert box is not None and box["width"] > 400 and box["height"] > 200
     rows = page.locator("#materials table tbody tr")
     assert rows.count() == 34
     assert rows.first.locator("td").first.inner_text() == "Heavy rare earth elements"

@@ -21,7 +21,7 @@ from ketenradar.cli import cli
 from ketenradar.locale import _, use_language
 from ketenradar.services.reference import list_datasets
 from tests.helpers.chains import SHARED, write_chain
-from tests.helpers.report import section, sections
+from tests.helpers.report import section, sections, without_script_text
 
 
 def _report(out: Path, *args: str) -> Path:
@@ -73,9 +73,9 @@ def report_chain(tmp_path_factory: pytest.TempPathFactory, user_chain: Path) -> 
 def test_f20_report_writes_html_and_workbook_with_summary_first(report_en: Path) -> None:
     html = (report_en / "index.html").read_text(encoding="utf-8")
     found = [name for name, _body in sections(html)]
-    assert found[0] == "summary" and found[1:4] == ["materials", "countries", "outlook"]
+    assert found[0] == "summary" and found[1:5] == ["materials", "maps", "countries", "outlook"]
     assert (report_en / "report.xlsx").is_file()
-    assert not re.search(r"""(src|href)=["']https?://""", html)
+    assert not re.search(r"""(src|href)=["']https?://""", without_script_text(html))
 
 
 def test_f20_workbook_has_a_sheet_per_table_plus_contents_and_sources(report_en: Path) -> None:
@@ -155,7 +155,7 @@ def test_f20_dutch_report_has_dutch_sheet_names_and_numbers(report_nl: Path) -> 
 def test_f20_report_on_a_users_chain_names_it_and_invents_no_inputs(report_chain: Path) -> None:
     html = (report_chain / "index.html").read_text(encoding="utf-8")
     found = [name for name, _body in sections(html)]
-    assert found[:6] == ["summary", "materials", "countries", "outlook", "chain", "scenario"]
+    assert found[:7] == ["summary", "materials", "maps", "countries", "outlook", "chain", "scenario"]
     chain = section(html, "chain")
     assert "Value chain: shared_chain" in chain and "Tank" in chain
     assert "ketenradar chain exposure" in chain and "shared_chain --format json" in chain
@@ -182,7 +182,7 @@ def test_f20_several_chains_get_a_chain_and_scenario_section_each(tmp_path: Path
 
     out = _report(tmp_path / "report", "--chain", str(user_chain), "--chain", str(demo_chain_path()))
     found = [name for name, _body in sections((out / "index.html").read_text(encoding="utf-8"))]
-    assert found[4:8] == ["chain", "scenario", "chain_2", "scenario_2"]
+    assert found[5:9] == ["chain", "scenario", "chain_2", "scenario_2"]
     assert (out / "data" / "chain_exposure-2.json").is_file() and (out / "data" / "scenario-2.json").is_file()
 
 

@@ -23,6 +23,7 @@ INTERMEDIATES = (
     "material,stage,supply_data_used,hhi_gs,hhi_eu,import_reliance,eol_rir,si_sr\n"
     "cobalt,mining,gs+eu,3.6,1.3,0.32,0,1.0\n"
 )
+SERVER_PASSWORD = "provenance test password"
 COMTRADE = "reporter,partner,hs,year,flow,value\nUSA,NLD,930690,2021,X,60\nDEU,NLD,930690,2021,X,40\n"
 
 
@@ -58,11 +59,32 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             cli, ["monitor", "snapshot", "--name", name, "--workspace", str(workspace)]
         )
         assert result.exit_code == 0, result.output
-    return {"inputs": inputs, "trade": trade, "workspace": workspace}
+    # The observatory server's database: a user to disable, and a backup to restore into a new one.
+    server = f"sqlite:///{folder / 'server.sqlite'}"
+    for name in ("root", "leaver"):
+        result = CliRunner().invoke(
+            cli,
+            ["user", "add", name, "--role", "admin", "--password-stdin", "--database", server],
+            input=SERVER_PASSWORD + "\n",
+        )
+        assert result.exit_code == 0, result.output
+    backup = folder / "server-backup.zip"
+    result = CliRunner().invoke(cli, ["backup", str(backup), "--database", server])
+    assert result.exit_code == 0, result.output
+    return {
+        "inputs": inputs,
+        "trade": trade,
+        "workspace": workspace,
+        "server": Path(server.removeprefix("sqlite:///")),
+        "backup": backup,
+        "restored": folder / "restored.sqlite",
+        "second_backup": folder / "second-backup.zip",
+    }
 
 
 def _arguments(files: dict[str, Path]) -> dict[tuple[str, ...], list[str]]:
     workspace = ["--workspace", str(files["workspace"])]
+    server = ["--database", f"sqlite:///{files['server']}"]
     return {
         ("materials",): [],
         ("countries",): [],
@@ -120,6 +142,12 @@ def _arguments(files: dict[str, Path]) -> dict[tuple[str, ...], list[str]]:
         ("trade", "groups"): [],
         ("procure", "evaluate"): [str(DEMO_DATA / "procurement" / "bids"), *workspace],
         ("roadmap", "show"): [str(DEMO_DATA / "roadmap" / "military_ships.yaml")],
+        ("user", "add"): ["newcomer", "--role", "analyst", "--password-stdin", *server],
+        ("user", "list"): server,
+        ("user", "disable"): ["leaver", *server],
+        ("audit",): ["--limit", "5", *server],
+        ("backup",): [str(files["second_backup"]), *server],
+        ("restore",): [str(files["backup"]), "--database", f"sqlite:///{files['restored']}"],
     }
 
 
@@ -139,7 +167,8 @@ def test_every_json_command_is_covered(files: dict[str, Path]) -> None:
 
 @pytest.mark.parametrize("command", sorted(_json_commands(cli)), ids=" ".join)
 def test_every_json_document_carries_provenance(command: tuple[str, ...], files: dict[str, Path]) -> None:
-    result = CliRunner().invoke(cli, [*command, *_arguments(files)[command], "--format", "json"])
+    stdin = SERVER_PASSWORD + "\n" if command == ("user", "add") else None
+    result = CliRunner().invoke(cli, [*command, *_arguments(files)[command], "--format", "json"], input=stdin)
     assert result.exit_code == 0, result.output
     block = json.loads(result.stdout)["provenance"]
     assert block["package_version"] == ketenradar.__version__

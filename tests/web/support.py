@@ -1,7 +1,12 @@
-"""What the dashboard tests share: a small HTML reader (standard library) and the demo workspace."""
+"""What the dashboard tests share: a small HTML reader (standard library), the demo workspace, screenshots.
+
+The browser tests save a full-page screenshot of every page they open as a test artefact, in
+``test-artifacts/screenshots/<test>-<page>.png`` under the project root (CI keeps the folder).
+"""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -10,7 +15,18 @@ from ketenradar.services.materials import defence_catalogue
 from ketenradar.storage import SqliteStore
 from tests.api.support import demo_folder
 
-__all__ = ["Page", "demo_workspace", "read_page"]
+__all__ = [
+    "SCREENSHOTS",
+    "Page",
+    "demo_workspace",
+    "page_slug",
+    "read_page",
+    "screenshot_path",
+]
+
+# The test artefacts' folder: the project root's test-artifacts/screenshots.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class Page(HTMLParser):
@@ -85,3 +101,17 @@ def demo_workspace(path: Path) -> Path:
     chain = read_chain_workbook(demo_folder(), list(defence_catalogue()), name="demo")
     SqliteStore(path).save_chain(chain)
     return path
+
+
+def page_slug(url: str) -> str:
+    """Return a file-name-safe name of a page from its URL or path (``overview`` for ``/``)."""
+    path = re.sub(r"^[a-z]+://[^/]+", "", url)
+    slug = _UNSAFE.sub("_", path.strip("/").replace("?", "_").replace("=", "-")).strip("_")
+    return slug or "overview"
+
+
+def screenshot_path(test: str, page: str) -> Path:
+    """Return ``test-artifacts/screenshots/<test>-<page>.png`` (names made file-safe), creating the folder."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = f"{_UNSAFE.sub('_', test).strip('_')}-{page}"
+    return SCREENSHOTS / f"{name[:180]}.png"

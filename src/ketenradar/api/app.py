@@ -6,23 +6,25 @@ table. The multi-user server adds who is asking: its authentication leaves a sto
 caller's organisation on the request, which :func:`get_store` returns; the routes stay as they are.
 
 The language of messages follows ``?lang=nl`` or the ``Accept-Language`` header (English when
-neither names a supported language). Request bodies are limited to ``max_upload_bytes``.
+neither names a supported language). Request bodies are limited to ``max_upload_bytes``. Every
+response carries the secure headers of :class:`SecureHeadersMiddleware`.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ketenradar.api.errors import CatchAllMiddleware, UploadTooLarge, install_error_handlers
-from ketenradar.api.jobs import JobTable
+from ketenradar.api.jobs import JobStates, JobTable
 from ketenradar.locale import DEFAULT_LANGUAGE, LANGUAGES, use_language
 from ketenradar.model.material import MaterialCatalogue
 from ketenradar.services.provenance import package_version
@@ -32,8 +34,10 @@ from ketenradar.web.state import request_store
 
 __all__ = [
     "DEFAULT_MAX_UPLOAD_BYTES",
+    "SECURE_HEADERS",
     "ApiContext",
     "ContextDep",
+    "SecureHeadersMiddleware",
     "StoreDep",
     "create_app",
     "get_context",
@@ -55,6 +59,13 @@ with `Accept-Language: nl` or `?lang=nl`. Monte Carlo runs as a background job: 
 /api/v1/scenarios/montecarlo` answers 202 with a job id, `GET /api/v1/jobs/{id}` gives its progress
 and, when done, its result. This is the single-user local mode: there is no authentication.
 """
+
+# Sent with every response of both modes (the Content-Security-Policy is the dashboard's).
+SECURE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
 
 TAGS = [
     {"name": "reference", "description": "Materials and countries from the shipped reference data."},
@@ -188,6 +199,41 @@ class BodyLimitMiddleware:
         await JSONResponse(body, status_code=status, headers={"Connection": "close"})(scope, receive, send)
 
 
+class SecureHeadersMiddleware:
+    """Add the secure headers to every response that does not set them itself.
+
+    ``no_store``: responses other than the static assets also say ``Cache-Control: no-store``
+    (the multi-user server: company data must not stay in a shared or browser cache).
+    """
+
+    def __init__(self, app: ASGIApp, content_security_policy: str, *, no_store: bool = False) -> None:
+        self.app = app
+        self.headers = [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in {**SECURE_HEADERS, "Content-Security-Policy": content_security_policy}.items()
+        ]
+        self.no_store = no_store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the app, adding the missing headers to its response."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = list(self.headers)
+        if self.no_store and not str(scope.get("path", "")).startswith("/static/"):
+            extra.append((b"cache-control", b"no-store"))
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _value in headers}
+                headers += [(name, value) for name, value in extra if name not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def create_app(
     store: Store,
     catalogue: MaterialCatalogue | None = None,
@@ -195,13 +241,24 @@ def create_app(
     *,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     job_workers: int = 2,
+    routers: Sequence[APIRouter] = (),
+    middleware: Sequence[Middleware] = (),
+    description: str | None = None,
+    job_states: JobStates | None = None,
+    no_store: bool = False,
 ) -> FastAPI:
-    """Return the REST API over ``store`` (the shipped catalogue and default settings unless given)."""
+    """Return the REST API over ``store`` (the shipped catalogue and default settings unless given).
+
+    The multi-user server adds its ``routers`` (under ``/api/v1``, before the dashboard), its
+    ``middleware`` (innermost: inside the language, body-limit and catch-all middlewares), its
+    ``description``, the database that keeps the jobs' states and ``no_store`` caching.
+    """
     from ketenradar.api.routes import ROUTERS
     from ketenradar.services.materials import defence_catalogue
     from ketenradar.web import include_dashboard
+    from ketenradar.web.pages import CONTENT_SECURITY_POLICY
 
-    jobs = JobTable(workers=job_workers)
+    jobs = JobTable(workers=job_workers, states=job_states)
     context = ApiContext(
         store=store,
         catalogue=catalogue if catalogue is not None else defence_catalogue(),
@@ -218,7 +275,7 @@ def create_app(
     app = FastAPI(
         title="ketenradar",
         version=package_version(),
-        description=DESCRIPTION,
+        description=description if description is not None else DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
         docs_url=None,
@@ -226,12 +283,19 @@ def create_app(
     )
     app.state.ketenradar = context
     install_error_handlers(app)
-    for router in ROUTERS:
+    for router in (*ROUTERS, *routers):
         app.include_router(router, prefix="/api/v1")
     include_dashboard(app)  # the pages at / and their assets at /static/ (ketenradar.web)
-    # Added last = outermost: the language is chosen first, then the body is limited, and the
-    # catch-all answers anything the handlers inside did not.
+    # Added last = outermost: the secure headers go on every response, the language is chosen,
+    # then the body is limited, and the catch-all answers anything the handlers inside did not,
+    # including an error of the server's own middleware (e.g. its database is unreachable).
+    for extra in reversed(middleware):
+        options: dict[str, Any] = dict(extra.kwargs)
+        app.add_middleware(extra.cls, *extra.args, **options)
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit_bytes=max_upload_bytes)
     app.add_middleware(LanguageMiddleware)
+    app.add_middleware(
+        SecureHeadersMiddleware, content_security_policy=CONTENT_SECURITY_POLICY, no_store=no_store
+    )
     return app

@@ -42,11 +42,15 @@ __all__ = [
     "ApiError",
     "BadName",
     "CatchAllMiddleware",
+    "CrossSiteRefused",
     "JobNotFound",
+    "NotAuthenticated",
     "TooManyJobs",
+    "TooManyLogins",
     "UploadRefused",
     "UploadTooLarge",
     "error_body",
+    "error_response",
     "install_error_handlers",
     "problem_json",
 ]
@@ -97,6 +101,37 @@ class BadName(ApiError):
     """A name for a stored object that cannot be used in the API's paths."""
 
 
+class NotAuthenticated(ApiError):
+    """The request names no valid caller: no token, an unknown or expired one, or a wrong login.
+
+    The one message for every case, so a wrong name and a wrong password cannot be told apart.
+    """
+
+    def __init__(self) -> None:
+        self.headers = {"WWW-Authenticate": "Bearer"}
+        super().__init__(_("not logged in, or the name, password or token is not valid"))
+
+
+class CrossSiteRefused(ApiError):
+    """A change asked by another site's page with this site's session cookie (CSRF)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("the request did not come from this site's own pages and was refused"))
+
+
+class TooManyLogins(ApiError):
+    """Too many failed logins for a name or from a client: logins are refused for a while."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        self.headers = {"Retry-After": str(retry_after_seconds)}
+        super().__init__(
+            _("too many failed logins; try again in {minutes} minutes").format(
+                minutes=max(1, -(-retry_after_seconds // 60))
+            ),
+            retry_after=retry_after_seconds,
+        )
+
+
 # Status and code per exception family; the first class in a raised error's MRO that is listed wins.
 STATUS: dict[type[Exception], tuple[int, str]] = {
     InputFileError: (422, "invalid_input"),
@@ -113,13 +148,17 @@ STATUS: dict[type[Exception], tuple[int, str]] = {
     UploadRefused: (400, "unsupported_file"),
     BadName: (422, "invalid_name"),
     UploadTooLarge: (413, "too_large"),
+    NotAuthenticated: (401, "not_authenticated"),
+    CrossSiteRefused: (403, "cross_site_refused"),
     TooManyJobs: (429, "too_many_jobs"),
+    TooManyLogins: (429, "too_many_logins"),
     MissingReferenceData: (500, "missing_reference_data"),
     KetenradarError: (400, "bad_request"),
 }
 
 _HTTP_CODES = {
     400: "bad_request",
+    401: "not_authenticated",
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
@@ -188,10 +227,16 @@ def request_language(request: Request) -> str | None:
     return language
 
 
+def error_response(error: KetenradarError) -> JSONResponse:
+    """Return the response of a ketenradar error: its status, the error shape and its headers."""
+    status, body = ketenradar_error_body(error)
+    headers: dict[str, str] | None = getattr(error, "headers", None)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
 def _ketenradar_handler(request: Request, error: Exception) -> Response:
     assert isinstance(error, KetenradarError)
-    status, body = ketenradar_error_body(error)
-    return JSONResponse(body, status_code=status)
+    return error_response(error)
 
 
 def _field(location: Sequence[int | str]) -> str:
@@ -276,9 +321,8 @@ class CatchAllMiddleware:
             if started:
                 return
             if isinstance(error, KetenradarError):
-                status, body = ketenradar_error_body(error)
-            else:
-                with use_language(scope.get("ketenradar.lang")):
-                    body = error_body("internal_error", _("an internal error occurred; it has been logged"))
-                status = 500
-            await JSONResponse(body, status_code=status)(scope, receive, send)
+                await error_response(error)(scope, receive, send)
+                return
+            with use_language(scope.get("ketenradar.lang")):
+                body = error_body("internal_error", _("an internal error occurred; it has been logged"))
+            await JSONResponse(body, status_code=500)(scope, receive, send)

@@ -3,33 +3,67 @@
 A job runs a callable that reports ``progress(done, total)`` and returns a JSON document. It runs
 in the language and context of the request that started it. The table forgets the oldest
 finished jobs beyond :attr:`JobTable.keep`, and refuses new work while ``max_pending`` jobs are
-waiting or running. Nothing survives a restart: jobs live in this process only (the multi-user
-server will keep them in its database).
+waiting or running.
+
+A job belongs to the organisation that started it (:data:`JOB_OWNER`, set by the multi-user
+server for each request; empty in the local mode): asking for another organisation's job is
+answered exactly like an unknown id. Without ``states`` the jobs live in this process only; with
+them (the server's database) every state change is saved, so any server process can answer a poll.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextvars import copy_context
+from contextlib import contextmanager
+from contextvars import ContextVar, copy_context
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, cast
 
 from ketenradar.api.errors import JobNotFound, TooManyJobs, error_body, ketenradar_error_body
 from ketenradar.errors import KetenradarError
 from ketenradar.locale import _
 
-__all__ = ["Job", "JobTable", "Progress", "Work"]
+__all__ = ["JOB_OWNER", "Job", "JobStates", "JobTable", "Progress", "Work", "job_owner"]
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 Work = Callable[[Progress], dict[str, Any]]
 JobState = Literal["queued", "running", "done", "failed"]
+JOB_STATES = ("queued", "running", "done", "failed")
+
+# The organisation of the request being handled; the jobs it starts and may see are its own.
+JOB_OWNER: ContextVar[str] = ContextVar("ketenradar_job_owner", default="")
+# A running job's progress is saved at most this often; a change of status is saved at once.
+SAVE_PROGRESS_SECONDS = 1.0
+
+
+@contextmanager
+def job_owner(organisation: str) -> Iterator[None]:
+    """Make ``organisation`` the owner of the jobs started and looked up inside the block."""
+    token = JOB_OWNER.set(organisation)
+    try:
+        yield
+    finally:
+        JOB_OWNER.reset(token)
+
+
+class JobStates(Protocol):
+    """Where jobs' states are kept for every server process (the server's database)."""
+
+    def save_job(self, job_id: str, organisation: str, kind: str, state: dict[str, Any]) -> None:
+        """Save (insert or replace) a job's state as JSON."""
+        ...
+
+    def load_job(self, job_id: str, organisation: str) -> dict[str, Any] | None:
+        """Return a job's saved state, or None if unknown or another organisation's."""
+        ...
 
 
 @dataclass(slots=True)
@@ -43,6 +77,29 @@ class Job:
     total: int = 0
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = field(default=None)
+    organisation: str = ""
+
+    def copy(self) -> Job:
+        """Return a copy of this state (the table's own is changed under its lock)."""
+        return Job(
+            self.id, self.kind, self.status, self.done, self.total, self.result, self.error, self.organisation
+        )
+
+    @classmethod
+    def from_json(cls, state: dict[str, Any], organisation: str) -> Job:
+        """Return the job of a saved state (the document of :meth:`to_json`)."""
+        status = state.get("status")
+        progress = state.get("progress") or {}
+        return cls(
+            id=str(state["job"]),
+            kind=str(state.get("kind", "")),
+            status=cast(JobState, status if status in JOB_STATES else "failed"),
+            done=int(progress.get("done", 0)),
+            total=int(progress.get("total", 0)),
+            result=state.get("result"),
+            error=state.get("error"),
+            organisation=organisation,
+        )
 
     def to_json(self) -> dict[str, Any]:
         """Return the job as ``GET /api/v1/jobs/{id}`` shows it."""
@@ -59,35 +116,56 @@ class Job:
 class JobTable:
     """The jobs of this process, run on at most ``workers`` threads."""
 
-    def __init__(self, workers: int = 2, *, keep: int = 100, max_pending: int = 16) -> None:
+    def __init__(
+        self, workers: int = 2, *, keep: int = 100, max_pending: int = 16, states: JobStates | None = None
+    ) -> None:
         self.keep = keep
         self.max_pending = max_pending
+        self.states = states
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ketenradar-job")
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
+        self._saved_at: dict[str, float] = {}
 
-    def submit(self, kind: str, work: Work) -> Job:
-        """Start ``work`` in the background and return its job (queued); refuse when too many wait."""
+    def submit(self, kind: str, work: Work, organisation: str | None = None) -> Job:
+        """Start ``work`` in the background and return its job (queued); refuse when too many wait.
+
+        The job belongs to ``organisation`` (default: the request's, :data:`JOB_OWNER`).
+        """
+        owner = JOB_OWNER.get() if organisation is None else organisation
         with self._lock:
             pending = sum(job.status in ("queued", "running") for job in self._jobs.values())
             if pending >= self.max_pending:
                 raise TooManyJobs(self.max_pending)
-            job = Job(id=uuid.uuid4().hex, kind=kind)
+            job = Job(id=uuid.uuid4().hex, kind=kind, organisation=owner)
             self._jobs[job.id] = job
             self._forget_finished()
-            snapshot = Job(job.id, job.kind)
+            snapshot = job.copy()
+        if self.states is not None:
+            # Saved before the work starts, so no later state can be overwritten by this one.
+            self.states.save_job(job.id, owner, kind, snapshot.to_json())
         # The request's language and other context variables go with the work into the thread.
         context = copy_context()
         self._pool.submit(context.run, self._run, job.id, work)
         return snapshot
 
-    def get(self, job_id: str) -> Job:
-        """Return a copy of a job's state; raise JobNotFound for an unknown id."""
+    def get(self, job_id: str, organisation: str | None = None) -> Job:
+        """Return a copy of a job's state; raise JobNotFound for an unknown id or another organisation's.
+
+        A job of this process is answered from memory; another process's from the saved states.
+        """
+        owner = JOB_OWNER.get() if organisation is None else organisation
         with self._lock:
             job = self._jobs.get(job_id)
-            if job is None:
-                raise JobNotFound(job_id)
-            return Job(job.id, job.kind, job.status, job.done, job.total, job.result, job.error)
+            if job is not None:
+                if job.organisation != owner:
+                    raise JobNotFound(job_id)
+                return job.copy()
+        if self.states is not None:
+            state = self.states.load_job(job_id, owner)
+            if state is not None:
+                return Job.from_json(state, owner)
+        raise JobNotFound(job_id)
 
     def shutdown(self) -> None:
         """Stop taking jobs and wait for the running ones."""
@@ -96,9 +174,28 @@ class JobTable:
     def _update(self, job_id: str, **changes: Any) -> None:
         with self._lock:
             job = self._jobs.get(job_id)
-            if job is not None:
-                for name, value in changes.items():
-                    setattr(job, name, value)
+            if job is None:
+                return
+            for name, value in changes.items():
+                setattr(job, name, value)
+            snapshot = job.copy()
+        if self.states is not None:
+            self._save(snapshot, progress_only="status" not in changes)
+
+    def _save(self, job: Job, *, progress_only: bool) -> None:
+        """Save a job's state for the other processes; progress at most every SAVE_PROGRESS_SECONDS."""
+        assert self.states is not None
+        now = time.monotonic()
+        if progress_only and now - self._saved_at.get(job.id, -SAVE_PROGRESS_SECONDS) < SAVE_PROGRESS_SECONDS:
+            return
+        self._saved_at[job.id] = now
+        try:
+            self.states.save_job(job.id, job.organisation, job.kind, job.to_json())
+        except Exception:
+            # The work goes on, and this process still answers polls of it from memory.
+            logger.exception("job %s: its state could not be saved", job.id)
+        if job.status in ("done", "failed"):
+            self._saved_at.pop(job.id, None)
 
     def _run(self, job_id: str, work: Work) -> None:
         """Run one job, recording its progress, then its result or its error."""

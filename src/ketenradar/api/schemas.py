@@ -24,6 +24,8 @@ __all__ = [
     "JobStatus",
     "MeasuresRankRequest",
     "MonteCarloRequest",
+    "RoadmapDraftRequest",
+    "RoadmapShowRequest",
     "ScenarioRunRequest",
     "SimulateRequest",
 ]
@@ -134,3 +136,46 @@ class JobStatus(BaseModel):
     progress: JobProgress
     result: dict[str, Any] | None = None
     error: ErrorBody | None = None
+
+
+class RoadmapShowRequest(_Request):
+    """Read a roadmap file sent in the request and show it with its progress."""
+
+    roadmap: str | dict[str, Any] = Field(
+        description="The roadmap file's text (YAML, or JSON when `name` ends in .json) or its document "
+        "as a JSON object (roadmap file v1)."
+    )
+    name: str | None = Field(
+        default=None,
+        max_length=255,
+        description="The file's name as the client knows it; problems name it (default: roadmap.yaml).",
+    )
+
+
+class RoadmapDraftRequest(_Request):
+    """Draft the roadmap of a product group from the analysis of a stored chain."""
+
+    chain: str = Field(min_length=1, description="The name of a stored chain (GET /api/v1/chains).")
+    product_group: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"\S",
+        description="Name of the product group, e.g. 'military ships'.",
+    )
+    platforms: list[str] = Field(
+        default_factory=list,
+        max_length=10_000,
+        description="Platforms of the chain in the product group (default: every platform).",
+    )
+    scenario: ScenarioRef | None = Field(
+        default=None, description="A scenario whose platform availability adds risks. " + SCENARIO_HELP
+    )
+    ranking: dict[str, Any] | None = Field(
+        default=None,
+        description="The JSON document of POST /api/v1/measures/rank (`measures rank --format json`).",
+    )
+    start: str | None = Field(
+        default=None,
+        pattern=r"^\d{4}-Q[1-4]$",
+        description="Quarter the default schedule starts in, YYYY-Qn (default: the next quarter).",
+    )

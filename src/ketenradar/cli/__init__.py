@@ -44,6 +44,8 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "chain": ("ketenradar.cli.chains", "ketenradar.cli.examples"),
     "countries": ("ketenradar.cli.reference",),
     "criticality": ("ketenradar.cli.criticality",),
+    "audit": ("ketenradar.cli.server_admin",),
+    "backup": ("ketenradar.cli.server_admin",),
     "demo": ("ketenradar.cli.demo",),
     "materials": ("ketenradar.cli.reference",),
     "materiel": ("ketenradar.cli.sector",),
@@ -54,6 +56,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "ownership": ("ketenradar.cli.sector",),
     "procure": ("ketenradar.cli.procure",),
     "report": ("ketenradar.cli.report",),
+    "restore": ("ketenradar.cli.server_admin",),
     "roadmap": ("ketenradar.cli.roadmap",),
     "scenario": ("ketenradar.cli.chains", "ketenradar.cli.refinements"),
     "serve": ("ketenradar.cli.serve",),
@@ -61,6 +64,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "stockpile": ("ketenradar.cli.stockpile",),
     "survey": ("ketenradar.cli.survey",),
     "trade": ("ketenradar.cli.trade",),
+    "user": ("ketenradar.cli.server_admin",),
 }
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "PATH",
     "catalogue_of",
     "catalogue_option",
+    "database_option",
     "disclosure_options",
     "parse_weights",
     "parse_years",
@@ -43,6 +44,19 @@ def workspace_option(function: F) -> F:
         default=None,
         help="SQLite workspace file [default: $KETENRADAR_WORKSPACE or "
         "~/.local/share/ketenradar/workspace.sqlite].",
+    )(function)
+
+
+def database_option(function: F) -> F:
+    """Add ``--database URL`` of the observatory server (default $KETENRADAR_DATABASE)."""
+    return option(
+        "--database",
+        "database_url",
+        metavar="URL",
+        envvar="KETENRADAR_DATABASE",
+        default=None,
+        help="The observatory server's database: postgresql://USER@HOST/NAME or sqlite:///FILE "
+        "[default: $KETENRADAR_DATABASE].",
     )(function)
 
 

@@ -2,6 +2,13 @@
 
 Every value is formatted for the report's language (:mod:`ketenradar.locale`) before it reaches
 the template, and the template escapes it: no HTML is built from strings here.
+
+Charts: a figure holds its static SVG (drawn by :mod:`.charts`, what the PDF prints) and, when
+given, its Plotly figure as JSON (built by :mod:`.interactive`) in a ``<script
+type="application/json">`` beside an empty ``div.chart-interactive``. A report with such a
+figure carries plotly.js once, inlined from the installed ``plotly`` package, and a small
+script that draws every chart with ``Plotly.newPlot`` and then hides its SVG on screen. Without
+JavaScript (WeasyPrint, a browser with scripts off) the SVG stays: the PDF is unchanged.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,14 +31,17 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from ketenradar.errors import OutputRefused
-from ketenradar.locale import _, format_number, format_percent, yes_no
+from ketenradar.locale import N_, _, current_language, format_number, format_percent, yes_no
 from ketenradar.model.vocabulary import label
+from ketenradar.reports.interactive import plotly_script
 
 __all__ = [
     "REPORT_MARKER",
     "CapturedTable",
     "Section",
     "TableColumn",
+    "chart_config",
+    "chart_json",
     "check_report_dir",
     "collect_tables",
     "figure",
@@ -196,14 +207,121 @@ def render_table(
     return Markup(macro(view))
 
 
-def figure(svg: str, caption: str) -> Markup:
-    """Wrap an inline SVG chart (drawn by ketenradar, trusted) with its caption."""
+def figure(svg: str, caption: str, *, interactive: Mapping[str, Any] | None = None) -> Markup:
+    """Wrap an inline SVG chart (drawn by ketenradar, trusted) with its caption, and its Plotly figure.
+
+    ``interactive`` is a Plotly figure as a JSON-able dict (``{"data": [...], "layout": {...}}``,
+    optionally ``"config"``, see :mod:`.interactive`); the report draws it on screen in place of
+    the SVG, which stays for print and the PDF.
+    """
     macro = _environment().get_template("table.html.j2").module.figure  # type: ignore[attr-defined]
-    return Markup(macro(Markup(svg), caption))
+    data = None if interactive is None else Markup(chart_json(interactive))
+    return Markup(macro(Markup(svg), caption, data))
+
+
+def _plain(value: Any) -> Any:
+    """Return a NumPy scalar or array as the Python value JSON knows; refuse anything else."""
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON-able in a chart: {type(value).__name__}")
+
+
+def chart_json(figure: Mapping[str, Any]) -> str:
+    """Return a Plotly figure as JSON that is safe inside a ``<script>`` element of the page.
+
+    ``<``, ``>`` and ``&`` are written as JSON escapes, so no text of the figure (a label
+    reading ``</script>``) can end the element; a NaN is refused (a missing value is null).
+    """
+    text = json.dumps(figure, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_plain)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# The texts of plotly.js's mode bar and notes, translated through the catalogue (Plotly's own
+# words are its English texts). Left out: buttons the report never shows (3D, drawing, cloud).
+_PLOTLY_TEXTS = (
+    N_("Autoscale"),
+    N_("Box Select"),
+    N_("Compare data on hover"),
+    N_("Double-click on legend to isolate one trace"),
+    N_("Double-click to zoom back out"),
+    N_("Download plot"),
+    N_("Download plot as JSON"),
+    N_("Download plot as a PNG"),
+    N_("Image download succeeded"),
+    N_("JSON download succeeded"),
+    N_("Lasso Select"),
+    N_("Pan"),
+    N_("Preparing image - this may take a few seconds"),
+    N_("Reset"),
+    N_("Reset axes"),
+    N_("Reset view"),
+    N_("Reset views"),
+    N_("Show closest data on hover"),
+    N_("Sorry, there was a problem downloading your JSON file!"),
+    N_("Sorry, there was a problem downloading your image!"),
+    N_("Toggle Spike Lines"),
+    N_("Toggle show closest data on hover"),
+    N_("Zoom"),
+    N_("Zoom in"),
+    N_("Zoom out"),
+)
+
+
+def chart_config() -> dict[str, Any]:
+    """Return the Plotly config of every chart of a report, its mode bar in the active language.
+
+    No Plotly logo, charts follow the page's width, and no button or link that sends anything
+    anywhere (the cloud and Chart Studio ones are off; an image download is made in the page).
+    """
+    lang = current_language()
+    return {
+        "displaylogo": False,
+        "responsive": True,
+        "showLink": False,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "plotlyServerURL": "",
+        "locale": lang,
+        "locales": {lang: {"dictionary": {text: _(text) for text in _PLOTLY_TEXTS}}},
+    }
+
+
+# WeasyPrint's HTML parser (tinyhtml5) appends each piece of an element's text to the text
+# before it, which is quadratic: one 4.8 MB script added about 9 s to every PDF. In parts of
+# this size it costs a fraction of a second; the page joins the parts and runs them as one.
+_LIBRARY_PART = 1 << 16
+# The markup that marks a figure as interactive (escaped text or JSON cannot produce it).
+_INTERACTIVE_MARK = 'class="chart-interactive"'
+
+
+@dataclass(frozen=True, slots=True)
+class _ChartAssets:
+    config: Markup
+    library: tuple[Markup, ...]
+
+
+@cache
+def _library_parts() -> tuple[str, ...]:
+    """Return plotly.js in parts; refuse a library that could end its script element early."""
+    script = plotly_script()
+    lowered = script.lower()
+    if "</script" in lowered or "<!--" in lowered:
+        raise RuntimeError("plotly.min.js contains '</script' or '<!--': it cannot be inlined as it is")
+    return tuple(script[i : i + _LIBRARY_PART] for i in range(0, len(script), _LIBRARY_PART))
+
+
+def _chart_assets(sections: Sequence[Section]) -> _ChartAssets | None:
+    """Return plotly.js and the chart config when a section has an interactive figure, else None."""
+    if not any(_INTERACTIVE_MARK in block for s in sections for block in s.blocks):
+        return None
+    return _ChartAssets(
+        config=Markup(chart_json(chart_config())),
+        library=tuple(Markup(part) for part in _library_parts()),
+    )
 
 
 def render_report(title: str, subtitle: str, footer: str, sections: Sequence[Section], lang: str) -> str:
-    """Render the sections into one HTML document that needs no network."""
+    """Render the sections into one HTML document that needs no network (plotly.js inlined once if needed)."""
     template = _environment().get_template("report.html.j2")
     return template.render(
         title=title,
@@ -212,6 +330,7 @@ def render_report(title: str, subtitle: str, footer: str, sections: Sequence[Sec
         sections=sections,
         lang=lang,
         contents=_("Contents"),
+        charts=_chart_assets(sections),
     )
 
 

@@ -14,6 +14,7 @@ transaction, the first time a store opens it.
 
 A monitoring snapshot is a row of ``snapshots`` and its frames are rows of ``snapshot_parts``,
 one compressed Arrow IPC stream each; the key figures users add are rows of ``key_figures``.
+The states of the background jobs of a server running several processes are rows of ``jobs``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,9 @@ from ketenradar.model.chain import CHAIN_COLUMNS, Chain, ChainCodes
 from ketenradar.model.material import Material
 from ketenradar.model.survey import SURVEY_SHEETS, Survey
 from ketenradar.storage.base import ChainVersion, SnapshotInfo
+from ketenradar.storage.frames import FRAME_FORMAT
+from ketenradar.storage.frames import decode_frame as _decode_frame
+from ketenradar.storage.frames import encode_frame as _encode_frame
 
 if TYPE_CHECKING:
     from ketenradar.storage.chain_columns import SheetPart
@@ -118,9 +122,18 @@ MONITOR_SCHEMA = (
     UNIQUE (metric, year, source)
 )""",
 )
+# The background jobs' states, created by the first job of a server running several processes
+# (``serve --workers N``), so that any process can answer a poll; part of schema 1 like MONITOR_SCHEMA.
+JOBS_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    organisation TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+)""",
+)
 _TABLES = frozenset({"chains", "chain_sheets", "surveys", "chain_materials"})
-# What the ``format`` of a stored snapshot frame says: one Arrow IPC stream of the frame's columns.
-FRAME_FORMAT = "arrow-ipc-stream/1"
 _FIGURE_COLUMNS = ("metric", "year", "value", "unit", "qualifier", "source", "note", "file")
 # The row tables of schema 0, read once by the upgrade and then dropped.
 _LEGACY_TABLES = ("items", "bom", "sourcing")
@@ -561,6 +574,36 @@ class SqliteStore:
         frame["value"] = frame["value"].astype(np.float64)
         return frame
 
+    def save_job(self, job_id: str, organisation: str, kind: str, state: Mapping[str, Any]) -> None:
+        """Save (insert or replace) a background job's state, for the other server processes."""
+        updated = datetime.now(UTC).isoformat(timespec="seconds")
+        text = json.dumps(state)
+        with self._writing() as connection:
+            for statement in JOBS_SCHEMA:
+                connection.execute(statement)
+            owner = connection.execute("SELECT organisation FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if owner is not None and owner[0] != organisation:
+                raise ValueError(f"job {job_id!r} belongs to another organisation")
+            connection.execute(
+                "INSERT INTO jobs (id, organisation, kind, state, updated_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, state = excluded.state, "
+                "updated_at = excluded.updated_at",
+                (job_id, organisation, kind, text, updated),
+            )
+
+    def load_job(self, job_id: str, organisation: str) -> dict[str, Any] | None:
+        """Return a job's saved state, or None if there is none (or it is another organisation's)."""
+        with self._reading() as connection:
+            if "jobs" not in _tables(connection):
+                return None
+            found = connection.execute(
+                "SELECT state FROM jobs WHERE id = ? AND organisation = ?", (job_id, organisation)
+            ).fetchone()
+        if found is None:
+            return None
+        state: dict[str, Any] = json.loads(found[0])
+        return state
+
 
 def _create_monitoring_tables(connection: sqlite3.Connection) -> None:
     """Create the monitoring tables if the workspace has none yet (inside the caller's transaction)."""
@@ -573,29 +616,6 @@ def _free_name(connection: sqlite3.Connection, number: int) -> str:
     while connection.execute("SELECT 1 FROM snapshots WHERE name = ?", (f"snapshot-{number}",)).fetchone():
         number += 1
     return f"snapshot-{number}"
-
-
-def _encode_frame(frame: pd.DataFrame) -> bytes:
-    """Return a frame as one compressed Arrow IPC stream (the index is not kept)."""
-    import pyarrow as pa
-
-    from ketenradar.storage.chain_columns import COMPRESSION
-
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    sink = pa.BufferOutputStream()
-    options = pa.ipc.IpcWriteOptions(compression=COMPRESSION)
-    with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
-        writer.write_table(table)
-    return bytes(sink.getvalue().to_pybytes())
-
-
-def _decode_frame(data: bytes) -> pd.DataFrame:
-    """Return the frame of one stored Arrow IPC stream."""
-    import pyarrow as pa
-
-    with pa.ipc.open_stream(pa.py_buffer(data)) as reader:
-        frame: pd.DataFrame = reader.read_all().to_pandas()
-    return frame
 
 
 # The row counts are those stored with the parts (n_rows), so listing reads no chain data.

@@ -8,13 +8,15 @@ gave it. Pages forbid loading anything from another site (Content-Security-Polic
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
@@ -22,8 +24,20 @@ from markupsafe import Markup
 from ketenradar.errors import NotFound
 from ketenradar.locale import LANGUAGES, MISSING, _, current_language, format_number
 from ketenradar.services.chains import stored_chain
+from ketenradar.services.maps import GEOJSON_KEY, geojson, topology_json
 from ketenradar.web.state import DashboardContext, ReferenceCache, request_store
-from ketenradar.web.views import MAX_TREE_NODES, chain_tree, country_view, material_view, overview_view
+from ketenradar.web.views import (
+    MAX_TREE_NODES,
+    chain_sankey,
+    chain_tree,
+    country_map,
+    country_view,
+    figure_json,
+    map_legend,
+    material_maps,
+    material_view,
+    overview_view,
+)
 
 __all__ = ["CONTENT_SECURITY_POLICY", "include_dashboard", "router"]
 
@@ -84,9 +98,19 @@ def _texts() -> dict[str, str]:
 
 
 def _render(
-    request: Request, template: str, title: str, status_code: int = 200, **values: Any
+    request: Request,
+    template: str,
+    title: str,
+    status_code: int = 200,
+    *,
+    charts: bool = False,
+    **values: Any,
 ) -> HTMLResponse:
-    """Render a page with the shared header, navigation and language links."""
+    """Render a page with the shared header, navigation and language links.
+
+    ``charts``: the page draws Plotly charts; the template gets ``plotly_css``, the id of the
+    element that tells plotly.js its map stylesheet is present (see :func:`_plotly_style_ids`).
+    """
     asked = _asked_language(request)
 
     def link(path: str, **params: str) -> str:
@@ -112,11 +136,14 @@ def _render(
             link=link,
             switch=switch,
             missing=MISSING,
+            plotly_css=_plotly_style_ids() if charts else None,
             **values,
         )
     )
     return HTMLResponse(
-        html, status_code=status_code, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY}
+        html,
+        status_code=status_code,
+        headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY},
     )
 
 
@@ -168,6 +195,22 @@ def material(request: Request, material_id: str) -> HTMLResponse:
     )
     if view is None:
         return _not_found(request, _("no material with the id {id!r}").format(id=material_id))
+    maps = material_maps(
+        cached.shares(context),
+        material_id,
+        [str(s["code"]) for s in view["stages"]],
+        cached.countries(context),
+    )
+    for stage in view["stages"]:
+        figure, small = maps.get(str(stage["code"]), (None, []))
+        stage["map"] = None if figure is None else Markup(figure_json(figure))
+        stage["not_drawn"] = (
+            _("Not drawn (too small for a world map at 1:110m): {countries}.").format(
+                countries=", ".join(small)
+            )
+            if small
+            else ""
+        )
     texts = {
         "scores": _("Scores"),
         "published": _("published (EC 2023)"),
@@ -189,8 +232,22 @@ def material(request: Request, material_id: str) -> HTMLResponse:
         "no_shares": _("No country shares are known for this stage."),
         "basis": _("Shares from: {basis}"),
         "no_stages": _("No stage data are available for this material."),
+        "map": _("World map: share of global supply per country at this stage (EC 2023)"),
+        "map_note": _(
+            "Grey: no figure in the EC data (not listed, or listed below 0.1%). Small states are not "
+            "drawn at this scale; the table lists every country."
+        ),
     }
-    return _render(request, "material.html.j2", view["name"], view=view, x=texts)
+    return _render(
+        request,
+        "material.html.j2",
+        view["name"],
+        charts=True,
+        view=view,
+        x=texts,
+        geo=GEOJSON_KEY,
+        legend=map_legend(),
+    )
 
 
 @router.get("/countries/{iso3}", response_class=HTMLResponse)
@@ -204,6 +261,13 @@ def country(request: Request, iso3: str) -> HTMLResponse:
     )
     if view is None:
         return _not_found(request, _("no country with the ISO 3166 alpha-3 code {code!r}").format(code=iso3))
+    view["map"] = Markup(
+        figure_json(
+            country_map(
+                cached.shares(context), code, cached.all_materials(context), cached.countries(context)
+            )
+        )
+    )
     texts = {
         "groups": _("Groups"),
         "split": _("NL / EU+EEA / third country"),
@@ -218,8 +282,22 @@ def country(request: Request, iso3: str) -> HTMLResponse:
         "weight": _("Weight"),
         "supplies": _("Materials it supplies (share of global supply, EC 2023)"),
         "supplies_none": _("The EC 2023 data show no share of global supply of a catalogue material."),
+        "map": _("On the world map"),
+        "map_note": _(
+            "Outlined in red: this country. Pick one of the materials it supplies to see every country's "
+            "share of global supply of it at that stage (EC 2023); grey: no figure in the data."
+        ),
     }
-    return _render(request, "country.html.j2", view["name"], view=view, x=texts)
+    return _render(
+        request,
+        "country.html.j2",
+        view["name"],
+        charts=True,
+        view=view,
+        x=texts,
+        geo=GEOJSON_KEY,
+        legend=map_legend(),
+    )
 
 
 @router.get("/chains", response_class=HTMLResponse)
@@ -278,6 +356,9 @@ def chain(request: Request, chain_id: str) -> HTMLResponse:
             lambda: chain_exposure(loaded, catalogue, SPOF_SHARE_THRESHOLD).to_json(),
         )
     trees, cut = chain_tree(loaded, exposure, _cache(request).all_materials(context).materials)
+    sankey = chain_sankey(
+        exposure, _cache(request).all_materials(context).materials, _cache(request).countries(context)
+    )
     kinds = [
         {"kind": label("kind", kind), "count": format_number(count, 0)}
         for kind, count in details.items_per_kind.items()
@@ -300,15 +381,27 @@ def chain(request: Request, chain_id: str) -> HTMLResponse:
             "The tree stops after {n} parts; the JSON of GET /api/v1/chains/{{id}}/exposure has everything."
         ).format(n=format_number(MAX_TREE_NODES, 0)),
         "run": _("Run a scenario on this chain"),
+        "views": _("Show the chain as"),
+        "as_tree": _("Tree"),
+        "as_sankey": _("Sankey"),
+        "sankey": _("From platform to material to country"),
+        "sankey_note": _(
+            "Width: kilograms of the material in the platform times each country's share at the processing "
+            "stage (the chain's own sourcing where it has any, else world shares). Grey: countries outside "
+            "the eight largest, and the quantity no source places (unknown)."
+        ),
+        "no_sankey": _("The chain gives no material quantities, so there is nothing to draw."),
     }
     return _render(
         request,
         "chain.html.j2",
         _("Chain {name}").format(name=details.name),
+        charts=True,
         name=details.name,
         kinds=kinds,
         trees=trees,
         cut=cut,
+        sankey=None if sankey is None else Markup(figure_json(sankey)),
         x=texts,
     )
 
@@ -374,8 +467,61 @@ def scenarios(request: Request) -> HTMLResponse:
     )
 
 
+# The vendored assets never change while a server runs: browsers may keep them for a day.
+_VENDOR_CACHE = {"Cache-Control": "public, max-age=86400"}
+
+
+@cache
+def _plotly_js() -> bytes:
+    """Return plotly.js as shipped in the installed ``plotly`` package."""
+    return (files("plotly") / "package_data" / "plotly.min.js").read_bytes()
+
+
+# plotly.js adds its CSS as <style> elements, which the pages' policy (style-src 'self') refuses.
+# It skips its own rules where an element with the id "plotly.js-style-global" and the class
+# "no-inline-styles" is present (the page links static/vendor/plotly.css under that id), and its
+# map library's rules where an element with that library's id is present (maps of tiles only;
+# ketenradar's maps are geo maps and need none of them). That id is read from the served file.
+_MAPLIBRE_STYLE = re.compile(
+    rb'getElementById\("([0-9a-f]{32,64})"\)\)\{var \w+=document\.createElement\("style"\)'
+)
+
+
+@cache
+def _plotly_style_ids() -> dict[str, str]:
+    """Return the ids plotly.js checks before writing its <style> elements (global rules, map library)."""
+    found = _MAPLIBRE_STYLE.search(_plotly_js())
+    return {"global": "plotly.js-style-global", "maplibre": found.group(1).decode() if found else ""}
+
+
+@router.get("/static/vendor/plotly.min.js")
+def plotly_js() -> Response:
+    """Serve plotly.js from the installed ``plotly`` package (no CDN)."""
+    return Response(_plotly_js(), media_type="text/javascript", headers=_VENDOR_CACHE)
+
+
+@router.get("/static/vendor/world-110m.json")
+def world_topology() -> Response:
+    """Serve the shipped Natural Earth 1:110m country topology (TopoJSON), for Plotly's base map."""
+    return Response(topology_json(), media_type="application/json", headers=_VENDOR_CACHE)
+
+
+@router.get("/static/vendor/countries.geojson")
+def country_geojson() -> Response:
+    """Serve the country shapes as GeoJSON with ISO3 ids, which the dashboard's maps colour."""
+    return Response(_geojson_text(), media_type="application/geo+json", headers=_VENDOR_CACHE)
+
+
+@cache
+def _geojson_text() -> str:
+    return json.dumps(geojson(1), separators=(",", ":"))
+
+
 def include_dashboard(app: FastAPI) -> None:
     """Add the dashboard's pages and its assets (``/static/``) to the API application ``app``."""
     app.state.ketenradar_web = ReferenceCache()
     app.include_router(router)
+    from ketenradar.web.action_pages import include_action_pages  # measures, roadmaps (no cycle)
+
+    include_action_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -8,6 +8,7 @@ missing figure is shown as missing (``—``), never filled in.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ from ketenradar.locale import (
 from ketenradar.model.chain import Chain
 from ketenradar.model.vocabulary import label
 from ketenradar.services.countries import CountryOverview
+from ketenradar.services.maps import choropleth_figure, legend, not_drawn, sankey_figure, sankey_flows
 from ketenradar.services.materials import MaterialOverview
 from ketenradar.web.charts import BarChart, bar_chart
 
@@ -33,9 +35,14 @@ __all__ = [
     "MAX_TREE_NODES",
     "TOP_CONCENTRATED",
     "TreeNode",
+    "chain_sankey",
     "chain_tree",
+    "country_map",
     "country_view",
+    "figure_json",
     "flag",
+    "map_legend",
+    "material_maps",
     "material_name",
     "material_view",
     "number",
@@ -362,3 +369,138 @@ def chain_tree(
 
     trees = [node(platform, None, platform) for platform in chain.platform_ids if budget[0] > 0]
     return trees, budget[0] <= 0
+
+
+def figure_json(figure: dict[str, Any]) -> str:
+    """Return a Plotly figure as JSON safe inside a ``<script type="application/json">`` element."""
+    text = json.dumps(figure, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _names(countries: pd.DataFrame) -> dict[str, str]:
+    """Return ISO3 → country name in the active language, for every country of the overview."""
+    return {str(code): country_name(str(code), str(name)) for code, name in countries["name"].items()}
+
+
+def _global(shares: pd.DataFrame, material_id: str, stage: str) -> pd.Series:
+    """Return a material's global supply shares at one stage as ISO3 → fraction."""
+    part = shares[
+        (shares["material"] == material_id) & (shares["stage"] == stage) & (shares["scope"] == "gs")
+    ]
+    return pd.Series(part["share"].to_numpy(dtype="float64"), index=part["country"].astype(str).to_numpy())
+
+
+def material_maps(
+    shares: pd.DataFrame, material_id: str, stages: list[str], countries: CountryOverview
+) -> dict[str, tuple[dict[str, Any], list[str]]]:
+    """Return stage → (world map of a material's global supply shares, the countries it cannot draw).
+
+    The second item names the countries with a share that have no shape at 1:110m (small states),
+    each with its share; stages without shares get no map.
+    """
+    names = _names(countries.countries)
+    maps = {}
+    for stage in stages:
+        here = _global(shares, material_id, stage)
+        known = here.dropna()
+        if known.empty:
+            continue
+        small = not_drawn(known.index[known > 0])
+        missing = [f"{names.get(code, code)} {percent(float(known[code].max()), 1)}" for code in small]
+        maps[stage] = (choropleth_figure([(label("stage", stage), here)], names, colour_bar=False), missing)
+    return maps
+
+
+def country_map(
+    shares: pd.DataFrame, iso3: str, materials: MaterialOverview, countries: CountryOverview
+) -> dict[str, Any]:
+    """Return a world map with the country outlined and a selector over the supplies it has a share in.
+
+    Each choice shows every country's global supply share of that material and stage, so that the
+    country's position among the suppliers is seen; the first is its largest share.
+    """
+    names = _names(countries.countries)
+    mine = shares[(shares["country"] == iso3) & (shares["scope"] == "gs") & (shares["share"] > 0)]
+    mine = mine.sort_values(["share", "material", "stage"], ascending=[False, True, True])
+    layers = [
+        (
+            _("{material} · {stage} ({share})").format(
+                material=material_name(materials.materials, str(r.material)),
+                stage=label("stage", str(r.stage)),
+                share=percent(r.share, 1),
+            ),
+            _global(shares, str(r.material), str(r.stage)),
+        )
+        for r in mine.itertuples()
+    ]
+    empty = pd.Series(dtype="float64")
+    return choropleth_figure(layers or [("", empty)], names, highlight=iso3, colour_bar=False)
+
+
+def chain_sankey(
+    exposure: dict[str, Any],
+    materials: pd.DataFrame,
+    countries: CountryOverview,
+    *,
+    stage: str = "processing",
+) -> dict[str, Any] | None:
+    """Return the Sankey platform → material → country of a chain's exposure JSON at one stage.
+
+    Widths are kilograms: the material's quantity in the platform times each country's share at
+    ``stage`` (the chain's own sourcing where it has any, else world shares), the rest "unknown".
+    None when the chain has no material with a quantity.
+    """
+    entries = [
+        (
+            str(platform["id"]),
+            str(entry["material"]),
+            entry.get("quantity"),
+            entry.get("stages", {}).get(stage, {}),
+        )
+        for platform in exposure.get("platforms", [])
+        for entry in platform.get("materials", [])
+    ]
+    content = pd.DataFrame(
+        [(p, m, q) for p, m, q, _s in entries if q is not None], columns=["platform", "material", "quantity"]
+    )
+    if content.empty:
+        return None
+    share_rows = [
+        (p, m, stage, country, value)
+        for p, m, _q, at in entries
+        for country, value in at.get("shares", {}).items()
+        if value is not None
+    ]
+    shares = pd.DataFrame(share_rows, columns=["platform", "material", "stage", "country", "share"])
+    coverage = pd.DataFrame(
+        [
+            (p, m, stage, at.get("unknown_share"))
+            for p, m, _q, at in entries
+            if at.get("unknown_share") is not None
+        ],
+        columns=["platform", "material", "stage", "unknown_share"],
+    )
+    platform_names = {str(p["id"]): str(p.get("name") or p["id"]) for p in exposure.get("platforms", [])}
+    flows = sankey_flows(
+        content,
+        shares,
+        coverage,
+        stage=stage,
+        platform_names=platform_names,
+        material_names={m: material_name(materials, m) for m in content["material"].unique()},
+        country_names=_names(countries.countries),
+    )
+    if flows.links.empty:
+        return None
+    return sankey_figure(
+        flows,
+        title=_("From platform to material to country at the {stage} stage (kg)").format(
+            stage=label("stage", stage)
+        ),
+    )
+
+
+def map_legend() -> dict[str, Any]:
+    """Return the maps' legend as an SVG's rows (swatch colour, text, y), with its title."""
+    rows = [{"colour": colour, "text": text, "y": 22 + 20 * i} for i, (colour, text) in enumerate(legend())]
+    return {"title": _("Share of global supply"), "rows": rows, "height": 22 + 20 * len(rows)}

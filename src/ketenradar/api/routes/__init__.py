@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ketenradar.api.routes import chains, jobs, measures, reference, scenarios
+from ketenradar.api.routes import chains, jobs, measures, reference, roadmaps, scenarios
 
 __all__ = ["ROUTERS"]
 
@@ -14,4 +14,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     scenarios.router,
     jobs.router,
     measures.router,
+    roadmaps.router,
 )

@@ -1,4 +1,4 @@
-"""``POST /api/v1/measures/rank``: measures ranked by the platform-days lost they avoid."""
+"""Measures: the catalogue (``GET /api/v1/measures``) and ranked effects (``POST /api/v1/measures/rank``)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,31 @@ from ketenradar.api.routes.common import (
     ERROR_RESPONSES,
     JSON_DOCUMENT,
     REQUEST_SOURCE,
+    bytes_response,
+    json_bytes,
     json_response,
     scenario_from_request,
     stored_chain,
 )
 from ketenradar.api.schemas import MeasuresRankRequest
 from ketenradar.api.uploads import request_document
+from ketenradar.locale import current_language
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/measures", tags=["measures"], responses=ERROR_RESPONSES)
+
+
+@router.get("", summary="The measure catalogue with the report's ratings", responses=JSON_DOCUMENT)
+def catalogue(context: ContextDep) -> Response:
+    """Return the document of ``ketenradar measures list --format json`` (the shipped catalogue)."""
+    from ketenradar.services.measures import measure_catalogue
+
+    def make() -> bytes:
+        return json_bytes(measure_catalogue().to_json())
+
+    # Shipped data only; the measure types' labels follow the language.
+    return bytes_response(context.reference_document(("measures", current_language()), make))
 
 
 @router.post("/rank", summary="Measures ranked under a scenario, each applied alone", responses=JSON_DOCUMENT)

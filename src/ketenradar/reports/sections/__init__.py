@@ -18,6 +18,7 @@ from ketenradar.reports.sections import (
     chain,
     countries,
     foresight,
+    maps,
     materials,
     outlook,
     scenario,
@@ -33,6 +34,7 @@ SectionBuilder = Callable[[ReportContext], Section]
 SECTIONS: list[SectionBuilder] = [
     summary.build,
     materials.build,
+    maps.build,
     countries.build,
     outlook.build,
     chain.build,

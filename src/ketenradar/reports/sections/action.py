@@ -25,6 +25,7 @@ from ketenradar.reports.context import (
     demo_scenario_path,
 )
 from ketenradar.reports.html import Section, TableColumn, figure, render_table
+from ketenradar.reports.interactive import impact_effort_figure
 from ketenradar.reports.sections.action_plan import HORIZON_WORDS, procurement_blocks, roadmap_blocks, words
 from ketenradar.reports.sections.common import missing_note
 from ketenradar.services.measures import COMBINED_ID
@@ -181,21 +182,22 @@ def _catalogue_blocks(action: ActionResults) -> tuple[Markup, ...]:
     rated = measures.dropna(subset=["impact_score", "effort"])
     unrated = measures.loc[measures["impact_score"].isna() | measures["effort"].isna(), "measure_id"]
     text_column = "measure_nl" if current_language() == "nl" else "measure"
+    points = pd.DataFrame(
+        {
+            "label": rated["measure_id"].to_numpy(),
+            "impact": rated["impact_score"].to_numpy(dtype=float),
+            "effort": rated["effort"].to_numpy(dtype=float),
+            "time_horizon": rated["time_horizon"].to_numpy(),
+            "loss_avoided": np.nan,
+        }
+    )
+    labels = {
+        "title": _("Measures of the report: impact against effort"),
+        "x_label": _("effort (investment + complexity)"),
+        "y_label": _("impact"),
+    }
     chart = figure(
-        impact_effort_chart(
-            pd.DataFrame(
-                {
-                    "label": rated["measure_id"].to_numpy(),
-                    "impact": rated["impact_score"].to_numpy(dtype=float),
-                    "effort": rated["effort"].to_numpy(dtype=float),
-                    "time_horizon": rated["time_horizon"].to_numpy(),
-                    "loss_avoided": np.nan,
-                }
-            ),
-            title=_("Measures of the report: impact against effort"),
-            x_label=_("effort (investment + complexity)"),
-            y_label=_("impact"),
-        ),
+        impact_effort_chart(points, **labels),
         _(
             "Impact against effort of the report's {n} rated measures (low 1, medium 2, high 3; "
             "effort = investment + complexity), the time horizon as the marker, all markers the "
@@ -203,6 +205,7 @@ def _catalogue_blocks(action: ActionResults) -> tuple[Markup, ...]:
             "ids of the table below. Not drawn: {unrated}, the overview of measure types, which "
             "the report does not rate. Source: Berenschot (2024), the report's tables of measures."
         ).format(n=format_number(len(rated), 0), unrated=f"{unrated.iloc[0]}–{unrated.iloc[-1]}"),
+        interactive=impact_effort_figure(points, **labels),
     )
     named = {m for m in action.ranking.measures["measure_type"] if isinstance(m, str) and m}
     shown = rated.assign(

@@ -17,6 +17,7 @@ from ketenradar.locale import N_, _, format_number, format_percent
 from ketenradar.reports.charts import weight_sweep_chart
 from ketenradar.reports.context import ACTION_START, ACTION_TODAY, ActionResults
 from ketenradar.reports.html import TableColumn, figure, render_table
+from ketenradar.reports.interactive import weight_sweep_figure
 
 __all__ = ["HORIZON_WORDS", "procurement_blocks", "roadmap_blocks", "words"]
 
@@ -257,18 +258,16 @@ def procurement_blocks(action: ActionResults) -> tuple[Markup, ...]:
     sweep = evaluation.sweep
     if sweep is not None:
         order = evaluation.bids.sort_values("position")["bid"].astype(str).tolist()
+        scores = {bid: sweep.grid_scores[:, b] for b, bid in enumerate(order)}
+        labels = {
+            "title": _("Score of each bid against the weight on origin risk"),
+            "x_label": _("weight on origin risk"),
+            "y_label": _("score"),
+            "current_label": _("weight in use"),
+        }
         blocks.append(
             figure(
-                weight_sweep_chart(
-                    sweep.grid,
-                    {bid: sweep.grid_scores[:, b] for b, bid in enumerate(order)},
-                    current=sweep.current,
-                    flips=sweep.flips,
-                    title=_("Score of each bid against the weight on origin risk"),
-                    x_label=_("weight on origin risk"),
-                    y_label=_("score"),
-                    current_label=_("weight in use"),
-                ),
+                weight_sweep_chart(sweep.grid, scores, current=sweep.current, flips=sweep.flips, **labels),
                 _(
                     "Each bid's score as the weight on origin risk runs from 0 to 1, the other weights "
                     "keeping their proportions; dashed: the weight in use ({current}). {flips} "
@@ -276,6 +275,9 @@ def procurement_blocks(action: ActionResults) -> tuple[Markup, ...]:
                 ).format(
                     current=format_number(sweep.current, 2),
                     flips=_flip_sentence(bids, evaluation.cheapest_bid),
+                ),
+                interactive=weight_sweep_figure(
+                    sweep.grid, scores, current=sweep.current, flips=sweep.flips, **labels
                 ),
             )
         )

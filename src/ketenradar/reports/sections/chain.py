@@ -8,9 +8,14 @@ from ketenradar.locale import _, current_language, format_percent
 from ketenradar.reports.charts import exposure_chart
 from ketenradar.reports.context import ReportContext, demo_chain_path
 from ketenradar.reports.html import Section, TableColumn, figure, render_table
+from ketenradar.reports.interactive import exposure_figure
+from ketenradar.reports.sankey import sankey_figure, sankey_flows, sankey_svg
 from ketenradar.reports.sections.materials import country_names, named_supplier
 
-__all__ = ["build", "material_label"]
+__all__ = ["SANKEY_COUNTRIES", "build", "material_label"]
+
+# Countries drawn on their own in the chain's Sankey; the rest are pooled as "other countries".
+SANKEY_COUNTRIES = 8
 
 
 def material_label(ctx: ReportContext) -> dict[str, str]:
@@ -44,15 +49,25 @@ def build(ctx: ReportContext) -> Section:
         (p, m): f"{names.get(p, p)} · {material.get(m, m)}"
         for p, m in zip(order["platform"], order["material"], strict=True)
     }
+    bars = processing.assign(
+        label=[bar[(p, m)] for p, m in zip(processing["platform"], processing["material"], strict=True)]
+    )[["label", "country", "share"]]
+    chart_title = _("Processing stage: where each platform's materials come from")
+    x_label = _("Share of the material's quantity")
     chart = exposure_chart(
-        processing.assign(
-            label=[bar[(p, m)] for p, m in zip(processing["platform"], processing["material"], strict=True)]
-        )[["label", "country", "share"]],
-        list(bar.values()),
-        title=_("Processing stage: where each platform's materials come from"),
-        x_label=_("Share of the material's quantity"),
+        bars, list(bar.values()), title=chart_title, x_label=x_label, country_names=countries
+    )
+    flows = sankey_flows(
+        exposure.content,
+        exposure.shares,
+        exposure.coverage,
+        stage="processing",
+        top_countries=SANKEY_COUNTRIES,
+        platform_names={str(p): str(names.get(p, p)) for p in exposure.platforms},
+        material_names=material,
         country_names=countries,
     )
+    sankey_title = _("Processing stage: from platform to material to country (kg)")
     split = ctx.chain.split_table()
     split["platform_name"] = split["platform"].map(names)
     split["material_name"] = split["material"].map(material).fillna(split["material"])
@@ -136,6 +151,20 @@ def build(ctx: ReportContext) -> Section:
                     "Hatched: unknown (no chain sourcing and no world shares, e.g. super fibres "
                     "outside the EU list, or countries the EC does not list)."
                 ),
+                interactive=exposure_figure(
+                    bars, list(bar.values()), title=chart_title, x_label=x_label, country_names=countries
+                ),
+            ),
+            figure(
+                sankey_svg(flows, title=sankey_title),
+                _(
+                    "Width: kilograms of the material in the platform times the country's share at the "
+                    "processing stage (the chain's own sourcing where it has any, else world shares); "
+                    "grey: countries outside the {top} largest, and the quantity no source places "
+                    "(unknown). Published shares may sum to slightly more or less than 100%, and the "
+                    "flows follow them."
+                ).format(top=SANKEY_COUNTRIES),
+                interactive=sankey_figure(flows, title=sankey_title),
             ),
             split_table,
             points_table,

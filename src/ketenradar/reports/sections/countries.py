@@ -6,6 +6,7 @@ from ketenradar.locale import N_, _, country_name, format_number
 from ketenradar.reports.charts import country_risk_chart
 from ketenradar.reports.context import ReportContext
 from ketenradar.reports.html import Section, TableColumn, figure, render_table
+from ketenradar.reports.interactive import country_risk_figure
 from ketenradar.reports.sections.common import missing_note
 from ketenradar.services.materials import supplier_countries
 
@@ -57,12 +58,12 @@ def build(ctx: ReportContext) -> Section:
             TableColumn("missing", "missing indicators", verbatim=True),
         ],
     )
-    chart = country_risk_chart(
-        frame,
-        {column: _(legend) for column, legend in _COMPONENTS.items()},
-        title=_("Weighted components of country risk"),
-        x_label=_("Composite country risk (0..1)"),
-    )
+    legends = {column: _(legend) for column, legend in _COMPONENTS.items()}
+    labels = {
+        "title": _("Weighted components of country risk"),
+        "x_label": _("Composite country risk (0..1)"),
+    }
+    chart = country_risk_chart(frame, legends, **labels)
     # "WGI: 0.25; OECD: 0.25": each indicator by its name in the report's language.
     weights = "; ".join(
         f"{indicator.get(k, k)}: {format_number(v, 2)}" for k, v in ctx.countries.weights.items()
@@ -84,6 +85,7 @@ def build(ctx: ReportContext) -> Section:
                     "Each bar adds the weighted components; a missing component adds nothing and the "
                     "others are renormalised."
                 ),
+                interactive=country_risk_figure(frame, legends, **labels),
             ),
         ),
         source_note=(

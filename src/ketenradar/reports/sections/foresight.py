@@ -28,6 +28,7 @@ from ketenradar.reports.context import (
 )
 from ketenradar.reports.formatting import supplier_label
 from ketenradar.reports.html import Section, TableColumn, figure, render_table
+from ketenradar.reports.interactive import loss_comparison_figure, loss_histogram_figure, timeline_figure
 from ketenradar.reports.sections.common import missing_note
 from ketenradar.services.chain_outlook import (
     BENCHMARKS,
@@ -131,19 +132,20 @@ def _timeline_blocks(foresight: ForesightResults, names: pd.Series, source: str)
         for variant, run in variants.items()
     }
     horizon = foresight.timeline.result.horizon_days
+    labels = {
+        "title": _("Daily output per platform"),
+        "x_label": _("day"),
+        "y_label": _("output (1 = normal)"),
+    }
     chart = figure(
-        timeline_chart(
-            series,
-            title=_("Daily output per platform"),
-            x_label=_("day"),
-            y_label=_("output (1 = normal)"),
-        ),
+        timeline_chart(series, **labels),
         _(
             "Daily output of each platform over {days} days when every shock of the scenario "
             "occurs on its start day (day 0) for its duration, probabilities not drawn: without "
             "added stock (solid) and with the stockpile plan's days added to the candidates' "
             "stock (dashed). Source: {source}."
         ).format(days=format_number(horizon, 0), source=source),
+        interactive=timeline_figure(series, **labels),
     )
     frames = []
     for variant, run in variants.items():
@@ -227,17 +229,29 @@ def _loss_blocks(
             "uniformly drawn day, cut off at the year's end. Source: {source}."
         ).format(**draws_text, source=source),
     )
+    losses = dict(zip(platform_names, result.days_lost, strict=True))
+    chart_labels = {
+        "title": _("Platform-days lost per simulated year"),
+        "x_label": _("platform-days lost in the year"),
+        "y_label": _("share of draws"),
+    }
     chart = figure(
         loss_histogram_chart(
-            dict(zip(platform_names, result.days_lost, strict=True)),
-            title=_("Platform-days lost per simulated year"),
-            x_label=_("platform-days lost in the year"),
-            y_label=_("share of draws"),
+            losses,
+            title=chart_labels["title"],
+            x_label=chart_labels["x_label"],
+            y_label=chart_labels["y_label"],
         ),
         _(
             "Distribution of the platform-days lost per simulated year, {draws} draws (seed "
             "{seed}): the share of draws in each bin, one line per platform. Source: {source}."
         ).format(**draws_text, source=source),
+        interactive=loss_histogram_figure(
+            losses,
+            title=chart_labels["title"],
+            x_label=chart_labels["x_label"],
+            y_label=chart_labels["y_label"],
+        ),
     )
     shocks = result.scenario.shocks
     labels = _shock_labels(shocks, catalogue, names)
@@ -350,18 +364,19 @@ def _stockpile_blocks(foresight: ForesightResults, names: pd.Series, source: str
         "days_lost_naive": _("naive plan"),
         "days_lost_after": _("the plan"),
     }
+    rows = pd.concat([platforms, total], ignore_index=True)
+    labels = {
+        "title": _("Expected platform-days lost a year"),
+        "x_label": _("platform-days lost a year (mean over the draws)"),
+    }
     chart = figure(
-        loss_comparison_chart(
-            pd.concat([platforms, total], ignore_index=True),
-            bars,
-            title=_("Expected platform-days lost a year"),
-            x_label=_("platform-days lost a year (mean over the draws)"),
-        ),
+        loss_comparison_chart(rows, bars, **labels),
         _(
             "Expected platform-days lost a year per platform and in all: no added stock, the "
             "naive plan and the plan, re-run on the same {draws} draws. Costs per day and "
             "bounds: illustrative example inputs. Source: {source}."
         ).format(draws=format_number(plan.before.draws, 0), source=source),
+        interactive=loss_comparison_figure(rows, bars, **labels),
     )
     return plan_table, comparison_table, chart
 

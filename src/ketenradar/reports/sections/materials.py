@@ -8,6 +8,7 @@ from ketenradar.locale import _, country_name
 from ketenradar.reports.charts import concentration_chart, sr_ei_chart
 from ketenradar.reports.context import ReportContext
 from ketenradar.reports.html import Section, TableColumn, figure, render_table
+from ketenradar.reports.interactive import concentration_figure, sr_ei_figure
 from ketenradar.reports.sections.common import material_names, missing_note, supplier_label
 from ketenradar.services.materials import any_flag
 
@@ -87,22 +88,19 @@ def build(ctx: ReportContext) -> Section:
             "label": frame["name"],
         }
     )
-    sr_ei = sr_ei_chart(
-        chart_data,
-        title=_("Supply risk against economic importance (EC 2023)"),
-        x_label=_("Economic importance (EI)"),
-        y_label=_("Supply risk (SR)"),
-    )
+    sr_ei_title = _("Supply risk against economic importance (EC 2023)")
+    ei_label, sr_label = _("Economic importance (EI)"), _("Supply risk (SR)")
+    sr_ei = sr_ei_chart(chart_data, title=sr_ei_title, x_label=ei_label, y_label=sr_label)
     conc = frame[["mining_share", "mining_country", "processing_share", "processing_country"]]
     conc = conc.assign(
         label=frame["name"],
         sort_key=frame[["mining_share", "processing_share"]].max(axis=1).fillna(0),
     )
-    chart = concentration_chart(
-        conc,
-        title=_("Largest supplying country per material and stage"),
-        x_label=_("Share of global supply"),
-    )
+    conc_labels = {
+        "title": _("Largest supplying country per material and stage"),
+        "x_label": _("Share of global supply"),
+    }
+    chart = concentration_chart(conc, **conc_labels)
     notes = tuple(
         _("{material}: computed SR unavailable — {reason}.").format(
             material=row.name, reason=row.sr_unavailable_reason
@@ -123,13 +121,18 @@ def build(ctx: ReportContext) -> Section:
         ),
         blocks=(
             table,
-            figure(sr_ei, _("Dashed lines: the EC thresholds SR 1.0 and EI 2.8. Source: EC (2023).")),
+            figure(
+                sr_ei,
+                _("Dashed lines: the EC thresholds SR 1.0 and EI 2.8. Source: EC (2023)."),
+                interactive=sr_ei_figure(chart_data, title=sr_ei_title, x_label=ei_label, y_label=sr_label),
+            ),
             figure(
                 chart,
                 _(
                     "Hatched bars: mining; plain bars: processing; dashed line: 65%. Groups (rare earths, "
                     "PGM) show the mean of their elements' shares. Source: EC (2023) global supply shares."
                 ),
+                interactive=concentration_figure(conc, **conc_labels),
             ),
         ),
         source_note=(

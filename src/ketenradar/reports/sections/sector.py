@@ -14,6 +14,7 @@ from ketenradar.reports.charts import exposure_chart, matrix_chart
 from ketenradar.reports.context import MATRIX_DOMAINS, ReportContext
 from ketenradar.reports.formatting import sentence
 from ketenradar.reports.html import Section, TableColumn, figure, render_table
+from ketenradar.reports.interactive import exposure_figure, matrix_figure
 from ketenradar.reports.sections.chain import material_label
 from ketenradar.reports.sections.materials import country_names
 from ketenradar.services.synth import SYNTHETIC_NOTE
@@ -32,20 +33,22 @@ def build(ctx: ReportContext) -> Section:
     }
     for name, domain in zip(panels, MATRIX_DOMAINS, strict=True):
         panels[name].attrs.update(ctx.matrices[domain].points.attrs)
-    chart = matrix_chart(
-        panels,
-        title=_("Risk-impact matrices per domain — SYNTHETIC questionnaire data"),
-        x_label=_("share of companies using the material"),
-        y_label=_("EC supply risk 2023"),
-    )
+    matrix_labels = {
+        "title": _("Risk-impact matrices per domain — SYNTHETIC questionnaire data"),
+        "x_label": _("share of companies using the material"),
+        "y_label": _("EC supply risk 2023"),
+    }
+    chart = matrix_chart(panels, **matrix_labels)
     exposure = ctx.matrices["all"].exposure
     stage_names = {stage: label("stage", stage) for stage in ("mining", "processing")}
+    exposure_bars = exposure.assign(label=exposure["stage"].map(stage_names))
+    exposure_labels = {
+        "title": _("Usage-weighted country exposure (synthetic usage × EC 2023 shares)"),
+        "x_label": _("share of usage-weighted supply"),
+    }
+    names = country_names(ctx)
     exposure_svg = exposure_chart(
-        exposure.assign(label=exposure["stage"].map(stage_names)),
-        list(stage_names.values()),
-        title=_("Usage-weighted country exposure (synthetic usage × EC 2023 shares)"),
-        x_label=_("share of usage-weighted supply"),
-        country_names=country_names(ctx),
+        exposure_bars, list(stage_names.values()), **exposure_labels, country_names=names
     )
     suppressed = pd.DataFrame(
         [
@@ -68,10 +71,14 @@ def build(ctx: ReportContext) -> Section:
             _("{note}. Dashed lines: averages; suppressed counts give no point.").format(
                 note=_(SYNTHETIC_NOTE)
             ),
+            interactive=matrix_figure(panels, **matrix_labels),
         ),
         figure(
             exposure_svg,
             _("Countries below 2 % pooled as 'other'; hatched: not explained by the EC shares."),
+            interactive=exposure_figure(
+                exposure_bars, list(stage_names.values()), **exposure_labels, country_names=names
+            ),
         ),
         render_table(
             suppressed,

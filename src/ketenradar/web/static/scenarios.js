@@ -1,68 +1,22 @@
-// The scenario runner: runs a shipped scenario on a stored chain through the REST API and shows
-// the API's numbers (availability per platform; with "over time", the daily output as a line
-// chart). Every text comes from the page's configuration, translated on the server; numbers are
-// formatted like the server formats them (decimal sign and thousands separator of the language).
+// The scenario runner: runs a shipped scenario, or a scenario file of the user's own, on a stored
+// chain through the REST API and shows the API's numbers (availability per platform; with "over
+// time", the daily output as a line chart). A scenario file is read by the server and sent as the
+// `scenario` document of the request. Every text comes from the page's configuration, translated
+// on the server; numbers are formatted like the server formats them (documents.js).
 "use strict";
 
 (function () {
-  const config = JSON.parse(document.getElementById("dashboard-config").textContent);
+  const D = window.ketenradarDashboard;
+  const config = D.configOf("dashboard-config");
   const T = config.texts;
-  const SVG = "http://www.w3.org/2000/svg";
+  const documentTexts = { ...T, ...((D.configOf("document-config") || {}).texts || {}) };
+  const SVG = D.SVG;
   const COLOURS = ["#1f4e79", "#c0392b", "#27ae60", "#8e44ad", "#d68910", "#17a589", "#5d6d7e"];
-
-  function formatNumber(value, digits) {
-    if (value === null || value === undefined || !Number.isFinite(value)) {
-      return config.missing;
-    }
-    const fixed = Math.abs(value).toFixed(digits);
-    const [whole, fraction] = fixed.split(".");
-    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, config.group);
-    const sign = value < 0 && Number(fixed) !== 0 ? "-" : "";
-    return sign + grouped + (fraction ? config.decimal + fraction : "");
-  }
-
-  function formatPercent(value, digits) {
-    if (value === null || value === undefined || !Number.isFinite(value)) {
-      return config.missing;
-    }
-    return formatNumber(value * 100, digits) + "%";
-  }
-
-  function element(tag, text, attributes) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) {
-      node.textContent = text;
-    }
-    for (const [key, value] of Object.entries(attributes || {})) {
-      node.setAttribute(key, value);
-    }
-    return node;
-  }
-
-  function table(id, headers, rows, numeric) {
-    const wrap = element("div", null, { class: "table-wrap" });
-    const result = element("table", null, { id: id });
-    const head = result.createTHead().insertRow();
-    headers.forEach((header, i) => head.appendChild(element("th", header, numeric[i] ? { class: "num" } : {})));
-    const body = result.createTBody();
-    for (const row of rows) {
-      const tr = body.insertRow();
-      row.forEach((cell, i) => tr.appendChild(element("td", cell, numeric[i] ? { class: "num" } : {})));
-    }
-    wrap.appendChild(result);
-    return wrap;
-  }
-
-  function svg(tag, attributes, text) {
-    const node = document.createElementNS(SVG, tag);
-    for (const [key, value] of Object.entries(attributes)) {
-      node.setAttribute(key, String(value));
-    }
-    if (text !== undefined) {
-      node.textContent = text;
-    }
-    return node;
-  }
+  const formatNumber = D.numbers(config).number;
+  const formatPercent = D.numbers(config).percent;
+  const element = D.element;
+  const table = D.table;
+  const svg = D.svg;
 
   function lineChart(platforms) {
     const width = 760, height = 340, left = 70, right = 20, top = 16, bottom = 70;
@@ -118,19 +72,8 @@
     return figure;
   }
 
-  async function post(path, body) {
-    const response = await fetch(`${path}?lang=${encodeURIComponent(config.lang)}`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(body),
-    });
-    const document_ = await response.json();
-    if (!response.ok) {
-      const error = new Error(document_.error ? document_.error.message : String(response.status));
-      error.refused = true;
-      throw error;
-    }
-    return document_;
+  function post(path, body) {
+    return D.post(path, body, config.lang);
   }
 
   function showRun(result, run, simulation) {
@@ -173,19 +116,20 @@
   if (!form) {
     return;
   }
+  const usesOwn = D.scenarioSource();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const status = document.getElementById("status");
     const result = document.getElementById("result");
-    const body = {
-      chain: document.getElementById("chain").value,
-      scenario: document.getElementById("scenario").value,
-    };
     const overTime = document.getElementById("over-time").checked;
     status.className = "";
     status.textContent = T.running;
     result.replaceChildren();
     try {
+      const body = {
+        chain: document.getElementById("chain").value,
+        scenario: await D.scenarioOf(usesOwn, documentTexts, config.lang),
+      };
       const run = await post("/api/v1/scenarios/run", body);
       let simulation = null;
       if (overTime) {
@@ -195,8 +139,7 @@
       showRun(result, run, simulation);
       status.textContent = T.done;
     } catch (error) {
-      status.className = "error";
-      status.textContent = error.refused ? `${T.error} ${error.message}` : T.failed;
+      D.showError(status, result, error, documentTexts);
     }
   });
 })();

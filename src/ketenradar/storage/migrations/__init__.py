@@ -1,0 +1,1 @@
+"""Alembic migrations of the observatory server's database (run by ``ServerStore.upgrade``)."""
