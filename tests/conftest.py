@@ -55,6 +55,14 @@ def demo_report_en(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return run_demo(tmp_path_factory.mktemp("demo-en") / "ketenradar-report")
 
 
+@pytest.fixture(scope="session")
+def demo_report_nl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the Dutch demo report once per session (per xdist worker); return its index.html."""
+    from ketenradar.reports.demo import run_demo
+
+    return run_demo(tmp_path_factory.mktemp("demo-nl") / "rapport", lang="nl")
+
+
 @pytest.fixture
 def run() -> Callable[..., Result]:
     """Run the CLI in-process and return click's result."""

@@ -15,9 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 from babel.messages.pofile import read_po
-from click.testing import CliRunner
 
-from ketenradar.cli import cli
 from ketenradar.ingest.scenario_file import read_scenario
 from ketenradar.locale import country_name, locale_dir
 from ketenradar.mitigation.roadmap import RISK_KINDS
@@ -72,12 +70,8 @@ class _TextNodes(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def dutch_report(tmp_path_factory: pytest.TempPathFactory) -> str:
-    out = tmp_path_factory.mktemp("nl") / "report"
-    result = CliRunner().invoke(cli, ["--lang", "nl", "demo", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    assert "rapport geschreven naar" in result.stdout.lower() or str(out) in result.stdout
-    return (out / "index.html").read_text(encoding="utf-8")
+def dutch_report(demo_report_nl: Path) -> str:
+    return demo_report_nl.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -203,11 +197,9 @@ def test_f20_dutch_report_numbers_have_decimal_commas(dutch_report: str) -> None
     assert ticks and not [t for t in ticks if re.search(r"\d\.\d", t)]
 
 
-def test_f20_the_language_check_catches_english(tmp_path: Path, catalogue, data_words) -> None:
-    out = tmp_path / "en"
-    assert CliRunner().invoke(cli, ["demo", "--out", str(out)]).exit_code == 0
+def test_f20_the_language_check_catches_english(demo_report_en: Path, catalogue, data_words) -> None:
     parser = _TextNodes()
-    parser.feed((out / "index.html").read_text(encoding="utf-8"))
+    parser.feed(demo_report_en.read_text(encoding="utf-8"))
     rejected = [
         text
         for text, verbatim, _tag, _css in parser.nodes

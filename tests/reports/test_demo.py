@@ -89,9 +89,8 @@ def test_f01_missing_figures_are_marked_not_zero(demo_report_en: Path) -> None:
     assert "not assessed in the EC 2023 study" in catalogue
 
 
-def test_f01_dutch_report(tmp_path: Path) -> None:
-    index = run_demo(tmp_path / "nl", lang="nl")
-    html = index.read_text()
+def test_f01_dutch_report(demo_report_nl: Path) -> None:
+    html = demo_report_nl.read_text()
     assert '<html lang="nl">' in html and "De 34 kritieke grondstoffen van de EU" in html
     assert "<th>grondstof</th>" in html and "<th>material</th>" not in html
 

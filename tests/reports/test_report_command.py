@@ -50,12 +50,14 @@ def _sheet_with(book: Any, header: str, first: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def report_en(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _report(tmp_path_factory.mktemp("report-en") / "report", "--lang", "en")
+def report_en(demo_report_en: Path) -> Path:
+    """The report on the shipped data, as `ketenradar report --lang en` writes it (= the demo)."""
+    return demo_report_en.parent
 
 
 @pytest.fixture(scope="module")
 def report_nl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Through the command line (the Dutch demo report of other tests is built by run_demo).
     return _report(tmp_path_factory.mktemp("report-nl") / "rapport", "--lang", "nl")
 
 

@@ -55,7 +55,7 @@ def drawn(request: pytest.FixtureRequest) -> Iterator[_Drawn]:
     with pytest.MonkeyPatch.context() as patch:
         for name in ("_sr_ei_figure", "_matrix_figure", "_exposure_figure"):
             patch.setattr(charts, name, _recording(name, getattr(charts, name), figures))
-        html = str(render_demo(build_demo_context(lang))["index.html"])
+        html = str(render_demo(build_demo_context(lang), pdf=False)["index.html"])
     yield _Drawn(lang, html, figures)
 
 

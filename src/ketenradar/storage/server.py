@@ -292,9 +292,10 @@ class ServerStore:
                     return False
                 found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
         except DBAPIError as error:
-            if not _is_unavailable(error):
-                raise
-            raise self._unavailable(error) from error
+            if _is_unavailable(error):
+                raise self._unavailable(error) from error
+            # E.g. SQLite busy while another process migrates: the locked migration path waits for it.
+            return False
         return list(found) == [HEAD_REVISION]
 
     # -- organisations and users --------------------------------------------------------------
