@@ -1,12 +1,15 @@
 """Load-test the observatory server: 50 clients of companies and analysts, mixed reads and submissions.
 
 ``python benchmarks/bench_server.py [--clients 50] [--seconds 60] [--companies 5] [--workers 2]
-[--seed 0] [--check]`` starts a throw-away PostgreSQL on loopback (Debian's ``initdb``/``pg_ctl``,
-as ``nobody`` when run as root), adds one company user per organisation and an analyst with
+[--think 1] [--seed 0] [--check]`` starts a throw-away PostgreSQL on loopback (Debian's
+``initdb``/``pg_ctl``, as ``nobody`` when run as root), adds one company user per organisation and an
+analyst with
 ``ketenradar user add``, starts ``ketenradar serve --database URL --workers N`` on a free loopback
-port, and stores the shipped demo chain for every company through the API. Then ``--clients``
-clients (nine in ten company users spread over the organisations, the rest analysts) log in and
-send requests back to back for ``--seconds`` seconds, each drawn from a fixed, seeded mix:
+port, and stores the shipped demo chain and one set of answers for every company through the
+API. Then ``--clients`` clients (nine in ten company users spread over the organisations, the rest
+analysts) log in and send requests for ``--seconds`` seconds, each waiting a think time between
+two requests as a person does (uniform around ``--think`` seconds, default 1; ``--think 0``: back
+to back, a stress test), each request drawn from a fixed, seeded mix:
 
 - company users: their chains (list, show, exposure), the materials, a scenario run on their demo
   chain, their surveys, and **submissions** — questionnaire answers (``POST /api/v1/surveys``) and a
@@ -192,6 +195,7 @@ async def _client(
     documents: tuple[bytes, list[bytes], bytes],
     records: dict[str, Record],
     submitted: list[Submitted],
+    think: float,
 ) -> None:
     """Log in, then send requests drawn from the seeded mix until ``stop_at``; record and check each."""
     draw = random.Random(seed * 1_000_003 + number)
@@ -207,6 +211,11 @@ async def _client(
             return
         client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
         while time.perf_counter() < stop_at:
+            if think > 0:
+                # A person between two clicks: uniform around the mean think time.
+                await asyncio.sleep(draw.uniform(0.5 * think, 1.5 * think))
+                if time.perf_counter() >= stop_at:
+                    break
             kind = draw.choices(mix, weights)[0]
             record = records[kind.label]
             name = f"{kind.submits}-client{number}"
@@ -244,12 +253,13 @@ async def load(
     documents: tuple[bytes, list[bytes], bytes],
     records: dict[str, Record],
     submitted: list[Submitted],
+    think: float,
 ) -> float:
     """Run one client per (user, organisation) for ``duration`` seconds; return the seconds taken."""
     start = time.perf_counter()
     await asyncio.gather(
         *(
-            _client(base, i, user, org, seed, start + duration, documents, records, submitted)
+            _client(base, i, user, org, seed, start + duration, documents, records, submitted, think)
             for i, (user, org) in enumerate(users)
         )
     )
@@ -297,11 +307,19 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=2, help="server processes (ketenradar serve --workers)"
     )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="mean seconds a client waits between requests, as a person does (0: back to back)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
     if not (2 <= args.clients <= 200 and 0 < args.seconds <= 600 and 1 <= args.companies <= 50):
         parser.error("give 2 to 200 clients, 0 to 600 seconds and 1 to 50 companies")
+    if not 0 <= args.think <= 60:
+        parser.error("give a think time of 0 to 60 seconds")
     if not 1 <= args.workers <= 8:
         parser.error("give 1 to 8 server processes")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
@@ -327,8 +345,18 @@ def main() -> None:
                 "--password-stdin", "--database", url, stdin=PASSWORD,
             )  # fmt: skip
         with served(url, args.workers, folder) as server:
-            for organisation in organisations:
+            for number, organisation in enumerate(organisations):
                 headers = _login(None, server.base, f"user-{organisation}")
+                answered = httpx.post(
+                    f"{server.base}/api/v1/surveys",
+                    files={"file": ("answers.json", documents[1][number % 4], "application/json")},
+                    data={"name": "first-answers"},
+                    headers=headers,
+                    timeout=TIMEOUT,
+                    trust_env=False,
+                )
+                if answered.status_code != 201:
+                    raise RuntimeError(f"storing answers failed: {answered.status_code} {answered.text}")
                 stored = httpx.post(
                     f"{server.base}/api/v1/chains",
                     files={"file": ("demo.json", documents[0], "application/json")},
@@ -347,13 +375,14 @@ def main() -> None:
             )
             cpu_before = group_cpu_seconds(server.pid)
             elapsed = asyncio.run(
-                load(server.base, users, args.seconds, args.seed, documents, records, submitted)
+                load(server.base, users, args.seconds, args.seed, documents, records, submitted, args.think)
             )
             cpu_after = group_cpu_seconds(server.pid)
         present, problems = verify(url, submitted)
     total = sum(len(r.latencies) for r in records.values())
     print(
-        f"load: {len(users)} clients for {seconds(elapsed)}, seed {args.seed}, {total:,} requests "
+        f"load: {len(users)} clients for {seconds(elapsed)}, think time {args.think:g} s, seed {args.seed}, "
+        f"{total:,} requests "
         f"({total / elapsed:.1f}/s); load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}"
     )
     if cpu_before is not None and cpu_after is not None:

@@ -43,9 +43,9 @@ from _serve import (
     Record,
     Server,
     base_url,
-    cpu_seconds,
     environment,
     free_port,
+    group_cpu_seconds,
     ms,
     stop,
     wait_until_up,
@@ -94,7 +94,7 @@ def demo_chain() -> Path:
 
 
 @contextmanager
-def served(host: str, folder: Path) -> Iterator[Server]:
+def served(host: str, folder: Path, workers: int = 1) -> Iterator[Server]:
     """Import the demo chain into a new workspace, serve it on a free port; yield the server.
 
     The server runs in its own process group, which is ended when the block is left, also on errors.
@@ -115,8 +115,9 @@ def served(host: str, folder: Path) -> Iterator[Server]:
     base = base_url(host, port)
     log_path = folder / "server.log"
     with log_path.open("wb") as log:
+        command = [*KETENRADAR, "serve", "--host", host, "--port", str(port), "--workspace", str(workspace)]
         process = subprocess.Popen(
-            [*KETENRADAR, "serve", "--host", host, "--port", str(port), "--workspace", str(workspace)],
+            [*command, "--workers", str(workers)],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
@@ -248,6 +249,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--alone", type=int, default=5, help="runs of each request alone (the baseline)")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to serve on")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
     if not is_loopback(args.host):
@@ -260,16 +262,19 @@ def main() -> None:
     load_before = os.getloadavg()
     with (
         tempfile.TemporaryDirectory(prefix="bench_web_") as folder,
-        served(args.host, Path(folder)) as server,
+        served(args.host, Path(folder), args.workers) as server,
     ):
         base = server.base
-        print(f"server: {base} (loopback only), demo chain {CHAIN!r}, scenario {SCENARIO!r}")
+        print(
+            f"server: {base} (loopback only), {args.workers} process(es), demo chain {CHAIN!r}, "
+            f"scenario {SCENARIO!r}"
+        )
         records = {kind.label: Record() for kind in MIX}
         timings, bodies = alone(base, args.alone, records)
         print(f"alone: every kind {args.alone} times after one warm-up request, bodies kept as reference")
-        cpu, server_before = time.process_time(), cpu_seconds(server.pid)
+        cpu, server_before = time.process_time(), group_cpu_seconds(server.pid)
         elapsed = asyncio.run(load(base, args.clients, args.seconds, args.seed, bodies, records))
-        cpu, server_after = time.process_time() - cpu, cpu_seconds(server.pid)
+        cpu, server_after = time.process_time() - cpu, group_cpu_seconds(server.pid)
     total = sum(len(r.latencies) for r in records.values())
     mix = ", ".join(f"{kind.label} {kind.weight}" for kind in MIX)
     print(

@@ -12,6 +12,7 @@ response carries the secure headers of :class:`SecureHeadersMiddleware`.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -46,6 +47,8 @@ __all__ = [
 ]
 
 DEFAULT_MAX_UPLOAD_BYTES = 50_000_000
+# Requests one server process computes at once (anyio's default is 40 threads).
+ROUTE_THREADS = int(os.environ.get("KETENRADAR_ROUTE_THREADS", "4"))
 # Multipart framing and the name field around an uploaded file.
 _FORM_OVERHEAD_BYTES = 64_000
 
@@ -269,6 +272,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        # The routes compute with NumPy and pandas under the GIL: many threads at once only take
+        # turns more often (measured: twice the CPU per request at 25 at once). Requests beyond
+        # these wait in the event loop, which costs nothing; see benchmarks/README.md.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = ROUTE_THREADS
         yield
         jobs.shutdown()
 

@@ -9,6 +9,10 @@ summary``; for a company user it does not exist (404, as any unknown path).
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any
@@ -23,7 +27,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ketenradar.api.app import ContextDep, StoreDep
 from ketenradar.api.errors import BadName, NotAuthenticated, TooManyLogins
-from ketenradar.api.routes.common import ERROR_RESPONSES, JSON_DOCUMENT, json_response
+from ketenradar.api.routes.common import (
+    ERROR_RESPONSES,
+    JSON_DOCUMENT,
+    bytes_response,
+    json_bytes,
+    json_response,
+)
 from ketenradar.api.schemas import ErrorResponse
 from ketenradar.api.uploads import saved_upload
 from ketenradar.errors import NotFound, SurveyNotFound
@@ -262,6 +272,32 @@ def list_surveys(store: StoreDep, authenticator: AuthenticatorDep, user: CallerD
     return json_response({"surveys": surveys})
 
 
+class _RecentDocuments:
+    """The last few documents made, by key (a bounded, thread-safe memo of the aggregate)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._documents: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
+        """Return the document of ``key``, made by ``make`` if it is not among the last few."""
+        with self._lock:
+            if key in self._documents:
+                self._documents.move_to_end(key)
+                return self._documents[key]
+        document = make()
+        with self._lock:
+            self._documents[key] = document
+            while len(self._documents) > self.size:
+                self._documents.popitem(last=False)
+        return document
+
+
+# Analysts read the aggregate far more often than companies submit: it is made once per release.
+_AGGREGATES = _RecentDocuments(8)
+
+
 @surveys_router.get(
     "/aggregate",
     summary="Every organisation's latest answers together, disclosure-controlled (analysts)",
@@ -279,24 +315,38 @@ def aggregate(request: Request, authenticator: AuthenticatorDep, user: CallerDep
     if user.role not in AGGREGATE_ROLES:
         authenticator.refused(user, target, "not_found", f"role={user.role}")
         raise StarletteHTTPException(status_code=404)
-    surveys = authenticator.accounts.latest_surveys()
-    if not surveys:
-        authenticator.accounts.append_audit(
-            user.name, user.organisation, "survey.aggregate", target, "not_found"
-        )
-        raise NotFound(_("no organisation has submitted questionnaire answers yet"), AGGREGATE_NAME)
-    combined = combined_survey(surveys)
-    document: dict[str, Any] = summarise_survey(combined, DisclosureRules()).to_json()
-    document["organisations"] = len({organisation for organisation, _survey in surveys})
-    authenticator.accounts.append_audit(
+    accounts = authenticator.accounts
+    keys = accounts.latest_survey_keys() if hasattr(accounts, "latest_survey_keys") else None
+
+    def make() -> bytes:
+        surveys = accounts.latest_surveys()
+        if not surveys:
+            raise NotFound(_("no organisation has submitted questionnaire answers yet"), AGGREGATE_NAME)
+        combined = combined_survey(surveys)
+        document: dict[str, Any] = summarise_survey(combined, DisclosureRules()).to_json()
+        document["organisations"] = len({organisation for organisation, _survey in surveys})
+        return json_bytes(document)
+
+    try:
+        # The same newest answers give the same aggregate: made once per set of answers and language.
+        if keys:
+            database = getattr(accounts, "url_for_display", "")
+            body = _AGGREGATES.get((database, keys, current_language()), make)
+        else:
+            body = make()
+    except NotFound:
+        accounts.append_audit(user.name, user.organisation, "survey.aggregate", target, "not_found")
+        raise
+    shown = json.loads(body)
+    accounts.append_audit(
         user.name,
         user.organisation,
         "survey.aggregate",
         target,
         "ok",
-        f"organisations={document['organisations']} respondents={document['respondents']}",
+        f"organisations={shown['organisations']} respondents={shown['respondents']}",
     )
-    return json_response(document)
+    return bytes_response(body)
 
 
 @surveys_router.get(

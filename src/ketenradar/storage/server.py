@@ -64,6 +64,7 @@ from ketenradar.model.material import Material
 from ketenradar.model.survey import Survey
 from ketenradar.storage import server_tables as t
 from ketenradar.storage.base import ChainVersion, SnapshotInfo
+from ketenradar.storage.chain_cache import ChainCache
 from ketenradar.storage.frames import FRAME_FORMAT, decode_frame, decode_survey, encode_frame, encode_survey
 
 if TYPE_CHECKING:
@@ -193,6 +194,7 @@ class ServerStore:
             _take_over_sqlite_transactions(self._engine)
         # Connections of this engine write: on SQLite they take the write lock at BEGIN.
         self._writer = self._engine.execution_options(ketenradar_write=True)
+        self.chains = ChainCache()
 
     @property
     def url_for_display(self) -> str:
@@ -471,6 +473,17 @@ class ServerStore:
 
     # -- across organisations -----------------------------------------------------------------
 
+    def latest_survey_keys(self) -> tuple[int, ...]:
+        """Return the keys of each organisation's most recent answers: what an aggregate is made of.
+
+        Stored answers never change, so an aggregate computed for these keys stays right until a
+        new submission changes them.
+        """
+        s = t.surveys
+        query = select(func.max(s.c.survey_key)).group_by(s.c.organisation_id)
+        with self._reading() as connection:
+            return tuple(sorted(int(k) for k in connection.execute(query).scalars()))
+
     def latest_surveys(self) -> list[tuple[str, Survey]]:
         """Return (organisation, survey): each organisation's most recently submitted answers.
 
@@ -692,7 +705,11 @@ class OrgStore:
                         raise self._newer()
                     yield data
 
-            chain = read_chain(name, streams_of, source=source, version=stored_version)
+            # A chain key with its name and version names one stored version for good.
+            chain = self.server.chains.get(
+                (key, name, stored_version, source),
+                lambda: read_chain(name, streams_of, source=source, version=stored_version),
+            )
             return chain, f"{name}@{stored_version}"
 
         return self._read("chain.read", _target(name, version), work)

@@ -43,6 +43,7 @@ from ketenradar.model.chain import CHAIN_COLUMNS, Chain, ChainCodes
 from ketenradar.model.material import Material
 from ketenradar.model.survey import SURVEY_SHEETS, Survey
 from ketenradar.storage.base import ChainVersion, SnapshotInfo
+from ketenradar.storage.chain_cache import ChainCache
 from ketenradar.storage.frames import FRAME_FORMAT
 from ketenradar.storage.frames import decode_frame as _decode_frame
 from ketenradar.storage.frames import encode_frame as _encode_frame
@@ -170,6 +171,7 @@ class SqliteStore:
         self.path = Path(path)
         self.timeout = timeout
         self._checked = False
+        self.chains = ChainCache()
 
     @property
     def cache_key(self) -> str:
@@ -422,7 +424,12 @@ class SqliteStore:
                         raise self._newer()
                     yield data
 
-            return read_chain(name, streams_of, source=source, version=stored_version)
+            # A chain key with its name and version names one stored version for good (nothing is
+            # ever deleted from a workspace); a server reading it again gets the decoded chain.
+            return self.chains.get(
+                (key, name, stored_version, source),
+                lambda: read_chain(name, streams_of, source=source, version=stored_version),
+            )
 
     def chain_materials(self, name: str, version: int | None = None) -> tuple[Material, ...]:
         """Return the catalogue materials kept with a stored chain (the latest version unless given)."""

@@ -61,6 +61,13 @@ class ReferenceCache:
             value: T = self._values[key]
             return value
 
+    def reference_value(self, key: str, compute: Callable[[], T]) -> T:
+        """Return a value that depends only on the shipped data, settings and ``key``, made once.
+
+        ``compute`` must not use this cache itself (its lock is held meanwhile): fetch inputs first.
+        """
+        return self._get("value:" + key, compute)
+
     def chain_exposure(self, key: tuple[str, str, int, str, str], compute: Callable[[], T]) -> T:
         """Return a stored chain version's exposure (key: workspace, name, version, created, language).
 
