@@ -333,3 +333,23 @@ def test_f21_serve_local_mode_with_workers_shares_the_workspace_and_its_jobs(
         assert polled.json()["status"] == "done"
         assert polled.json()["result"] == first.get(url).json()["result"]
         assert second.get("/api/v1/jobs/not-a-job").status_code == 404
+
+
+def test_f22_roles_and_organisations_fit_together(admin: Callable[..., Result], tmp_path: Path) -> None:
+    """An analyst inside a company would read its raw data; a company user in the observatory its own."""
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    analyst = add(admin, url, "ana", "--role", "analyst", "--org", "acme")
+    assert analyst.exit_code == 2 and "works in the observatory" in analyst.stderr
+    company = add(admin, url, "bob", "--role", "company", "--org", "observatory")
+    assert company.exit_code == 2 and "belongs to a company" in company.stderr
+    assert json.loads(admin("user", "list", "--database", url, "--format", "json").stdout)["users"] == []
+    from ketenradar.storage.server import ServerStore
+
+    store = ServerStore(url)
+    try:
+        with pytest.raises(ValueError, match="belongs to"):
+            store.add_user("ana", "analyst", "acme", "hash")
+        with pytest.raises(ValueError, match="belongs to"):
+            store.add_user("bob", "company", "observatory", "hash")
+    finally:
+        store.dispose()

@@ -115,3 +115,18 @@ def test_f08_a_date_that_cannot_exist_is_refused_with_its_line_with_the_other_pr
     assert rows[0] == (1, "'2027-02-30' is not a date that exists")
     assert rows[1][0] == 3 and "twice" in rows[1][1]
     assert rows[2] == (4, "'2027-13-01' is not a date that exists")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "&a [*a]",  # a loop
+        "&a {x: *a}",
+        "a: &x [1, 2]\nb: [*x, *x]\nc: [*x, *x]\n",  # the start of a "billion laughs"
+    ],
+)
+def test_f12_yaml_aliases_are_refused_with_their_line(text: str) -> None:
+    with pytest.raises(InputFileError) as caught:
+        load_yaml_text(text, file="doc.yaml")
+    problem = caught.value.problems[0]
+    assert "anchors and aliases are not accepted" in problem.message and problem.row is not None

@@ -157,3 +157,40 @@ def test_the_name_of_the_analysts_route_is_not_a_survey_name(client: TestClient,
     )
     assert "aggregate" in error["message"]
     assert client.get("/api/v1/surveys", headers=headers).json() == {"surveys": []}
+
+
+def test_two_reads_around_one_companys_submission_do_not_tell_its_answers(
+    client: TestClient, tmp_path: Path
+) -> None:
+    """The reviewer's attack: bob's 30 companies, an aggregate, then alice's one company, an aggregate.
+
+    Without a release check the published counts differ by exactly alice's answers. Checked
+    against the release before her submission, every cell her one company changes is suppressed.
+    """
+    alice, bob, ana = (login(client, name) for name in ("alice", "bob", "ana"))
+    assert _submit(client, bob, _answers(tmp_path, 30, seed=2, name="b.json"), "answers").status_code == 201
+    before = client.get("/api/v1/surveys/aggregate", headers=ana).json()
+    assert _submit(client, alice, _answers(tmp_path, 1, seed=7, name="a.json"), "answers").status_code == 201
+    after = client.get("/api/v1/surveys/aggregate", headers=ana).json()
+    assert (before["respondents"], after["respondents"]) == (30, 31)
+
+    def published(document: dict[str, Any]) -> dict[tuple[str, str, str], int]:
+        return {
+            (table["name"], cell["row"], cell["col"]): cell["companies"]
+            for table in document["tables"]
+            if not table["withheld"]
+            for cell in table["cells"]
+            if not cell["suppressed"] and cell["companies"] is not None
+        }
+
+    old, new = published(before), published(after)
+    both = old.keys() & new.keys()
+    assert both  # the totals and unchanged cells are still published
+    # A published count never moves by fewer than min_companies (3) between the two releases, but
+    # the grand totals: the number of respondents is published (30, then 31) and says no answer.
+    moved = {
+        key: new[key] - old[key]
+        for key in both
+        if 0 < abs(new[key] - old[key]) < 3 and key[1:] != ("total", "total")
+    }
+    assert moved == {}

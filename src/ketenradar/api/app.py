@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ __all__ = [
 ]
 
 DEFAULT_MAX_UPLOAD_BYTES = 50_000_000
+# Documents an application keeps made (reference documents and chain versions' exposures).
+MAX_DOCUMENTS = 256
 # Requests one server process computes at once (anyio's default is 40 threads).
 ROUTE_THREADS = int(os.environ.get("KETENRADAR_ROUTE_THREADS", "4"))
 # Multipart framing and the name field around an uploaded file.
@@ -88,20 +91,25 @@ class ApiContext:
     settings: Settings
     max_upload_bytes: int
     jobs: JobTable
-    # Documents that depend only on the shipped data, the settings and the language, made once.
-    reference_documents: dict[tuple[str, ...], bytes] = field(default_factory=dict)
+    # Documents that never change for their key (shipped data, settings and language, or a stored
+    # chain version), the most recently used kept: callers choose parts of the keys.
+    reference_documents: OrderedDict[tuple[str, ...], bytes] = field(default_factory=OrderedDict)
     reference_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reference_document(self, key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
-        """Return the document made by ``make`` for ``key``, made once per application."""
-        found = self.reference_documents.get(key)
-        if found is None:
-            with self.reference_lock:
-                found = self.reference_documents.get(key)
-                if found is None:
-                    found = make()
-                    self.reference_documents[key] = found
-        return found
+        """Return the document made by ``make`` for ``key``; the last MAX_DOCUMENTS are kept."""
+        with self.reference_lock:
+            found = self.reference_documents.get(key)
+            if found is not None:
+                self.reference_documents.move_to_end(key)
+                return found
+        # Made outside the lock: one slow document does not hold up every other request.
+        made = make()
+        with self.reference_lock:
+            self.reference_documents[key] = made
+            while len(self.reference_documents) > MAX_DOCUMENTS:
+                self.reference_documents.popitem(last=False)
+        return made
 
 
 def get_context(request: Request) -> ApiContext:

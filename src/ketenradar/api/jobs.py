@@ -114,7 +114,7 @@ class Job:
 
 
 class JobTable:
-    """The jobs of this process, run on at most ``workers`` threads."""
+    """The jobs of this process on at most ``workers`` threads; ``max_pending`` waiting per organisation."""
 
     def __init__(
         self, workers: int = 2, *, keep: int = 100, max_pending: int = 16, states: JobStates | None = None
@@ -134,7 +134,12 @@ class JobTable:
         """
         owner = JOB_OWNER.get() if organisation is None else organisation
         with self._lock:
-            pending = sum(job.status in ("queued", "running") for job in self._jobs.values())
+            # Counted per organisation: one company's jobs never block another's, and the refusal
+            # says nothing about how busy other organisations are.
+            pending = sum(
+                job.status in ("queued", "running") and job.organisation == owner
+                for job in self._jobs.values()
+            )
             if pending >= self.max_pending:
                 raise TooManyJobs(self.max_pending)
             job = Job(id=uuid.uuid4().hex, kind=kind, organisation=owner)

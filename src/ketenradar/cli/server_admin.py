@@ -191,6 +191,21 @@ def add(
         raise click.UsageError(
             _("--role company needs --org ORG: a company user belongs to one organisation")
         )
+    from ketenradar.storage.server import OBSERVATORY
+
+    if role == "company" and organisation == OBSERVATORY:
+        raise click.UsageError(
+            _(
+                "--org {org} is the observatory's own organisation: a company user belongs to a company"
+            ).format(org=OBSERVATORY)
+        )
+    if role != "company" and organisation not in (None, OBSERVATORY):
+        raise click.UsageError(
+            _(
+                "an {role} works in the observatory, not in a company: leave out --org (an analyst "
+                "in a company's organisation would read its raw data)"
+            ).format(role=role)
+        )
     if not password_stdin:
         raise click.UsageError(
             _(
@@ -200,7 +215,6 @@ def add(
         )
     password = read_password(sys.stdin)
     from ketenradar.server.passwords import hash_password
-    from ketenradar.storage.server import OBSERVATORY
 
     store = server_store_of(database_url)
     organisation = organisation or OBSERVATORY

@@ -309,6 +309,18 @@ def load_yaml_text(text: str, *, file: str) -> Any:
     depth = 0
     # The event parser is iterative: the depth is known before the recursive composer runs.
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            # An alias repeats what its anchor names: nested, a few lines grow into gigabytes
+            # ("billion laughs"), or into a loop. No ketenradar file needs one.
+            mark = event.start_mark
+            raise InputFileError.single(
+                file,
+                _("the document uses an alias (*{name}); anchors and aliases are not accepted").format(
+                    name=event.anchor
+                ),
+                row=mark.line + 1 if mark is not None else None,
+                expected=_("each value written out where it is used"),
+            )
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             depth += 1
             if depth > MAX_NESTING:

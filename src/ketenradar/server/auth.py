@@ -112,8 +112,12 @@ class Accounts(Protocol):
         """Return the store of one organisation's data, audited as ``user``."""
         ...
 
-    def latest_surveys(self) -> list[tuple[str, Survey]]:
-        """Return every organisation's latest version of each survey, with the organisation."""
+    def latest_surveys(self, before: int | None = None) -> list[tuple[str, Survey]]:
+        """Return each organisation's most recent answers (before the submission ``before``)."""
+        ...
+
+    def latest_survey_keys(self) -> tuple[int, ...]:
+        """Return the keys of each organisation's most recent answers."""
         ...
 
     def save_job(self, job_id: str, organisation: str, kind: str, state: dict[str, Any]) -> None:

@@ -10,9 +10,6 @@ summary``; for a company user it does not exist (404, as any unknown path).
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
 from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any
@@ -203,13 +200,18 @@ def combined_survey(surveys: list[tuple[str, Survey]], name: str = AGGREGATE_NAM
     A company id is unique within one organisation's answers only, so each is prefixed with its
     organisation ("org/company") before the sheets are put together.
     """
+    from ketenradar.ingest.questionnaire import survey_schema
+
+    columns = {sheet: [column.name for column in found] for sheet, found in survey_schema(()).items()}
     sheets: dict[str, list[pd.DataFrame]] = {sheet: [] for sheet in SURVEY_SHEETS}
     for organisation, survey in surveys:
         for sheet in SURVEY_SHEETS:
             frame: pd.DataFrame = getattr(survey, sheet)
+            if frame.empty:
+                continue  # a sheet without answers (stored without its columns)
             sheets[sheet].append(frame.assign(company=organisation + "/" + frame["company"].astype(str)))
     frames = {
-        sheet: pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        sheet: pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns[sheet])
         for sheet, parts in sheets.items()
     }
     return Survey(
@@ -272,38 +274,14 @@ def list_surveys(store: StoreDep, authenticator: AuthenticatorDep, user: CallerD
     return json_response({"surveys": surveys})
 
 
-class _RecentDocuments:
-    """The last few documents made, by key (a bounded, thread-safe memo of the aggregate)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._documents: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
-        """Return the document of ``key``, made by ``make`` if it is not among the last few."""
-        with self._lock:
-            if key in self._documents:
-                self._documents.move_to_end(key)
-                return self._documents[key]
-        document = make()
-        with self._lock:
-            self._documents[key] = document
-            while len(self._documents) > self.size:
-                self._documents.popitem(last=False)
-        return document
-
-
-# Analysts read the aggregate far more often than companies submit: it is made once per release.
-_AGGREGATES = _RecentDocuments(8)
-
-
 @surveys_router.get(
     "/aggregate",
     summary="Every organisation's latest answers together, disclosure-controlled (analysts)",
     responses=JSON_DOCUMENT,
 )
-def aggregate(request: Request, authenticator: AuthenticatorDep, user: CallerDep) -> Response:
+def aggregate(
+    request: Request, context: ContextDep, authenticator: AuthenticatorDep, user: CallerDep
+) -> Response:
     """Return the ``survey summary --format json`` document of all organisations' latest answers.
 
     Counts of companies with the default disclosure rules (they cannot be switched off here).
@@ -316,14 +294,19 @@ def aggregate(request: Request, authenticator: AuthenticatorDep, user: CallerDep
         authenticator.refused(user, target, "not_found", f"role={user.role}")
         raise StarletteHTTPException(status_code=404)
     accounts = authenticator.accounts
-    keys = accounts.latest_survey_keys() if hasattr(accounts, "latest_survey_keys") else None
+    keys = accounts.latest_survey_keys()
 
     def make() -> bytes:
         surveys = accounts.latest_surveys()
         if not surveys:
             raise NotFound(_("no organisation has submitted questionnaire answers yet"), AGGREGATE_NAME)
         combined = combined_survey(surveys)
-        document: dict[str, Any] = summarise_survey(combined, DisclosureRules()).to_json()
+        # Checked against the aggregate as it stood before the newest submission, so that two reads
+        # around one company's submission cannot tell its answers (cells whose change concerns
+        # fewer than min_companies companies are suppressed, as for a survey's next version).
+        earlier = accounts.latest_surveys(before=max(keys)) if keys else []
+        previous = combined_survey(earlier) if earlier else None
+        document: dict[str, Any] = summarise_survey(combined, DisclosureRules(), previous=previous).to_json()
         document["organisations"] = len({organisation for organisation, _survey in surveys})
         return json_bytes(document)
 
@@ -331,7 +314,8 @@ def aggregate(request: Request, authenticator: AuthenticatorDep, user: CallerDep
         # The same newest answers give the same aggregate: made once per set of answers and language.
         if keys:
             database = getattr(accounts, "url_for_display", "")
-            body = _AGGREGATES.get((database, keys, current_language()), make)
+            key = ("aggregate", database, *map(str, keys), current_language())
+            body = context.reference_document(key, make)
         else:
             body = make()
     except NotFound:

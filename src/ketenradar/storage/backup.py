@@ -23,6 +23,7 @@ import binascii
 import hashlib
 import math
 import os
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 from sqlalchemy import (
@@ -168,12 +169,15 @@ def backup_database(store: ServerStore, path: Path, *, ketenradar_version: str) 
     The tables are read in one transaction (a consistent snapshot on PostgreSQL).
     """
     _check_target(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    # A new file of a name nobody can guess, created by this call alone (O_EXCL, mode 0600): a
+    # file or link someone placed in the folder beforehand is never written through.
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    temporary = Path(name)
     try:
-        with _reading(store.engine) as connection:
+        with os.fdopen(descriptor, "wb") as stream, _reading(store.engine) as connection:
             manifest = _write_zip(
                 connection,
-                temporary,
+                stream,
                 ketenradar_version=ketenradar_version,
                 schema_revision=_schema_revision(connection),
             )
@@ -223,16 +227,14 @@ def _tables() -> list[Table]:
 
 
 def _write_zip(
-    connection: Connection, path: Path, *, ketenradar_version: str, schema_revision: str
+    connection: Connection, stream: BinaryIO, *, ketenradar_version: str, schema_revision: str
 ) -> BackupManifest:
-    """Write each table as a JSON-lines member, then the manifest; return the manifest."""
+    """Write each table as a JSON-lines member, then the manifest, to the open file; return the manifest.
+
+    The file is readable by its owner only: it holds every company's data, password hashes included.
+    """
     entries = []
-    # Readable by its owner only: the file holds every company's data, password hashes included.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with (
-        os.fdopen(descriptor, "wb") as stream,
-        zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive,
-    ):
+    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in _tables():
             member = f"tables/{table.name}.jsonl"
             encoders = [(str(column.name), _encoder(column)) for column in table.columns]

@@ -321,6 +321,13 @@ class ServerStore:
         """Add a user to an organisation (created if new); raise UserExists if the name is taken."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {ROLES}, not {role!r}")
+        if (role == "company") == (organisation == OBSERVATORY):
+            # Analysts and administrators work in the observatory; a company user in a company:
+            # an analyst in a company would read its raw data, a company user the observatory's.
+            raise ValueError(
+                f"a {role} user belongs to {'a company' if role == 'company' else OBSERVATORY!r}, "
+                f"not to {organisation!r}"
+            )
         created = _now()
         try:
             with self._writing() as connection:
@@ -411,7 +418,9 @@ class ServerStore:
         """Record one login attempt of a user name from a client address."""
         with self._writing() as connection:
             connection.execute(
-                insert(t.login_attempts).values(name=name, client=client, success=success, at=_naive_utc(at))
+                insert(t.login_attempts).values(
+                    name=_printable(name), client=_printable(client), success=success, at=_naive_utc(at)
+                )
             )
 
     def failed_logins_since(self, name: str, client: str, since: datetime) -> int:
@@ -419,7 +428,7 @@ class ServerStore:
         query = select(func.count()).where(
             t.login_attempts.c.success.is_(False),
             t.login_attempts.c.at >= _naive_utc(since),
-            or_(t.login_attempts.c.name == name, t.login_attempts.c.client == client),
+            or_(t.login_attempts.c.name == _printable(name), t.login_attempts.c.client == _printable(client)),
         )
         with self._reading() as connection:
             return int(connection.execute(query).scalar_one())
@@ -484,18 +493,18 @@ class ServerStore:
         with self._reading() as connection:
             return tuple(sorted(int(k) for k in connection.execute(query).scalars()))
 
-    def latest_surveys(self) -> list[tuple[str, Survey]]:
+    def latest_surveys(self, before: int | None = None) -> list[tuple[str, Survey]]:
         """Return (organisation, survey): each organisation's most recently submitted answers.
 
         One survey per organisation, so a company that submits under several names (or a name
-        again) counts once in an aggregate, with its newest answers.
+        again) counts once in an aggregate, with its newest answers. ``before``: as they stood
+        before the submission with that key (the aggregate's previous release).
         """
         s, o = t.surveys, t.organisations
-        newest = (
-            select(s.c.organisation_id, func.max(s.c.survey_key).label("survey_key"))
-            .group_by(s.c.organisation_id)
-            .subquery()
-        )
+        submitted = select(s.c.organisation_id, func.max(s.c.survey_key).label("survey_key"))
+        if before is not None:
+            submitted = submitted.where(s.c.survey_key < before)
+        newest = submitted.group_by(s.c.organisation_id).subquery()
         query = (
             select(o.c.name.label("organisation"), s.c.name, s.c.source, s.c.synthetic, s.c.answers)
             .join(o, o.c.id == s.c.organisation_id)
@@ -538,6 +547,8 @@ class ServerStore:
 
     def load_job(self, job_id: str, organisation: str) -> dict[str, Any] | None:
         """Return a job's state; None if there is no such job or it belongs to another organisation."""
+        if _has_nul(job_id):
+            return None
         query = (
             select(t.jobs.c.state)
             .join(t.organisations, t.organisations.c.id == t.jobs.c.organisation_id)
@@ -589,7 +600,8 @@ class OrgStore:
         """Run ``work`` on a reading connection (``None``: the organisation has no data), and audit it."""
         try:
             with self.server._reading() as connection:
-                org_id = _organisation_id(connection, self.organisation)
+                # A name with a NUL names nothing stored: looked up as in an organisation without data.
+                org_id = None if _has_nul(target) else _organisation_id(connection, self.organisation)
                 result, target = work(connection, org_id)
         except Exception as error:
             self._audit_failure(action, target, error)
@@ -1129,18 +1141,28 @@ def _free_name(connection: Connection, org_id: int, number: int) -> str:
 def _insert_audit(
     connection: Connection, user: str, organisation: str, action: str, target: str, outcome: str, detail: str
 ) -> None:
-    """Insert one audit row in the connection's transaction."""
+    """Insert one audit row in the connection's transaction (a NUL in any text is written visibly)."""
     connection.execute(
         insert(t.audit).values(
             at=_now(),
-            user_name=user,
-            organisation=organisation,
-            action=action,
-            target=target,
-            outcome=outcome,
-            detail=detail,
+            user_name=_printable(user),
+            organisation=_printable(organisation),
+            action=_printable(action),
+            target=_printable(target),
+            outcome=_printable(outcome),
+            detail=_printable(detail),
         )
     )
+
+
+def _printable(text: str) -> str:
+    """Return text that PostgreSQL can store: a NUL character becomes a visible backslash-zero."""
+    return text.replace("\x00", "\\0")
+
+
+def _has_nul(text: str) -> bool:
+    """Return whether a name holds a NUL: no stored name does (PostgreSQL refuses to store one)."""
+    return "\x00" in text
 
 
 def _target(name: str, version: int | None) -> str:
@@ -1161,6 +1183,8 @@ _USER_SELECT = select(
 
 def _user_row(connection: Connection, name: str) -> Any:
     """Return the row of a user (with organisation name and hash), or None."""
+    if _has_nul(name):
+        return None
     return connection.execute(_USER_SELECT.where(t.users.c.name == name)).first()
 
 

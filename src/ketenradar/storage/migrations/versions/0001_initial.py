@@ -1,7 +1,8 @@
 """The first schema: organisations, users, tokens, login attempts, audit, company data and jobs.
 
-The audit table is append-only: triggers refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL),
-so not even the server's own database user can change what was logged.
+The audit table is append-only: triggers refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL).
+The role that owns a table can switch its triggers off, so in production the server connects as
+a role that owns nothing and may only INSERT and SELECT on audit (docs/server.md).
 
 Revision ID: 0001
 Revises:
