@@ -78,3 +78,18 @@ def test_f12_web_benchmark_runs_on_loopback_without_errors() -> None:
     )
     assert refused.returncode == 2 and "is not a loopback address" in refused.stderr
     assert "server:" not in refused.stdout
+
+
+def test_f22_server_benchmark_stores_every_submission_without_errors() -> None:
+    # Issue 13: a real `ketenradar serve --database` on a throw-away PostgreSQL, company users and
+    # an analyst submitting and reading; afterwards every answered submission is in the database
+    # exactly once, with its audit row. Latency targets are not asserted (the machine is shared).
+    output = _bench("bench_server.py", "--clients", "4", "--seconds", "4", "--companies", "2", "--think", "0")
+    counts = json.loads(output.split("counts: ", 1)[1].splitlines()[0])
+    assert sum(c["count"] for c in counts.values()) > 10
+    assert {label: c["errors"] for label, c in counts.items()} == dict.fromkeys(counts, 0)
+    stored = re.search(r"^submitted: (\d+) present: (\d+)$", output, re.MULTILINE)
+    assert stored is not None
+    submitted, present = stored.groups()
+    assert int(submitted) > 0 and submitted == present
+    assert "PASS  submissions stored" in output
