@@ -28,6 +28,7 @@ from ketenradar.api.routes.common import (
     ERROR_RESPONSES,
     JSON_DOCUMENT,
     bytes_response,
+    checked_name,
     json_bytes,
     json_response,
 )
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AGGREGATE_ROLES",
-    "MAX_NAME_LENGTH",
     "Caller",
     "SurveyStored",
     "TokenResponse",
@@ -64,7 +64,6 @@ __all__ = [
     "surveys_router",
 ]
 
-MAX_NAME_LENGTH = 200
 AGGREGATE_ROLES = frozenset({"analyst", "admin"})
 AGGREGATE_NAME = "observatory"
 RESERVED_SURVEY_NAME = "aggregate"
@@ -152,24 +151,6 @@ def logout(request: Request, authenticator: AuthenticatorDep, user: CallerDep) -
 def me(user: CallerDep) -> Caller:
     """Return who the token belongs to."""
     return Caller(name=user.name, role=user.role, organisation=user.organisation)
-
-
-def checked_name(name: str) -> str:
-    """Return a name that can stand in a path, or refuse it (as chain names are)."""
-    name = name.strip()
-    if (
-        not name
-        or len(name) > MAX_NAME_LENGTH
-        or "/" in name
-        or any(ord(c) < 32 or ord(c) == 127 for c in name)
-    ):
-        raise BadName(
-            _(
-                "the name {name!r} cannot be used: give 1 to {n} characters without '/' or control characters"
-            ).format(name=name[:80], n=MAX_NAME_LENGTH),
-            name=name[:80],
-        )
-    return name
 
 
 def stored_survey(store: Store, name: str) -> OpenedSurvey:

@@ -9,43 +9,24 @@ from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from fastapi.responses import Response
 
 from ketenradar.api.app import ContextDep, StoreDep
-from ketenradar.api.errors import BadName
 from ketenradar.api.routes.common import (
     ERROR_RESPONSES,
     JSON_DOCUMENT,
+    MAX_NAME_LENGTH,
     bytes_response,
+    checked_name,
     json_bytes,
     json_response,
     stored_chain,
 )
 from ketenradar.api.schemas import ChainStored
 from ketenradar.api.uploads import saved_upload
-from ketenradar.locale import _, current_language
+from ketenradar.locale import current_language
 from ketenradar.model.defaults import SPOF_SHARE_THRESHOLD
 
 __all__ = ["MAX_NAME_LENGTH", "router"]
 
-MAX_NAME_LENGTH = 200
-
 router = APIRouter(prefix="/chains", tags=["chains"], responses=ERROR_RESPONSES)
-
-
-def _checked_name(name: str) -> str:
-    """Return a chain name that can stand in a path, or refuse it."""
-    name = name.strip()
-    if (
-        not name
-        or len(name) > MAX_NAME_LENGTH
-        or "/" in name
-        or any(ord(c) < 32 or ord(c) == 127 for c in name)
-    ):
-        raise BadName(
-            _(
-                "the name {name!r} cannot be used: give 1 to {n} characters without '/' or control characters"
-            ).format(name=name[:80], n=MAX_NAME_LENGTH),
-            name=name[:80],
-        )
-    return name
 
 
 @router.get("", summary="The stored chains (latest version of each)", responses=JSON_DOCUMENT)
@@ -80,7 +61,7 @@ def upload_chain(
 
     catalogue = context.catalogue
     with saved_upload(file.file, file.filename, context.max_upload_bytes) as (path, label):
-        chosen = _checked_name(name if name is not None else label.rsplit(".", 1)[0])
+        chosen = checked_name(name if name is not None else label.rsplit(".", 1)[0])
         chain, sheet_materials = read_chain_and_materials(path, list(catalogue), name=chosen)
     chain = replace(chain, source=label)
     used = set(chain.items["material"])

@@ -12,8 +12,10 @@ from typing import Any
 
 from fastapi.responses import Response
 
+from ketenradar.api.errors import BadName
 from ketenradar.api.schemas import ErrorResponse
 from ketenradar.api.uploads import request_document
+from ketenradar.locale import _
 from ketenradar.model.material import MaterialCatalogue
 from ketenradar.services.chains import stored_chain
 from ketenradar.services.jsonable import dumps
@@ -23,8 +25,10 @@ from ketenradar.services.scenarios import LoadedScenario, library_path, library_
 __all__ = [
     "ERROR_RESPONSES",
     "JSON_DOCUMENT",
+    "MAX_NAME_LENGTH",
     "REQUEST_SOURCE",
     "bytes_response",
+    "checked_name",
     "json_bytes",
     "json_response",
     "scenario_from_request",
@@ -46,8 +50,28 @@ JSON_DOCUMENT: dict[int | str, dict[str, Any]] = {
         "content": {"application/json": {"schema": {"type": "object"}}},
     }
 }
+# The longest name a stored chain or survey may have (it stands in URL paths).
+MAX_NAME_LENGTH = 200
 # Where a request's own scenario is recorded in a result's provenance and sources.
 REQUEST_SOURCE = "request"
+
+
+def checked_name(name: str) -> str:
+    """Return a name a stored chain or survey can have (it stands in a path), or refuse it."""
+    name = name.strip()
+    if (
+        not name
+        or len(name) > MAX_NAME_LENGTH
+        or "/" in name
+        or any(ord(c) < 32 or ord(c) == 127 for c in name)
+    ):
+        raise BadName(
+            _(
+                "the name {name!r} cannot be used: give 1 to {n} characters without '/' or control characters"
+            ).format(name=name[:80], n=MAX_NAME_LENGTH),
+            name=name[:80],
+        )
+    return name
 
 
 def json_bytes(document: Any) -> bytes:
