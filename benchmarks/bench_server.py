@@ -313,6 +313,7 @@ def main() -> None:
         default=1.0,
         help="mean seconds a client waits between requests, as a person does (0: back to back)",
     )
+    parser.add_argument("--analysts", type=int, help="analyst clients [default: one in ten, at least one]")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
@@ -324,7 +325,7 @@ def main() -> None:
         parser.error("give 1 to 8 server processes")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     organisations = [f"company{i + 1}" for i in range(args.companies)]
-    analysts = max(1, args.clients // 10)
+    analysts = max(1, args.clients // 10) if args.analysts is None else args.analysts
     users = [(ANALYST, "observatory")] * analysts + [
         (f"user-{organisations[i % args.companies]}", organisations[i % args.companies])
         for i in range(args.clients - analysts)

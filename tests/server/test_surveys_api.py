@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,12 @@ from click.testing import CliRunner
 from ketenradar.cli import cli
 from ketenradar.ingest.workbook_writer import write_sheets
 from ketenradar.model.survey import SURVEY_SHEETS, Survey
-from ketenradar.server.routes import combined_survey
+from ketenradar.server.routes import AGGREGATE_INTERVAL, combined_survey
 from ketenradar.services.survey import DisclosureRules, summarise_survey
 from ketenradar.services.synth import synthetic_survey
 from ketenradar.storage.server import ServerStore
 from tests.api.support import TestClient, error_of
-from tests.server.conftest import login
+from tests.server.conftest import Clock, login
 
 
 def _answers(tmp_path: Path, companies: int, seed: int, name: str = "answers.json") -> Path:
@@ -160,7 +161,7 @@ def test_the_name_of_the_analysts_route_is_not_a_survey_name(client: TestClient,
 
 
 def test_two_reads_around_one_companys_submission_do_not_tell_its_answers(
-    client: TestClient, tmp_path: Path
+    client: TestClient, clock: Clock, tmp_path: Path
 ) -> None:
     """The reviewer's attack: bob's 30 companies, an aggregate, then alice's one company, an aggregate.
 
@@ -171,6 +172,9 @@ def test_two_reads_around_one_companys_submission_do_not_tell_its_answers(
     assert _submit(client, bob, _answers(tmp_path, 30, seed=2, name="b.json"), "answers").status_code == 201
     before = client.get("/api/v1/surveys/aggregate", headers=ana).json()
     assert _submit(client, alice, _answers(tmp_path, 1, seed=7, name="a.json"), "answers").status_code == 201
+    # Within the release interval the same release is served; after it, a new one.
+    assert client.get("/api/v1/surveys/aggregate", headers=ana).json() == before
+    clock.advance(AGGREGATE_INTERVAL + timedelta(seconds=1))
     after = client.get("/api/v1/surveys/aggregate", headers=ana).json()
     assert (before["respondents"], after["respondents"]) == (30, 31)
 
