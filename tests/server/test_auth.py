@@ -196,3 +196,31 @@ def test_without_a_caller_the_api_answers_401_and_pages_go_to_the_login(client: 
     assert client.get("/login").status_code == 200
     assert client.get("/static/dashboard.css").status_code == 200
     assert client.get("/openapi.json").status_code == 200
+
+
+def test_guesses_sent_at_once_are_held_to_the_limit(accounts: ServerStore) -> None:
+    """Each attempt is counted before its password is checked: 24 at once get at most 5 checks."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ketenradar.api.errors import NotAuthenticated, TooManyLogins
+    from ketenradar.server.auth import Authenticator, LoginPolicy
+
+    authenticator = Authenticator(accounts, passwords=fast_passwords(), policy=LoginPolicy())
+
+    def guess(number: int) -> str:
+        try:
+            authenticator.login("alice", f"wrong guess {number}", f"10.0.0.{number}")
+        except NotAuthenticated:
+            return "checked"
+        except TooManyLogins:
+            return "refused"
+        return "accepted"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(guess, range(24)))
+    assert outcomes.count("accepted") == 0
+    assert outcomes.count("checked") <= LoginPolicy().max_failures
+    assert outcomes.count("refused") >= 24 - LoginPolicy().max_failures
+    # What stays counted is the guesses that were checked: the refused ones are not failures.
+    since = authenticator.clock() - timedelta(hours=1)
+    assert accounts.failed_logins_since("alice", "no such client", since) == outcomes.count("checked")

@@ -414,13 +414,22 @@ class ServerStore:
 
     # -- login attempts -----------------------------------------------------------------------
 
-    def record_login(self, name: str, client: str, success: bool, at: datetime) -> None:
-        """Record one login attempt of a user name from a client address."""
+    def record_login(self, name: str, client: str, success: bool, at: datetime) -> int:
+        """Record one login attempt of a user name from a client address; return its key."""
         with self._writing() as connection:
-            connection.execute(
+            key = connection.execute(
                 insert(t.login_attempts).values(
                     name=_printable(name), client=_printable(client), success=success, at=_naive_utc(at)
                 )
+            ).inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def settle_login(self, attempt: int, success: bool) -> None:
+        """Set the outcome of an attempt recorded before its password was checked."""
+        with self._writing() as connection:
+            connection.execute(
+                update(t.login_attempts).where(t.login_attempts.c.id == attempt).values(success=success)
             )
 
     def failed_logins_since(self, name: str, client: str, since: datetime) -> int:
