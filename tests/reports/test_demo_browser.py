@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from ketenradar import refdata
+from tests.helpers.browser import chromium
 from tests.helpers.report import CHARTS_PER_SECTION
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
 def page(demo_report_en: Path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    with chromium() as browser:
         context = browser.new_context(offline=True, viewport={"width": 1300, "height": 900})
         page = context.new_page()
         errors: list[str] = []
@@ -46,7 +31,6 @@ def page(demo_report_en: Path):
         page.errors = errors  # type: ignore[attr-defined]
         page.requests = requests  # type: ignore[attr-defined]
         yield page
-        browser.close()
 
 
 def test_f01_report_renders_offline_without_errors_or_requests(page) -> None:

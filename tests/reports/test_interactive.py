@@ -11,7 +11,6 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,9 +40,9 @@ from ketenradar.reports.interactive import (
     timeline_figure,
     weight_sweep_figure,
 )
+from tests.helpers.browser import chromium
 from tests.helpers.report import section, sections
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHART_DATA = re.compile(r'<script type="application/json" class="chart-data">(.*?)</script>', flags=re.S)
 SVG = '<svg width="10" height="10"><text>static</text></svg>'
 # The sections of the demo report whose charts are interactive here (the chain section's
@@ -415,20 +414,7 @@ class Loaded:
 
 @pytest.fixture(scope="module")
 def browser_page(demo_report_en: Path) -> Iterator[Loaded]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    with chromium() as browser:
         context = browser.new_context(offline=True, viewport={"width": 1300, "height": 900})
         page = context.new_page()
         errors: list[str] = []
@@ -444,7 +430,6 @@ def browser_page(demo_report_en: Path) -> Iterator[Loaded]:
             timeout=60_000,
         )
         yield Loaded(page, errors, requests)
-        browser.close()
 
 
 def test_browser_draws_every_chart_offline_without_errors(browser_page: Loaded) -> None:

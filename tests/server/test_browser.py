@@ -8,12 +8,7 @@ the session. Runs on a SQLite server database (the store itself is tested on bot
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,9 +20,9 @@ from ketenradar.server.passwords import hash_password
 from ketenradar.services.materials import defence_catalogue
 from ketenradar.storage.server import ServerStore
 from tests.api.support import DEMO_SCENARIO, demo_folder
+from tests.helpers.browser import chromium, free_port, served
 from tests.server.conftest import PASSWORD
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SERVE = (
     "import sys, uvicorn\n"
     "from ketenradar.server import create_server_app\n"
@@ -35,13 +30,6 @@ SERVE = (
     "uvicorn.run(create_server_app(ServerStore(sys.argv[1])), host='127.0.0.1', port=int(sys.argv[2]),"
     " log_level='warning')\n"
 )
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -57,45 +45,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     chain = read_chain_workbook(demo_folder(), list(defence_catalogue()), name="demo")
     store.scoped("acme", user="setup").save_chain(chain)
     store.dispose()
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("KETENRADAR_LANG", "KETENRADAR_CONFIG")}
-    log = (folder / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVE, url, str(port)], stdout=log, stderr=subprocess.STDOUT, env=env
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                httpx.get(f"{base}/login", timeout=10)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail((folder / "server.log").read_text())
+    port = free_port()
+    with served([sys.executable, "-c", SERVE, url, str(port)], "/login", folder, port) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -10,12 +10,7 @@ full-page screenshot of every page it opens as a test artefact:
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,9 +21,9 @@ import yaml
 
 from ketenradar.locale import MISSING, format_number, format_percent, translate, use_language
 from tests.api.support import DEMO_SCENARIO, demo_measures
+from tests.helpers.browser import chromium, free_port, served
 from tests.web.support import demo_workspace, page_slug, screenshot_path
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCRIPT = "import sys; from ketenradar.cli import main; sys.argv[0] = 'ketenradar'; main()"
 PAGES = [
     "/",
@@ -49,67 +44,21 @@ DEMO_ROADMAP = Path(__file__).resolve().parents[2] / "src/ketenradar/demo_data/r
 # Debian's chromium is installed by scripts/test; without it these tests fail, they do not skip.
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start ``ketenradar serve`` on a free loopback port with the demo chain; yield its base URL."""
     folder = tmp_path_factory.mktemp("served")
     workspace = demo_workspace(folder / "workspace.sqlite")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("KETENRADAR_LANG", "KETENRADAR_CONFIG")}
-    log = (folder / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, "serve", "--port", str(port), "--workspace", str(workspace)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                httpx.get(f"{base}/api/v1/chains", timeout=10)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail((folder / "server.log").read_text())
+    port = free_port()
+    command = [sys.executable, "-c", SCRIPT, "serve", "--port", str(port), "--workspace", str(workspace)]
+    with served(command, "/api/v1/chains", folder, port) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 class Watched:
